@@ -1,0 +1,1 @@
+"""Bridges to the outside: SymPy (both ways, simplify) and JSON (save, load)."""

@@ -1,0 +1,395 @@
+"""Building expressions: the :class:`Expr` handle, its operators and the elementary functions.
+
+An :class:`Expr` is a node of a :class:`~graphir.ir.Graph`.  Operators and
+functions append interned nodes, so building an expression of ``n`` nodes costs
+O(n).  When operands live in different graphs, the smaller one is copied into
+the larger (variables are matched by name).
+
+>>> import graphir as gi
+>>> x, y = gi.symbols("x y")
+>>> f = (x + y) * (x + y)
+>>> f.num_nodes
+4
+>>> f.eval(x=2, y=3)
+25.0
+"""
+
+from __future__ import annotations
+
+import inspect
+import numbers
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import networkx as nx
+import numpy as np
+
+from . import primitives
+from .errors import GraphError
+from .ir import Graph, to_networkx
+from .traversal import reachable, topo_order
+
+__all__ = ["Expr", "symbols", "trace", "as_expr", "lift", "RuleKit", "FUNCTIONS"]
+
+_UFUNCS: dict[Any, str] = {
+    u: p.name for p in primitives.PRIMITIVES.values() for u in p.ufuncs
+}
+
+
+def _number(x: Any) -> float | None:
+    if isinstance(x, (bool, np.bool_)):
+        return float(x)
+    if isinstance(x, numbers.Real):
+        return float(x)
+    if isinstance(x, np.ndarray) and x.ndim == 0 and np.isrealobj(x):
+        return float(x)
+    return None
+
+
+def lift(*xs: Any) -> tuple[Graph, list[int]]:
+    """Put expressions and numbers into one graph: ``(graph, node ids)``.
+
+    The graph is the largest among the expressions' graphs (a new one when
+    all are numbers); the others are copied into it.
+    """
+    graph: Graph | None = None
+    for x in xs:
+        if isinstance(x, Expr) and (graph is None or len(x._g) > len(graph)):
+            graph = x._g
+    if graph is None:
+        graph = Graph()
+    ids = []
+    for x in xs:
+        if isinstance(x, Expr):
+            ids.append(x._id if x._g is graph else graph.copy_from(x._g, [x._id])[x._id])
+            continue
+        v = _number(x)
+        if v is None:
+            raise TypeError(f"cannot use {type(x).__name__} {x!r} in an expression")
+        ids.append(graph.const(v))
+    return graph, ids
+
+
+def as_expr(x: Any) -> Expr:
+    """``x`` as an expression (a number becomes a constant).
+
+    >>> as_expr(2).eval()
+    2.0
+    """
+    if isinstance(x, Expr):
+        return x
+    g, (i,) = lift(x)
+    return Expr(g, i)
+
+
+def _apply(op: str, *operands: Any) -> Expr:
+    g, ids = lift(*operands)
+    return Expr(g, g.apply(op, *ids))
+
+
+def _binary(op: str, swap: bool = False) -> Callable[[Expr, Any], Any]:
+    def method(self: Expr, other: Any) -> Any:
+        if not isinstance(other, Expr) and _number(other) is None:
+            return NotImplemented
+        return _apply(op, other, self) if swap else _apply(op, self, other)
+
+    method.__name__ = f"__{'r' if swap else ''}{op}__"
+    return method
+
+
+class Expr:
+    """A node of a computation graph, with operators that build more nodes.
+
+    >>> import graphir as gi
+    >>> x, = gi.symbols("x,")
+    >>> str(2 * gi.sin(x) ** 2)
+    '2*sin(x)**2'
+    """
+
+    __slots__ = ("_g", "_id", "_order")
+    __array_priority__ = 1000
+
+    def __init__(self, graph: Graph, node: int):
+        self._g = graph
+        self._id = node
+        self._order: list[int] | None = None
+
+    # --------------------------------------------------------------- operators
+    __add__ = _binary("add")
+    __radd__ = _binary("add", swap=True)
+    __sub__ = _binary("sub")
+    __rsub__ = _binary("sub", swap=True)
+    __mul__ = _binary("mul")
+    __rmul__ = _binary("mul", swap=True)
+    __truediv__ = _binary("div")
+    __rtruediv__ = _binary("div", swap=True)
+    __pow__ = _binary("pow")
+    __rpow__ = _binary("pow", swap=True)
+
+    def __neg__(self) -> Expr:
+        return Expr(self._g, self._g.apply("neg", self._id))
+
+    def __pos__(self) -> Expr:
+        return self
+
+    def __abs__(self) -> Expr:
+        return Expr(self._g, self._g.apply("abs", self._id))
+
+    def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        op = _UFUNCS.get(ufunc)
+        if method != "__call__" or kwargs or op is None:
+            return NotImplemented
+        return _apply(op, *inputs)
+
+    # --------------------------------------------------------------- identity
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Expr):
+            if other._g is self._g:
+                return other._id == self._id
+            return _structure(self) == _structure(other)
+        v = _number(other)
+        return v is not None and self._g.const_value(self._id) == v
+
+    def __hash__(self) -> int:
+        g, i = self._g, self._id
+        return hash((g.ops[i], g.params[i] if g.ops[i] != "const" else g.params[i].hex()))
+
+    def __bool__(self) -> bool:
+        raise TypeError("the truth value of an expression is undefined; compare values with .eval()")
+
+    def __repr__(self) -> str:
+        from .printing import to_text
+
+        return to_text(self, limit=400)
+
+    def __str__(self) -> str:
+        from .printing import to_text
+
+        return to_text(self)
+
+    # --------------------------------------------------------------- structure
+    @property
+    def node(self) -> int:
+        """The id of this expression's node in its graph."""
+        return self._id
+
+    @property
+    def op(self) -> str:
+        """The op of the top node (``"add"``, ``"var"``, ...)."""
+        return self._g.ops[self._id]
+
+    @property
+    def name(self) -> str | None:
+        """The name of a variable, else None."""
+        return self._g.params[self._id] if self.op == "var" else None
+
+    @property
+    def value(self) -> float | None:
+        """The value of a constant, else None."""
+        return self._g.const_value(self._id)
+
+    @property
+    def args(self) -> tuple[Expr, ...]:
+        """The operands, in order."""
+        return tuple(Expr(self._g, a) for a in self._g.args[self._id])
+
+    @property
+    def order(self) -> list[int]:
+        """Ids of the nodes this expression depends on, in topological order."""
+        if self._order is None:
+            self._order = topo_order(self._g, [self._id])
+        return self._order
+
+    @property
+    def graph(self) -> nx.MultiDiGraph:
+        """The networkx DAG of this expression's nodes.
+
+        Node attributes: ``op``, ``name`` (variables), ``value`` (constants).
+        One edge per operand slot, operand -> result, keyed by and carrying
+        ``position``, so ``x*x`` has two edges.
+        """
+        return to_networkx(self._g, self.order)
+
+    @property
+    def num_nodes(self) -> int:
+        """Number of nodes of :attr:`graph`."""
+        return len(self.order)
+
+    @property
+    def variables(self) -> tuple[Expr, ...]:
+        """The variables, in order of first appearance reading the expression left to right."""
+        g = self._g
+        found: list[int] = []
+        seen = set()
+        stack = [self._id]
+        while stack:
+            i = stack.pop()
+            if i in seen:
+                continue
+            seen.add(i)
+            if g.ops[i] == "var":
+                found.append(i)
+            stack.extend(reversed(g.args[i]))
+        return tuple(Expr(g, i) for i in found)
+
+    # --------------------------------------------------------------- numbers
+    def eval(self, values: dict[Any, Any] | None = None, /, **kwargs: Any) -> Any:
+        """Value at a point: a float, or an ndarray when inputs are arrays.
+
+        >>> import graphir as gi
+        >>> x, y = gi.symbols("x y")
+        >>> (x * y).eval(x=2, y=3)
+        6.0
+        >>> (x * y).eval({"x": 2, y: [1, 2]})
+        array([2., 4.])
+        """
+        from .passes.evaluate import evaluate
+
+        return evaluate([self], _point(values, kwargs))[0]
+
+    def to_sympy(self) -> Any:
+        """The SymPy expression (see :func:`graphir.from_sympy` for the way back)."""
+        from .bridges.sympy_bridge import to_sympy
+
+        return to_sympy(self)
+
+    # --------------------------------------------------------------- notebooks
+    def _repr_latex_(self) -> str:
+        from .printing import to_latex
+
+        return "$" + to_latex(self, limit=2000) + "$"
+
+    def _repr_svg_(self) -> str | None:
+        from .render.dot import svg_or_none
+
+        return svg_or_none(self)
+
+
+def _structure(e: Expr) -> list[tuple[Any, ...]]:
+    g = e._g
+    pos = {i: k for k, i in enumerate(e.order)}
+    out = []
+    for i in e.order:
+        p = g.params[i]
+        out.append((g.ops[i], p.hex() if isinstance(p, float) else p, tuple(pos[a] for a in g.args[i])))
+    return out
+
+
+def _point(values: dict[Any, Any] | None, kwargs: dict[str, Any]) -> dict[str, Any]:
+    point: dict[str, Any] = {}
+    for k, v in {**(values or {}), **kwargs}.items():
+        name = k.name if isinstance(k, Expr) else k
+        if not isinstance(name, str):
+            raise TypeError(f"values are keyed by variable or name, got {k!r}")
+        point[name] = v
+    return point
+
+
+def symbols(names: str | Sequence[str]) -> Any:
+    """Variables, as :func:`sympy.symbols`: ``"x y z"`` or ``"x, y"`` give a tuple,
+    a single name gives one expression, a trailing comma forces a tuple.
+
+    >>> x, y = symbols("x y")
+    >>> symbols("t").name
+    't'
+    """
+    if isinstance(names, str):
+        as_tuple = names.strip().endswith(",")
+        parts = [p for p in names.replace(",", " ").split() if p]
+    else:
+        parts, as_tuple = list(names), True
+    for p in parts:
+        if not isinstance(p, str) or not p.isidentifier():
+            raise ValueError(f"{p!r} is not a valid variable name")
+    g = Graph()
+    out = tuple(Expr(g, g.var(p)) for p in parts)
+    if len(out) == 1 and not as_tuple:
+        return out[0]
+    return out
+
+
+def trace(fn: Callable[..., Any]) -> Any:
+    """Call ``fn`` with one variable per parameter (named after it); return what it builds.
+
+    >>> import graphir as gi
+    >>> f = gi.trace(lambda x, y: x * gi.sin(y))
+    >>> [v.name for v in f.variables]
+    ['x', 'y']
+    """
+    params = [
+        p.name
+        for p in inspect.signature(fn).parameters.values()
+        if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+    ]
+    if not params:
+        raise ValueError("trace needs a function with at least one positional parameter")
+    g = Graph()
+    out = fn(*[Expr(g, g.var(p)) for p in params])
+    if isinstance(out, (tuple, list)):
+        return type(out)(as_expr(o) for o in out)
+    return as_expr(out)
+
+
+class RuleKit:
+    """What partial-derivative rules build with: ``b.cos(x)``, ``b.const(2)``, ``b.value(e)``."""
+
+    def __init__(self, graph: Graph):
+        self.graph = graph
+
+    def const(self, v: float) -> Expr:
+        return Expr(self.graph, self.graph.const(v))
+
+    def value(self, e: Expr) -> float | None:
+        return e._g.const_value(e._id)
+
+    def __getattr__(self, op: str) -> Callable[..., Expr]:
+        if op not in primitives.PRIMITIVES:
+            raise AttributeError(op)
+        return lambda *args: _apply(op, *args)
+
+
+def _make_function(p: primitives.Primitive) -> Callable[..., Expr]:
+    names = ["x", "y", "z", "w"][: p.arity] if p.arity <= 4 else [f"x{i}" for i in range(p.arity)]
+
+    def fn(*args: Any) -> Expr:
+        if len(args) != p.arity:
+            raise TypeError(f"{p.name}() takes {p.arity} argument(s), got {len(args)}")
+        return _apply(p.name, *args)
+
+    fn.__name__ = p.name
+    fn.__qualname__ = p.name
+    fn.__doc__ = f"``{p.text.format(*names)}`` as an expression node (numbers become constants)."
+    return fn
+
+
+def function(op: str) -> Callable[..., Expr]:
+    """The builder function of a primitive (also of a user-registered one)."""
+    p = primitives.get(op)
+    if p.name in FUNCTIONS:
+        return FUNCTIONS[p.name]
+    return _make_function(p)
+
+
+FUNCTIONS: dict[str, Callable[..., Expr]] = {
+    name: _make_function(p) for name, p in primitives.PRIMITIVES.items()
+}
+
+
+def expr_list(exprs: Any) -> tuple[list[Expr], bool]:
+    """Normalise one expression or a sequence of them: ``(list, was_a_single_one)``."""
+    if isinstance(exprs, (Expr, numbers.Real)):
+        return [as_expr(exprs)], True
+    out = [as_expr(e) for e in exprs]
+    if not out:
+        raise GraphError("no expressions given")
+    return out, False
+
+
+def same_graph(exprs: Sequence[Any]) -> tuple[Graph, list[int]]:
+    """Bring expressions into one graph, for passes over several outputs."""
+    return lift(*exprs)
+
+
+def node_count(graph: Graph, roots: list[int]) -> int:
+    """Number of nodes that ``roots`` depend on."""
+    return len(reachable(graph, roots))

@@ -1,0 +1,167 @@
+"""The intermediate representation: an append-only table of interned nodes.
+
+A :class:`Graph` stores node ``i`` as ``ops[i]`` (``"var"``, ``"const"`` or a
+primitive name), ``args[i]`` (operand node ids, in order) and ``params[i]``
+(the name of a variable, the value of a constant, else ``None``).  A node's
+operands always exist before it, so ids are a topological order.  Nodes are
+interned: building a node that exists returns its id, so structurally
+identical subexpressions are one node.  Variables are keyed by name, constants
+by ``float.hex`` (``-0.0`` stays apart from ``0.0``).
+
+Nothing is ever removed or rewritten, so many expressions can share one graph
+and an expression's meaning never changes.
+
+>>> g = Graph()
+>>> x = g.var("x")
+>>> g.apply("mul", x, x) == g.apply("mul", x, x)
+True
+>>> g.args[g.apply("mul", x, x)]
+(0, 0)
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import networkx as nx
+
+from . import primitives
+from .errors import GraphError
+
+__all__ = ["Graph", "validate", "to_networkx"]
+
+
+class Graph:
+    """Append-only node table with interning."""
+
+    __slots__ = ("ops", "args", "params", "_index", "__weakref__")
+
+    def __init__(self) -> None:
+        self.ops: list[str] = []
+        self.args: list[tuple[int, ...]] = []
+        self.params: list[Any] = []
+        self._index: dict[tuple[Any, ...], int] = {}
+
+    def __len__(self) -> int:
+        return len(self.ops)
+
+    def _add(self, key: tuple[Any, ...], op: str, args: tuple[int, ...], param: Any) -> int:
+        i = self._index.get(key)
+        if i is None:
+            i = len(self.ops)
+            self.ops.append(op)
+            self.args.append(args)
+            self.params.append(param)
+            self._index[key] = i
+        return i
+
+    def var(self, name: str) -> int:
+        """Id of the variable ``name`` (created on first use)."""
+        return self._add(("var", name), "var", (), name)
+
+    def const(self, value: float) -> int:
+        """Id of the constant ``value`` (a float; one node per bit pattern)."""
+        value = float(value)
+        return self._add(("const", value.hex()), "const", (), value)
+
+    def apply(self, op: str, *args: int) -> int:
+        """Id of ``op(*args)``; the operands must be ids of this graph."""
+        return self._add((op, args), op, args, None)
+
+    def const_value(self, i: int) -> float | None:
+        """The value of node ``i`` when it is a constant, else None."""
+        return self.params[i] if self.ops[i] == "const" else None
+
+    def copy_from(self, other: Graph, roots: list[int]) -> dict[int, int]:
+        """Intern the nodes ``roots`` depend on from ``other``; map old id -> new id."""
+        from .traversal import topo_order
+
+        mapping: dict[int, int] = {}
+        ops, args, params = other.ops, other.args, other.params
+        for i in topo_order(other, roots):
+            op = ops[i]
+            if op == "var":
+                mapping[i] = self.var(params[i])
+            elif op == "const":
+                mapping[i] = self.const(params[i])
+            else:
+                mapping[i] = self.apply(op, *[mapping[a] for a in args[i]])
+        return mapping
+
+
+def validate(graph: Graph) -> None:
+    """Check that ``graph`` is well formed; raise :class:`GraphError` saying what is not.
+
+    Checks: known ops, arity, operands that exist and come before the node
+    (no cycles), a name on every variable, a float on every constant, and
+    interning (no two nodes with the same key).
+
+    >>> g = Graph(); x = g.var("x"); _ = g.apply("sin", x)
+    >>> validate(g)
+    >>> g.args[1] = (5,)
+    >>> validate(g)
+    Traceback (most recent call last):
+    ...
+    graphir.errors.GraphError: node 1 (sin): operand 0 is node 5, which does not exist
+    """
+    n = len(graph.ops)
+    if not (len(graph.args) == len(graph.params) == n):
+        raise GraphError("node table columns have different lengths")
+    seen: dict[tuple[Any, ...], int] = {}
+    for i in range(n):
+        op, args, param = graph.ops[i], graph.args[i], graph.params[i]
+        if op == "var":
+            if not isinstance(param, str) or not param:
+                raise GraphError(f"node {i} (var): a variable needs a name, got {param!r}")
+            key: tuple[Any, ...] = ("var", param)
+        elif op == "const":
+            if not isinstance(param, float):
+                raise GraphError(f"node {i} (const): a constant needs a float, got {param!r}")
+            key = ("const", param.hex())
+        else:
+            prim = primitives.get(op)
+            key = (op, args)
+        if op in primitives.LEAF_OPS:
+            if args:
+                raise GraphError(f"node {i} ({op}): a {op} has no operands, got {len(args)}")
+        elif len(args) != prim.arity:
+            raise GraphError(f"node {i} ({op}): takes {prim.arity} operands, got {len(args)}")
+        for k, a in enumerate(args):
+            if not isinstance(a, int) or not 0 <= a < n:
+                raise GraphError(f"node {i} ({op}): operand {k} is node {a}, which does not exist")
+        if key in seen:
+            raise GraphError(f"node {i} ({op}) duplicates node {seen[key]}: interning is broken")
+        seen[key] = i
+    for i in range(n):
+        if any(a >= i for a in graph.args[i]):
+            dg = nx.DiGraph((a, j) for j in range(n) for a in graph.args[j])
+            try:
+                cycle = nx.find_cycle(dg)
+            except nx.NetworkXNoCycle:
+                raise GraphError(f"node {i} comes before one of its operands") from None
+            path = " -> ".join(str(u) for u, _ in cycle) + f" -> {cycle[0][0]}"
+            raise GraphError(f"the graph has a cycle: {path}")
+
+
+def to_networkx(graph: Graph, order: list[int]) -> nx.MultiDiGraph:
+    """The networkx view of the nodes ``order``: attributes ``op``, ``name``/``value``,
+    and one edge per operand slot, keyed and labelled by the operand position."""
+    g = nx.MultiDiGraph()
+    for i in order:
+        op, param = graph.ops[i], graph.params[i]
+        attrs: dict[str, Any] = {"op": op}
+        if op == "var":
+            attrs["name"] = param
+        elif op == "const":
+            attrs["value"] = param
+        g.add_node(i, **attrs)
+    for i in order:
+        for pos, a in enumerate(graph.args[i]):
+            g.add_edge(a, i, key=pos, position=pos)
+    return g
+
+
+def is_integer(value: float) -> bool:
+    """True for a finite float with no fractional part."""
+    return math.isfinite(value) and value == int(value)

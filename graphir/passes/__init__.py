@@ -1,0 +1,1 @@
+"""Passes over the IR: evaluate, compile, forward, reverse, clean-up. One flat loop each."""

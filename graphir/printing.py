@@ -1,0 +1,203 @@
+"""Text and LaTeX of an expression exactly as written (no reordering, minimal parentheses).
+
+The templates and precedences come from the primitive registry.  Printing is
+iterative and linear in the size of the output; shared subexpressions are
+written out in full each time they occur, so ``limit`` caps the output of
+graphs whose tree form is huge.
+
+>>> import graphir as gi
+>>> x, y = gi.symbols("x y")
+>>> to_text(x - (y - x))
+'x - (y - x)'
+>>> to_latex(gi.sqrt(x) / y)
+'\\\\frac{\\\\sqrt{x}}{y}'
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from . import primitives
+from .primitives import ATOM, UNARY
+
+if TYPE_CHECKING:
+    from .build import Expr
+    from .ir import Graph
+
+__all__ = ["to_text", "to_latex", "format_number", "latex_name", "node_text"]
+
+_SLOT = re.compile(r"\{(\d+)\}")
+
+
+def format_number(v: float, digits: int = 17) -> str:
+    """Shortest text for a float: ``2`` not ``2.0``, ``pi`` and ``e`` by name.
+
+    >>> format_number(2.0), format_number(0.001), format_number(3.141592653589793)
+    ('2', '0.001', 'pi')
+    """
+    name = primitives.pi_or_e(v)
+    if name:
+        return name
+    if digits < 17:
+        s = f"{v:.{digits}g}"
+        if "e" in s:
+            mant, exp = s.split("e")
+            s = f"{mant}e{int(exp)}"
+        return s
+    s = repr(float(v))
+    return s[:-2] if s.endswith(".0") else s
+
+
+def latex_name(name: str) -> str:
+    """LaTeX for a variable name, as SymPy writes it (``x1`` -> ``x_{1}``)."""
+    return _latex_name(name)
+
+
+@lru_cache(maxsize=1024)
+def _latex_name(name: str) -> str:
+    m = re.fullmatch(r"([A-Za-z]+)_?(\d+)", name)
+    if m:
+        return f"{_greek(m.group(1))}_{{{m.group(2)}}}"
+    return _greek(name) if "_" not in name else name.replace("_", r"\_")
+
+
+_GREEK = {
+    "alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa",
+    "lambda", "mu", "nu", "xi", "rho", "sigma", "tau", "phi", "chi", "psi", "omega",
+}
+
+
+def _greek(s: str) -> str:
+    return "\\" + s if s.lower() in _GREEK else s
+
+
+@lru_cache(maxsize=None)
+def _parts(template: str) -> tuple[tuple[str, int | None], ...]:
+    """Split a template into literal pieces and slots; a slot gets the flag "grouped"
+    when brackets of the template already enclose it (function call, braces)."""
+    out: list[tuple[str, int | None]] = []
+    pos = 0
+    for m in _SLOT.finditer(template):
+        if m.start() > pos:
+            out.append((template[pos : m.start()].replace("{{", "{").replace("}}", "}"), None))
+        out.append(("", int(m.group(1))))
+        pos = m.end()
+    if pos < len(template):
+        out.append((template[pos:].replace("{{", "{").replace("}}", "}"), None))
+    return tuple(out)
+
+
+def _grouped(template: str, slot: int) -> bool:
+    m = re.search(r"\{" + str(slot) + r"\}", template)
+    assert m
+    before, after = template[: m.start()], template[m.end() :]
+    return before.endswith(("{{", "(", ", ")) and after.startswith(("}}", ")", ",", " \\right)"))
+
+
+def _leaf(g: Graph, i: int, latex: bool, names: dict[int, str] | None) -> tuple[str, int]:
+    if names is not None and i in names:
+        return names[i], ATOM
+    op, p = g.ops[i], g.params[i]
+    if op == "var":
+        return (latex_name(p) if latex else p), ATOM
+    s = format_number(p)
+    if latex and s in ("pi", "e"):
+        s = "\\pi" if s == "pi" else "e"
+    return s, (UNARY if p < 0 or s.startswith("-") else ATOM)
+
+
+def _render(
+    e: Expr | tuple[Graph, int],
+    latex: bool,
+    limit: int | None,
+    names: dict[int, str] | None = None,
+) -> str:
+    g, root = (e._g, e._id) if hasattr(e, "_g") else e  # type: ignore[union-attr]
+    out: list[str] = []
+    size = 0
+    # Stack items: a literal string, or (node, context precedence, side) to print.
+    stack: list[Any] = [(root, 0, None)]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            out.append(item)
+            size += len(item)
+            if limit is not None and size > limit:
+                return _summary(g, root)
+            continue
+        i, ctx, side = item
+        if not g.args[i] or (names is not None and i in names):
+            s, prec = _leaf(g, i, latex, names)
+            if prec < ctx or (prec == UNARY and side == "right"):
+                s = ("\\left(" + s + "\\right)") if latex else "(" + s + ")"
+            stack.append(s)
+            continue
+        p = primitives.get(g.ops[i])
+        template = p.latex if latex else p.text
+        prec = p.prec
+        paren = prec < ctx or (
+            prec == ctx and side is not None and prec != ATOM and (
+                (p.assoc == "left" and side == "right") or (p.assoc == "right" and side == "left")
+            )
+        ) or (prec == UNARY and side == "right")
+        items: list[Any] = []
+        if paren:
+            items.append("\\left(" if latex else "(")
+        for text, slot in _parts(template):
+            if slot is None:
+                items.append(text)
+                continue
+            a = g.args[i][slot]
+            if p.prec == ATOM or _grouped(template, slot):
+                items.append((a, 0, None))
+            else:
+                where = "left" if slot == 0 and p.arity == 2 else ("right" if p.arity == 2 else None)
+                items.append((a, prec, where))
+        if paren:
+            items.append("\\right)" if latex else ")")
+        stack.extend(reversed(items))
+    return "".join(out)
+
+
+def _summary(g: Graph, root: int) -> str:
+    from .traversal import reachable
+
+    return f"<expression {g.ops[root]}(...) with {len(reachable(g, [root]))} nodes>"
+
+
+def to_text(e: Expr, limit: int | None = None) -> str:
+    """Plain text that :func:`graphir.parse` reads back to the same graph.
+
+    With ``limit``, an output longer than ``limit`` characters is replaced by
+    a one-line summary.
+    """
+    return _render(e, latex=False, limit=limit)
+
+
+def to_latex(e: Expr, limit: int | None = None) -> str:
+    """LaTeX of the expression as written."""
+    return _render(e, latex=True, limit=limit)
+
+
+def node_text(g: Graph, i: int, names: dict[int, str], latex: bool = False) -> str:
+    """One node written with its operands replaced by ``names`` (``v_1 + v_2``)."""
+    return _render((g, i), latex=latex, limit=None, names=_without(names, i))
+
+
+def _without(names: dict[int, str], i: int) -> dict[int, str]:
+    if i not in names:
+        return names
+    d = dict(names)
+    del d[i]
+    return d
+
+
+def is_finite(v: Any) -> bool:
+    """True for a finite real number."""
+    try:
+        return math.isfinite(float(v))
+    except (TypeError, ValueError):
+        return False
