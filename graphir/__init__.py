@@ -1,5 +1,9 @@
 """graphir: expressions as computation graphs, derivatives you can see.
 
+The core (building, evaluating, compiling) needs only NumPy and networkx and
+imports fast; everything else (SymPy bridge, derivatives, finite differences,
+pictures) is imported on first use.
+
 >>> import graphir as gi
 >>> x1, x2 = gi.symbols("x1 x2")
 >>> f = gi.log(x1) + x1 * x2 - gi.sin(x2)
@@ -9,12 +13,23 @@
 
 from __future__ import annotations
 
+import importlib
+from typing import Any
+
 from .build import FUNCTIONS as _FUNCTIONS
 from .build import Expr, symbols, trace
-from .errors import EvalError, EvalWarning, GraphError, GraphirError, ParseError, RenderError, SymbolicError
+from .errors import (
+    EvalError,
+    EvalWarning,
+    GraphError,
+    GraphirError,
+    ParseError,
+    RenderError,
+    SymbolicError,
+)
 from .ir import validate as _validate_graph
 from .passes.compile import lambdify
-from .primitives import PRIMITIVES, register_primitive as _register
+from .primitives import PRIMITIVES, register_primitive
 
 __version__ = "0.1.0"
 
@@ -48,10 +63,56 @@ def validate(expr: Expr) -> None:
     _validate_graph(expr._g)
 
 
+# Public names imported on first use: name -> module (relative to graphir).
+_LAZY = {
+    "parse": "parse",
+    "from_sympy": "bridges.sympy_bridge",
+    "to_sympy": "bridges.sympy_bridge",
+    "simplify": "bridges.sympy_bridge",
+    "symbolic_grad": "bridges.sympy_bridge",
+    "to_json": "bridges.json_io",
+    "from_json": "bridges.json_io",
+    "diff": "derivatives",
+    "grad": "derivatives",
+    "jacobian": "derivatives",
+    "hessian": "derivatives",
+    "jvp": "derivatives",
+    "vjp": "derivatives",
+    "value_and_grad": "derivatives",
+    "forward_pass": "derivatives",
+    "reverse_pass": "derivatives",
+    "cleanup": "passes.cleanup",
+    "finite_difference": "numeric.finite_difference",
+    "compare": "numeric.compare",
+    "Comparison": "numeric.compare",
+    "step_sweep": "numeric.sweep",
+    "check_claims": "numeric.check",
+    "check_partials": "numeric.gradcheck",
+    "to_dot": "render.dot",
+    "render": "render.draw",
+    "trace_table": "render.trace_table",
+    "explain": "render.explain",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'graphir' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
+
 __all__ = [
-    "Expr", "symbols", "trace", "lambdify", "validate", "PRIMITIVES",
+    "Expr", "symbols", "trace", "lambdify", "validate", "PRIMITIVES", "register_primitive",
     "GraphirError", "GraphError", "ParseError", "EvalError", "EvalWarning", "SymbolicError",
     "RenderError",
     "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh", "exp", "log",
     "sqrt", "abs", "sigmoid", "log1p", "expm1", "pow", "maximum", "minimum",
+    *_LAZY,
 ]
