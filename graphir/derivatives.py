@@ -1,0 +1,255 @@
+"""Derivatives as expressions: diff, grad, jacobian, hessian, jvp, vjp, value_and_grad.
+
+Every result is an expression in the IR (it evaluates, compiles, simplifies,
+renders and differentiates again), built by the forward or reverse graph pass
+(:mod:`graphir.passes.forward`, :mod:`graphir.passes.reverse`).
+``forward_pass`` and ``reverse_pass`` return the pass itself, with its
+ordered steps, for pictures and trace tables.
+
+>>> import graphir as gi
+>>> x1, x2 = gi.symbols("x1 x2")
+>>> f = gi.log(x1) + x1 * x2 - gi.sin(x2)
+>>> [round(d.eval(x1=2, x2=5), 4) for d in gi.grad(f)]
+[5.5, 1.7163]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from .build import Expr, expr_list, lift
+from .errors import GraphError
+from .ir import Graph
+from .passes.chain import PassResult
+from .passes.evaluate import evaluate
+from .passes.forward import forward
+from .passes.reverse import reverse
+
+__all__ = [
+    "diff", "grad", "jacobian", "hessian", "jvp", "vjp", "value_and_grad",
+    "forward_pass", "reverse_pass", "variables_of",
+]
+
+MODES = ("forward", "reverse")
+
+
+def _mode(mode: str) -> str:
+    if mode not in MODES:
+        raise ValueError(f"mode must be 'forward' or 'reverse', got {mode!r}")
+    return mode
+
+
+def _name(v: Any) -> str:
+    if isinstance(v, Expr):
+        if v.op != "var":
+            raise GraphError(f"can only differentiate with respect to a variable, got {v!r}")
+        return v.name  # type: ignore[return-value]
+    if isinstance(v, str) and v.isidentifier():
+        return v
+    raise TypeError(f"expected a variable or its name, got {v!r}")
+
+
+def variables_of(exprs: Sequence[Expr]) -> list[str]:
+    """Names of the variables of ``exprs``, in order of first appearance."""
+    names: list[str] = []
+    for e in exprs:
+        for v in e.variables:
+            if v.name not in names:
+                names.append(v.name)  # type: ignore[arg-type]
+    return names
+
+
+def _wrt(exprs: Sequence[Expr], wrt: Any) -> list[str]:
+    if wrt is None:
+        return variables_of(exprs)
+    if isinstance(wrt, (Expr, str)):
+        wrt = [wrt]
+    return [_name(v) for v in wrt]
+
+
+def _zero_or(graph: Graph, node: int | None) -> Expr:
+    return Expr(graph, graph.const(0.0) if node is None else node)
+
+
+def forward_pass(exprs: Any, tangents: Mapping[Any, Any]) -> PassResult:
+    """Run forward mode on ``exprs`` with input tangents (variable or name -> number or expression).
+
+    >>> import graphir as gi
+    >>> x, = gi.symbols("x,")
+    >>> r = forward_pass(x * x, {x: 1})
+    >>> len(r.steps)
+    2
+    """
+    outs, _ = expr_list(exprs)
+    names = [_name(v) for v in tangents]
+    graph, ids = lift(*outs, *tangents.values())
+    seeds = {graph.var(n): t for n, t in zip(names, ids[len(outs) :])}
+    return forward(graph, ids[: len(outs)], seeds)
+
+
+def reverse_pass(exprs: Any, cotangents: Sequence[Any] | None = None, wrt: Any = None) -> PassResult:
+    """Run reverse mode on ``exprs`` seeded with ``cotangents`` (default 1 for each output).
+
+    >>> import graphir as gi
+    >>> x, = gi.symbols("x,")
+    >>> r = reverse_pass(x * x)
+    >>> [s.operand for s in r.steps]
+    [0, 1]
+    """
+    outs, _ = expr_list(exprs)
+    if cotangents is None:
+        cotangents = [1.0] * len(outs)
+    cotangents = list(cotangents)
+    if len(cotangents) != len(outs):
+        raise ValueError(f"{len(outs)} outputs need {len(outs)} cotangents, got {len(cotangents)}")
+    names = _wrt(outs, wrt)
+    graph, ids = lift(*outs, *cotangents)
+    roots, seeds_in = ids[: len(outs)], ids[len(outs) :]
+    seeds: dict[int, int] = {}
+    for r, s in zip(roots, seeds_in):
+        seeds[r] = graph.apply("add", seeds[r], s) if r in seeds else s
+    return reverse(graph, roots, seeds, [graph.var(n) for n in names])
+
+
+def _one_derivative(e: Expr, name: str, mode: str) -> Expr:
+    if mode == "forward":
+        r = forward_pass(e, {name: 1.0})
+        return _zero_or(r.graph, r.of(r.outputs[0]))
+    r = reverse_pass(e, wrt=[name])
+    return _zero_or(r.graph, r.of(r.graph.var(name)))
+
+
+def diff(expr: Any, *wrt: Any, mode: str = "reverse") -> Expr:
+    """Partial derivative of ``expr``, once for each variable given.
+
+    ``diff(f, x, x)`` is the second derivative in ``x``.
+
+    >>> import graphir as gi
+    >>> x, = gi.symbols("x,")
+    >>> diff(x ** 3, x, x).eval(x=2)
+    12.0
+    """
+    _mode(mode)
+    if not wrt:
+        raise TypeError("diff needs at least one variable to differentiate with respect to")
+    e = expr_list(expr)[0][0]
+    for v in wrt:
+        e = _one_derivative(e, _name(v), mode)
+    return e
+
+
+def grad(expr: Any, wrt: Any = None, mode: str = "reverse") -> tuple[Expr, ...]:
+    """Tuple of partial derivatives; ``wrt`` defaults to ``expr.variables``.
+
+    >>> import graphir as gi
+    >>> x, y = gi.symbols("x y")
+    >>> [d.eval(x=2, y=3) for d in grad(x * y)]
+    [3.0, 2.0]
+    """
+    _mode(mode)
+    e = expr_list(expr)[0][0]
+    names = _wrt([e], wrt)
+    if mode == "forward":
+        return tuple(_one_derivative(e, n, "forward") for n in names)
+    r = reverse_pass(e, wrt=names)
+    return tuple(_zero_or(r.graph, r.of(r.graph.var(n))) for n in names)
+
+
+def jacobian(exprs: Any, wrt: Any = None, mode: str = "forward") -> tuple[tuple[Expr, ...], ...]:
+    """Jacobian: rows are outputs, columns variables (``wrt`` defaults to all, in order of appearance).
+
+    Forward mode runs one pass per variable, reverse mode one per output.
+
+    >>> import graphir as gi
+    >>> x, y = gi.symbols("x y")
+    >>> J = jacobian([x * y, x + y])
+    >>> [[d.eval(x=2, y=3) for d in row] for row in J]
+    [[3.0, 2.0], [1.0, 1.0]]
+    """
+    _mode(mode)
+    outs, _ = expr_list(exprs)
+    names = _wrt(outs, wrt)
+    if mode == "forward":
+        cols = []
+        for n in names:
+            r = forward_pass(outs, {n: 1.0})
+            cols.append([_zero_or(r.graph, r.of(o)) for o in r.outputs])
+        return tuple(tuple(cols[j][i] for j in range(len(names))) for i in range(len(outs)))
+    return tuple(grad(o, names, "reverse") for o in outs)
+
+
+def hessian(expr: Any, wrt: Any = None) -> tuple[tuple[Expr, ...], ...]:
+    """Symmetric matrix of second partials, by forward mode over reverse mode.
+
+    >>> import graphir as gi
+    >>> x, y = gi.symbols("x y")
+    >>> H = hessian(x ** 2 * y)
+    >>> [[h.eval(x=1, y=2) for h in row] for row in H]
+    [[4.0, 2.0], [2.0, 0.0]]
+    """
+    e = expr_list(expr)[0][0]
+    names = _wrt([e], wrt)
+    g = grad(e, names, "reverse")
+    rows: list[list[Expr]] = [[] for _ in names]
+    for k, n in enumerate(names):
+        r = forward_pass(list(g), {n: 1.0})
+        for j in range(k, len(names)):
+            rows[j].append(_zero_or(r.graph, r.of(r.outputs[j])))
+    # rows[j] holds H[j][0..j]; mirror to make the matrix exactly symmetric.
+    return tuple(
+        tuple(rows[j][k] if k <= j else rows[k][j] for k in range(len(names))) for j in range(len(names))
+    )
+
+
+def jvp(exprs: Any, tangents: Mapping[Any, Any]) -> Any:
+    """Directional derivative: one expression per output (one expression for one output).
+
+    ``tangents`` maps variables (or names) to numbers or expressions; missing ones are 0.
+
+    >>> import graphir as gi
+    >>> x, y = gi.symbols("x y")
+    >>> jvp(x * y, {x: 1, "y": 2}).eval(x=3, y=5)
+    11.0
+    """
+    outs, single = expr_list(exprs)
+    r = forward_pass(outs, tangents)
+    res = tuple(_zero_or(r.graph, r.of(o)) for o in r.outputs)
+    return res[0] if single else res
+
+
+def vjp(exprs: Any, cotangents: Sequence[Any], wrt: Any = None) -> tuple[Expr, ...]:
+    """Vector-Jacobian product: ``cotangents`` one per output; one expression per variable.
+
+    >>> import graphir as gi
+    >>> x, y = gi.symbols("x y")
+    >>> [v.eval(x=3, y=5) for v in vjp([x * y, x + y], [1, 10])]
+    [15.0, 13.0]
+    """
+    outs, single = expr_list(exprs)
+    if single and not isinstance(cotangents, (list, tuple)):
+        cotangents = [cotangents]
+    r = reverse_pass(outs, cotangents, wrt)
+    names = _wrt(outs, wrt)
+    return tuple(_zero_or(r.graph, r.of(r.graph.var(n))) for n in names)
+
+
+def value_and_grad(
+    expr: Any, at: Mapping[Any, Any], wrt: Any = None, mode: str = "reverse"
+) -> tuple[Any, np.ndarray]:
+    """``(value, ndarray of partials)`` at the point ``at`` (names or variables -> values).
+
+    >>> import graphir as gi
+    >>> x, y = gi.symbols("x y")
+    >>> value_and_grad(x * y, {"x": 2, "y": 3})
+    (6.0, array([3., 2.]))
+    """
+    e = expr_list(expr)[0][0]
+    g = grad(e, wrt, mode)
+    point = {(_name(k) if isinstance(k, Expr) else k): v for k, v in at.items()}
+    values = evaluate([e, *g], point)
+    shape = np.broadcast_shapes(*(np.shape(v) for v in values))
+    partials = np.array([np.broadcast_to(v, shape) for v in values[1:]], dtype=np.result_type(*values))
+    return values[0], partials

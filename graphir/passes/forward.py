@@ -1,0 +1,57 @@
+"""Forward mode as a graph transform: tangents flow from the inputs to the outputs.
+
+One loop over the primal nodes in topological order; for each operand with a
+tangent, the registry's partial rule builds ``d node / d operand`` and the
+tangent of the node accumulates ``partial * tangent(operand)``.  Tangents are
+nodes of the same graph, so they evaluate, compile and differentiate again.
+
+>>> import graphir as gi
+>>> from graphir.ir import Graph
+>>> x, y = gi.symbols("x y")
+>>> f = x * y + gi.sin(x)
+>>> g = f._g
+>>> r = forward(g, [f.node], {x.node: g.const(1.0)})
+>>> gi.Expr(g, r.of(f.node)).eval(x=0.0, y=2.0)
+3.0
+"""
+
+from __future__ import annotations
+
+from .. import primitives
+from ..build import Expr, RuleKit
+from ..ir import Graph
+from ..traversal import topo_order
+from .chain import PassResult, Step, accumulate, contribution
+
+__all__ = ["forward"]
+
+
+def forward(graph: Graph, outputs: list[int], seeds: dict[int, int]) -> PassResult:
+    """Push the tangents ``seeds`` (input node -> tangent node) through to ``outputs``."""
+    order = topo_order(graph, outputs)
+    tangent: dict[int, int] = {}
+    for i in order:
+        if i in seeds and graph.const_value(seeds[i]) != 0.0:
+            tangent[i] = seeds[i]
+    result = PassResult("forward", graph, list(outputs), order, dict(seeds), tangent)
+    kit = RuleKit(graph)
+    ops, args = graph.ops, graph.args
+    for n in order:
+        operands = args[n]
+        if not operands or n in seeds or not any(a in tangent for a in operands):
+            continue
+        rules = primitives.get(ops[n]).partials
+        out = Expr(graph, n)
+        exprs = [Expr(graph, a) for a in operands]
+        for k, a in enumerate(operands):
+            t = tangent.get(a)
+            if t is None:
+                continue
+            partial = rules[k](kit, out, *exprs).node
+            c = contribution(graph, t, partial)
+            if c is None:
+                continue
+            before = tangent.get(n)
+            tangent[n] = accumulate(graph, before, c)
+            result.steps.append(Step("forward", n, k, a, partial, t, c, n, before, tangent[n]))
+    return result
