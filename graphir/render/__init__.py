@@ -1,0 +1,1 @@
+"""Pictures and worked examples: DOT, rendered frames, trace tables, explanations."""
