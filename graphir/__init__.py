@@ -14,6 +14,8 @@ pictures) is imported on first use.
 from __future__ import annotations
 
 import importlib
+import sys
+import types
 from typing import Any
 
 from .build import FUNCTIONS as _FUNCTIONS
@@ -28,8 +30,14 @@ from .errors import (
     SymbolicError,
 )
 from .ir import validate as _validate_graph
+from .parse import parse
 from .passes.compile import lambdify
 from .primitives import PRIMITIVES, register_primitive
+
+# The subpackage graphir.render is imported here, before the function of the same
+# name is defined, so that a later ``import graphir.render.x`` cannot rebind
+# ``graphir.render`` to the package.
+from . import render as _render_package  # noqa: E402, F401  isort: skip
 
 __version__ = "0.1.0"
 
@@ -65,7 +73,6 @@ def validate(expr: Expr) -> None:
 
 # Public names imported on first use: name -> module (relative to graphir).
 _LAZY = {
-    "parse": "parse",
     "from_sympy": "bridges.sympy_bridge",
     "to_sympy": "bridges.sympy_bridge",
     "simplify": "bridges.sympy_bridge",
@@ -89,10 +96,20 @@ _LAZY = {
     "check_claims": "numeric.check",
     "check_partials": "numeric.gradcheck",
     "to_dot": "render.dot",
-    "render": "render.draw",
     "trace_table": "render.trace_table",
     "explain": "render.explain",
 }
+
+
+def render(expr: Expr, path: Any, at: Any = None, mode: str | None = None, steps: bool = False,
+           format: str | None = None, **kwargs: Any) -> Any:  # noqa: A002 - the contract names it
+    """Write the graph of ``expr`` as SVG/PNG/PDF; ``steps=True`` writes one frame per chain-rule step.
+
+    See :func:`graphir.render.draw.render` for every option; returns the written paths.
+    """
+    from .render.draw import render as _render
+
+    return _render(expr, path, at=at, mode=mode, steps=steps, format=format, **kwargs)
 
 
 def __getattr__(name: str) -> Any:
@@ -108,8 +125,25 @@ def __dir__() -> list[str]:
     return sorted(set(globals()) | set(_LAZY))
 
 
+class _Package(types.ModuleType):
+    """The graphir module: keeps the public functions whose names are also
+    submodules (``parse``, ``render``).  Importing ``graphir.parse`` or
+    ``graphir.render.dot`` makes Python set ``graphir.parse`` / ``graphir.render``
+    to the submodule, which would shadow ``gi.parse(text)`` and
+    ``gi.render(expr, path)``; the submodules stay reachable through
+    ``sys.modules`` and ``from graphir.render import dot``."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in _LAZY and isinstance(value, types.ModuleType):
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
+
+
 __all__ = [
-    "Expr", "symbols", "trace", "lambdify", "validate", "PRIMITIVES", "register_primitive",
+    "Expr", "symbols", "trace", "parse", "render", "lambdify", "validate", "PRIMITIVES", "register_primitive",
     "GraphirError", "GraphError", "ParseError", "EvalError", "EvalWarning", "SymbolicError",
     "RenderError",
     "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh", "exp", "log",

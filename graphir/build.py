@@ -27,7 +27,7 @@ import numpy as np
 from . import primitives
 from .errors import GraphError
 from .ir import Graph, to_networkx
-from .traversal import reachable, topo_order
+from .traversal import postorder, reachable, topo_order
 
 __all__ = ["Expr", "symbols", "trace", "as_expr", "lift", "RuleKit", "FUNCTIONS"]
 
@@ -266,12 +266,16 @@ class Expr:
 
 
 def _structure(e: Expr) -> list[tuple[Any, ...]]:
+    """The expression's DAG numbered depth first (:func:`~graphir.traversal.postorder`),
+    so equal structures compare equal whatever their node ids."""
     g = e._g
-    pos = {i: k for k, i in enumerate(e.order)}
+    ops, args, params = g.ops, g.args, g.params
+    order = postorder(g, [e._id])
+    pos = {i: k for k, i in enumerate(order)}
     out = []
-    for i in e.order:
-        p = g.params[i]
-        out.append((g.ops[i], p.hex() if isinstance(p, float) else p, tuple(pos[a] for a in g.args[i])))
+    for i in order:
+        p = params[i]
+        out.append((ops[i], p.hex() if isinstance(p, float) else p, tuple(pos[a] for a in args[i])))
     return out
 
 

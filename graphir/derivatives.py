@@ -86,7 +86,7 @@ def forward_pass(exprs: Any, tangents: Mapping[Any, Any]) -> PassResult:
     outs, _ = expr_list(exprs)
     names = [_name(v) for v in tangents]
     graph, ids = lift(*outs, *tangents.values())
-    seeds = {graph.var(n): t for n, t in zip(names, ids[len(outs) :])}
+    seeds = {graph.var(n): t for n, t in zip(names, ids[len(outs) :], strict=False)}
     return forward(graph, ids[: len(outs)], seeds)
 
 
@@ -109,7 +109,7 @@ def reverse_pass(exprs: Any, cotangents: Sequence[Any] | None = None, wrt: Any =
     graph, ids = lift(*outs, *cotangents)
     roots, seeds_in = ids[: len(outs)], ids[len(outs) :]
     seeds: dict[int, int] = {}
-    for r, s in zip(roots, seeds_in):
+    for r, s in zip(roots, seeds_in, strict=False):
         seeds[r] = graph.apply("add", seeds[r], s) if r in seeds else s
     return reverse(graph, roots, seeds, [graph.var(n) for n in names])
 

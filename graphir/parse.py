@@ -95,7 +95,9 @@ def _function_names() -> dict[str, str]:
         names[p.name] = p.name
         for a in p.aliases:
             names[a] = p.name
-    names["pow"] = "pow"
+    # pow is infix but also a function: pow(x, y), power(x, y)
+    for a in ("pow", *primitives.PRIMITIVES["pow"].aliases):
+        names[a] = "pow"
     return names
 
 
@@ -152,7 +154,8 @@ def parse(text: str) -> Expr:
     toks = _tokens(text)
     graph = Graph()
     out: list[int] = []  # operand stack (node ids)
-    # operator stack: ("bin", symbol, col) | ("neg"/"pos", col) | ("paren", col) | ("call", fname, col, nargs)
+    # operator stack: ("bin", symbol, col) | ("neg"/"pos", col, before_a_number) | ("paren", col)
+    # | ("call", fname, col, nargs)
     ops: list[list[Any]] = []
     expect_operand = True
 
@@ -163,9 +166,12 @@ def parse(text: str) -> Expr:
             a = out.pop()
             out.append(graph.apply(_BINARY[top[1]][0], a, b))
         elif top[0] == "neg":
+            # "-2" is the constant -2 (as in Python and SymPy), but "-(2)" and
+            # "-2**x" keep their neg node: fold only a minus written right
+            # before a number literal whose node it applies to.
             a = out.pop()
             v = graph.const_value(a)
-            out.append(graph.const(-v) if v is not None and v > 0 else graph.apply("neg", a))
+            out.append(graph.const(-v) if top[2] and v is not None else graph.apply("neg", a))
 
     def close_group(col: int) -> None:
         while ops and ops[-1][0] not in ("paren", "call"):
@@ -226,7 +232,7 @@ def parse(text: str) -> Expr:
                 out.append(graph.const(_CONSTANTS[tok]) if tok in _CONSTANTS else graph.var(tok))
                 expect_operand = False
             elif tok in ("-", "+"):
-                ops.append(["neg" if tok == "-" else "pos", col])
+                ops.append(["neg" if tok == "-" else "pos", col, toks[k + 1][0] == "number"])
             elif tok == "(":
                 ops.append(["paren", col])
             else:

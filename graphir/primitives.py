@@ -182,7 +182,7 @@ _RECORDS: list[Primitive] = [
         "mul", 2, np.multiply,
         (lambda b, o, x, y: y, lambda b, o, x, y: x),
         lambda sp, x, y: x * y,
-        "{0}*{1}", "{0} {1}", "\u00d7", PRODUCT, "left", ("real", "real"),
+        "{0}*{1}", "{0} \\cdot {1}", "\u00d7", PRODUCT, "left", ("real", "real"),
         ufuncs=(np.multiply,),
     ),
     Primitive(
@@ -256,7 +256,7 @@ _RECORDS: list[Primitive] = [
     ),
     Primitive(
         "exp", 1, np.exp, (lambda b, o, x: o,), lambda sp, x: sp.exp(x),
-        "exp({0})", "e^{{{0}}}", "exp",
+        "exp({0})", "\\exp{{\\left({0} \\right)}}", "exp",
         sympy_head="exp", ufuncs=(np.exp,),
     ),
     Primitive(
@@ -376,7 +376,7 @@ def register_primitive(
     n = len(partials) if arity is None else arity
     if len(partials) != n:
         raise GraphError(f"{name}: {n} operands need {n} partial rules, got {len(partials)}")
-    args = ", ".join("{%d}" % i for i in range(n))
+    args = ", ".join("{" + str(i) + "}" for i in range(n))
 
     def no_sympy(sp: Any, *a: Any) -> Any:
         return sp.Function(name)(*a)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any
 
 from . import primitives
@@ -74,7 +74,7 @@ def _greek(s: str) -> str:
     return "\\" + s if s.lower() in _GREEK else s
 
 
-@lru_cache(maxsize=None)
+@cache
 def _parts(template: str) -> tuple[tuple[str, int | None], ...]:
     """Split a template into literal pieces and slots; a slot gets the flag "grouped"
     when brackets of the template already enclose it (function call, braces)."""
@@ -90,6 +90,7 @@ def _parts(template: str) -> tuple[tuple[str, int | None], ...]:
     return tuple(out)
 
 
+@cache
 def _grouped(template: str, slot: int) -> bool:
     m = re.search(r"\{" + str(slot) + r"\}", template)
     assert m
@@ -131,7 +132,12 @@ def _render(
         i, ctx, side = item
         if not g.args[i] or (names is not None and i in names):
             s, prec = _leaf(g, i, latex, names)
-            if prec < ctx or (prec == UNARY and side == "right"):
+            # A number right after a prefix minus is written "-(2)": "-2" reads back
+            # as the constant -2, not as neg(2).
+            literal = side == "operand" and not latex and g.ops[i] == "const" and (
+                names is None or i not in names
+            ) and (s[0].isdigit() or s[0] in "-.")
+            if prec < ctx or (prec == UNARY and side == "right") or literal:
                 s = ("\\left(" + s + "\\right)") if latex else "(" + s + ")"
             stack.append(s)
             continue
@@ -154,7 +160,7 @@ def _render(
             if p.prec == ATOM or _grouped(template, slot):
                 items.append((a, 0, None))
             else:
-                where = "left" if slot == 0 and p.arity == 2 else ("right" if p.arity == 2 else None)
+                where = ("left" if slot == 0 else "right") if p.arity == 2 else "operand"
                 items.append((a, prec, where))
         if paren:
             items.append("\\right)" if latex else ")")

@@ -19,7 +19,7 @@ from collections.abc import Iterable
 
 from .ir import Graph
 
-__all__ = ["reachable", "topo_order", "levels"]
+__all__ = ["reachable", "topo_order", "levels", "postorder"]
 
 
 def reachable(graph: Graph, roots: Iterable[int]) -> list[int]:
@@ -53,3 +53,35 @@ def topo_order(graph: Graph, roots: Iterable[int]) -> list[int]:
     for i in ids:
         buckets[level[i]].append(i)
     return [i for b in buckets for i in b]
+
+
+def postorder(graph: Graph, roots: Iterable[int]) -> list[int]:
+    """The nodes ``roots`` depend on, depth first: each node right after its operands,
+    operands left to right, roots in the order given (iterative).
+
+    This is also a topological order, the one of code written by hand: each
+    value is used soon after it is computed, so compiled code and evaluation keep
+    few arrays alive at once.  It numbers equal structures the same way whatever
+    their node ids.
+
+    >>> g = Graph(); x = g.var("x"); y = g.var("y")
+    >>> s = g.apply("add", g.apply("sin", y), g.apply("mul", x, y))
+    >>> [g.ops[i] for i in postorder(g, [s])]
+    ['var', 'sin', 'var', 'mul', 'add']
+    """
+    args = graph.args
+    done: set[int] = set()
+    out: list[int] = []
+    for r in roots:
+        stack: list[tuple[int, bool]] = [(r, False)]
+        while stack:
+            i, ready = stack.pop()
+            if ready:
+                done.add(i)
+                out.append(i)
+                continue
+            if i in done:
+                continue
+            stack.append((i, True))
+            stack.extend((a, False) for a in reversed(args[i]) if a not in done)
+    return out

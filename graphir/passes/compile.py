@@ -8,7 +8,7 @@ exact.
 >>> import graphir as gi
 >>> x, y = gi.symbols("x y")
 >>> f = lambdify([x * y, x + y], [x, y])
->>> f(2.0, 3.0)
+>>> [float(v) for v in f(2.0, 3.0)]
 [6.0, 5.0]
 """
 
@@ -20,7 +20,7 @@ from typing import Any
 from .. import primitives
 from ..build import Expr, expr_list, lift
 from ..errors import EvalError
-from ..traversal import topo_order
+from ..traversal import postorder
 
 __all__ = ["lambdify", "generate_source"]
 
@@ -33,7 +33,18 @@ def generate_source(graph: Any, roots: list[int], arg_ids: list[int], name: str 
     argname = {a: f"a{k}" for k, a in enumerate(arg_ids)}
     lines = [f"def {name}({', '.join(argname[a] for a in arg_ids)}):"]
     ref: dict[int, str] = {}
-    for i in topo_order(graph, roots):
+    order = postorder(graph, roots)
+    # Drop each intermediate array after its last use, as hand-written NumPy does.
+    last: dict[int, int] = {}
+    for i in order:
+        for a in args[i]:
+            last[a] = i
+    dying: dict[int, list[int]] = {}
+    outputs = set(roots)
+    for a, i in last.items():
+        if ops[a] not in ("var", "const") and a not in outputs:
+            dying.setdefault(i, []).append(a)
+    for i in order:
         op = ops[i]
         if op == "var":
             if i not in argname:
@@ -48,6 +59,8 @@ def generate_source(graph: Any, roots: list[int], arg_ids: list[int], name: str 
                 namespace[fn] = primitives.get(op).np
             ref[i] = f"v{i}"
             lines.append(f"    v{i} = {fn}({', '.join(ref[a] for a in args[i])})")
+            if i in dying:
+                lines.append(f"    del {', '.join(ref[a] for a in sorted(dying[i]))}")
     lines.append(f"    return ({', '.join(ref[r] for r in roots)},)")
     return "\n".join(lines) + "\n", namespace
 
@@ -60,6 +73,7 @@ def lambdify(exprs: Any, args: Sequence[Any] | Any) -> Callable[..., Any]:
 
     >>> import graphir as gi
     >>> x, = gi.symbols("x,")
+    >>> import numpy as np
     >>> lambdify(gi.sin(x) ** 2, [x])(np.array([0.0, np.pi / 2]))
     array([0., 1.])
     """

@@ -1,0 +1,56 @@
+# graphir: set-up, demo, tests and lint.  Everything runs from a virtual environment
+# that `make setup` creates (override its place with `make VENV=/path ...`).
+
+VENV ?= .venv
+PYTHON ?= python3
+PY := $(VENV)/bin/python
+PIP_FLAGS ?= -qq --disable-pip-version-check
+PYTEST_ARGS ?=
+# sudo only when not already root (CI and these machines run as root).
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.DEFAULT_GOAL := demo
+.PHONY: setup demo test lint format clean dot
+
+## setup: create $(VENV), install graphir (editable) with its dev tools, and Graphviz's dot
+setup: $(VENV)/.graphir-installed dot
+
+$(PY):
+	@$(PYTHON) -m venv $(VENV) || { echo "make: '$(PYTHON) -m venv' failed: install Python 3.10+ with venv (Debian: apt-get install python3-venv)" >&2; exit 1; }
+
+# Reinstalled when the package metadata changes; otherwise `make setup` is a no-op.
+$(VENV)/.graphir-installed: pyproject.toml | $(PY)
+	$(PY) -m pip install $(PIP_FLAGS) -e '.[dev]'
+	@touch $@
+
+dot:
+	@command -v dot >/dev/null 2>&1 || { \
+	  if command -v apt-get >/dev/null 2>&1; then \
+	    echo "make: installing Graphviz (dot) with apt-get"; \
+	    $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	    $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz >/dev/null; \
+	  else \
+	    echo "make: Graphviz's 'dot' is missing and there is no apt-get: install graphviz with your package manager" >&2; \
+	    exit 1; \
+	  fi; }
+	@command -v dot >/dev/null 2>&1 || { echo "make: Graphviz's 'dot' is still missing" >&2; exit 1; }
+
+## demo: the worked example (prints the nodes of ln(x1) + x1*x2 - sin(x2) at (2, 5))
+demo: setup
+	$(PY) examples/baydin_nodes.py
+
+## test: the whole test suite
+test: setup
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+## lint: ruff on the package, tests and examples
+lint: setup
+	$(VENV)/bin/ruff check graphir tests examples
+
+format: setup
+	$(VENV)/bin/ruff format graphir tests examples
+
+## clean: remove generated files (not the virtual environment)
+clean:
+	rm -rf out build dist *.egg-info .pytest_cache .ruff_cache .hypothesis
+	find . -name __pycache__ -not -path './$(VENV)/*' -prune -exec rm -rf {} +

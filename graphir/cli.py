@@ -1,0 +1,419 @@
+"""The ``graphir`` command line (also ``python -m graphir``).
+
+Each subcommand is one function registered with :func:`command` in the table
+:data:`COMMANDS`, together with its arguments (shared ones such as
+:data:`EXPR` and :data:`AT` are defined once here).  The frame around them
+guarantees the contract of the command line: results on stdout; every error
+as ONE line on stderr (``graphir: error: ...``) and a non-zero exit status,
+never a traceback.
+
+Exit status: 0 success, 1 error (bad expression, missing value, ...),
+2 usage error (unknown option, malformed ``--at``), 130 interrupted.
+``GRAPHIR_DEBUG=1`` in the environment re-raises unexpected exceptions
+(with their traceback) instead of the one-line ``internal error``.
+
+>>> main(["eval", "x*y + 1", "--at", "x=2,y=3"])
+7.0
+0
+>>> parse_at("x=pi/2, y=-1e-3")
+{'x': 1.5707963267948966, 'y': -0.001}
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import sys
+import warnings
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, NoReturn
+
+from .errors import GraphirError
+
+__all__ = [
+    "main",
+    "command",
+    "arg",
+    "Arg",
+    "Command",
+    "COMMANDS",
+    "EXPR",
+    "AT",
+    "UsageError",
+    "parse_at",
+    "point_for",
+    "read_expr",
+    "format_value",
+]
+
+PROG = "graphir"
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+class UsageError(GraphirError):
+    """The command line itself is malformed (exit status 2)."""
+
+
+# ------------------------------------------------------------------ the table
+
+
+@dataclass(frozen=True)
+class Arg:
+    """One ``add_argument`` call: its flags and keyword arguments."""
+
+    flags: tuple[str, ...]
+    kwargs: dict[str, Any] = field(default_factory=dict)
+
+
+def arg(*flags: str, **kwargs: Any) -> Arg:
+    """An argument of a subcommand, as given to :meth:`argparse.ArgumentParser.add_argument`.
+
+    >>> arg("--wrt", metavar="NAMES").flags
+    ('--wrt',)
+    """
+    return Arg(flags, kwargs)
+
+
+@dataclass(frozen=True)
+class Command:
+    """A subcommand: its name, one-line help, an example, its arguments and its function."""
+
+    name: str
+    help: str
+    example: str
+    arguments: tuple[Arg, ...]
+    run: Callable[[argparse.Namespace], int]
+
+
+COMMANDS: dict[str, Command] = {}
+
+
+def command(
+    name: str, *, help: str, example: str, arguments: Iterable[Arg] = ()
+) -> Callable[[Callable[[argparse.Namespace], int]], Callable[[argparse.Namespace], int]]:
+    """Register ``run(args) -> exit status`` as the subcommand ``name``.
+
+    Parameters
+    ----------
+    name : the subcommand (``"eval"``).
+    help : one line for ``graphir --help``.
+    example : a complete command line shown in ``graphir NAME --help``.
+    arguments : :class:`Arg` records (see :func:`arg`), added in order.
+
+    Examples
+    --------
+    >>> "eval" in COMMANDS
+    True
+    """
+
+    def register(run: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+        if name in COMMANDS:
+            raise ValueError(f"the subcommand {name!r} is registered twice")
+        COMMANDS[name] = Command(name, help, example, tuple(arguments), run)
+        return run
+
+    return register
+
+
+# ------------------------------------------------------------------ shared arguments
+
+EXPR = arg(
+    "expr",
+    metavar="EXPR",
+    help="the expression, e.g. 'ln(x1) + x1*x2 - sin(x2)' (quote it for the shell; "
+    "one that starts with '-' goes after '--')",
+)
+AT = arg(
+    "--at",
+    action="append",
+    metavar="NAME=VALUE,...",
+    help="the point: name=value pairs separated by commas, e.g. x=2,y=pi/2 "
+    "(values are numbers or constant expressions; may be repeated)",
+)
+
+
+def _split_top_level(text: str) -> list[str]:
+    """Split at commas outside parentheses, so ``x=pow(2,3),y=1`` has two items."""
+    items, depth, start = [], 0, 0
+    for k, ch in enumerate(text):
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth = max(depth - 1, 0)
+        elif ch == "," and depth == 0:
+            items.append(text[start:k])
+            start = k + 1
+    items.append(text[start:])
+    return items
+
+
+def _parse(text: str) -> Any:
+    # Through the package's public name: importing the submodule graphir.parse
+    # directly would rebind ``graphir.parse`` to that module for every user.
+    import graphir
+
+    return graphir.parse(text)
+
+
+def _constant(name: str, text: str) -> float:
+    try:
+        e = _parse(text)
+    except GraphirError as exc:
+        raise UsageError(f"--at: bad value for {name}: {exc}") from None
+    used = [v.name for v in e.variables]
+    if used:
+        raise UsageError(
+            f"--at: the value of {name} must be a number or a constant expression like pi/2, "
+            f"got {text.strip()!r} (it uses {', '.join(map(str, used))})"
+        )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        v = float(e.eval())
+    if not math.isfinite(v):
+        raise UsageError(f"--at: the value of {name} is not finite ({text.strip()} = {v})")
+    return v
+
+
+def parse_at(specs: str | Sequence[str] | None) -> dict[str, float]:
+    """The point written as ``name=value`` pairs separated by commas.
+
+    Values are numbers or constant expressions (``pi/2``, ``-1e-3``,
+    ``sqrt(2)``), read by :func:`graphir.parse` and evaluated; never by
+    ``eval``.  Several strings (a repeated ``--at``) are merged.
+
+    Parameters
+    ----------
+    specs : one string, several, or None (no point).
+
+    Returns
+    -------
+    dict mapping each name to its value, in the order given.
+
+    Raises
+    ------
+    UsageError
+        A pair is not ``name=value``, a name is not a variable name or is
+        given twice, or a value is not a finite constant.
+
+    Examples
+    --------
+    >>> parse_at("x=2,y=3")
+    {'x': 2.0, 'y': 3.0}
+    >>> parse_at(["a=pow(2, 3)", "b = -1e-3"])
+    {'a': 8.0, 'b': -0.001}
+    >>> parse_at("x")
+    Traceback (most recent call last):
+    ...
+    graphir.cli.UsageError: --at: expected name=value, got 'x'
+    """
+    if specs is None:
+        return {}
+    if isinstance(specs, str):
+        specs = [specs]
+    point: dict[str, float] = {}
+    for spec in specs:
+        for item in _split_top_level(spec):
+            name, eq, value = item.partition("=")
+            name = name.strip()
+            if not eq or not name or not value.strip():
+                raise UsageError(f"--at: expected name=value, got {item.strip()!r}")
+            if not name.isidentifier():
+                raise UsageError(f"--at: {name!r} is not a variable name (in {item.strip()!r})")
+            if name in point:
+                raise UsageError(f"--at: {name!r} is given twice")
+            point[name] = _constant(name, value)
+    return point
+
+
+def point_for(expr: Any, specs: str | Sequence[str] | None, require_all: bool = True) -> dict[str, float]:
+    """The point of ``--at`` checked against the variables of ``expr``.
+
+    A name the expression does not use is an error (usually a typo), and so
+    is a variable without a value when ``require_all``.
+
+    Examples
+    --------
+    >>> import graphir as gi
+    >>> point_for(gi.parse("x + y"), "y=1, x=2")
+    {'y': 1.0, 'x': 2.0}
+    >>> point_for(gi.parse("x + y"), "x=1")
+    Traceback (most recent call last):
+    ...
+    graphir.errors.EvalError: no value given for variable 'y' (give one with --at y=...)
+    """
+    from .errors import EvalError
+
+    point = parse_at(specs)
+    names = [v.name for v in expr.variables]
+    for name in point:
+        if name not in names:
+            has = f"its variables are {', '.join(names)}" if names else "it has no variables"
+            raise EvalError(f"--at gives a value for {name!r}, which the expression does not use ({has})")
+    if require_all:
+        missing = [n for n in names if n not in point]
+        if len(missing) == 1:
+            raise EvalError(
+                f"no value given for variable {missing[0]!r} (give one with --at {missing[0]}=...)"
+            )
+        if missing:
+            raise EvalError(
+                f"no value given for variables {', '.join(map(repr, missing))} "
+                f"(give them with --at {','.join(n + '=...' for n in missing)})"
+            )
+    return point
+
+
+def read_expr(text: str) -> Any:
+    """The expression of the command line (a :class:`graphir.ParseError` names the column)."""
+    return _parse(text)
+
+
+def format_value(v: Any) -> str:
+    """A number as the shortest text that reads back exactly (``repr`` of the float).
+
+    >>> format_value(11.652071455223084), format_value(2.0)
+    ('11.652071455223084', '2.0')
+    """
+    if isinstance(v, complex):
+        return repr(v)
+    return repr(float(v))
+
+
+# ------------------------------------------------------------------ subcommands
+
+
+@command(
+    "eval",
+    help="print the value of an expression at a point",
+    example="graphir eval 'ln(x1) + x1*x2 - sin(x2)' --at x1=2,x2=5",
+    arguments=(EXPR, AT),
+)
+def run_eval(args: argparse.Namespace) -> int:
+    """``graphir eval EXPR --at ...``: the value, exact to the last digit."""
+    expr = read_expr(args.expr)
+    point = point_for(expr, args.at)
+    print(format_value(expr.eval(point)))
+    return EXIT_OK
+
+
+# ------------------------------------------------------------------ the frame
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse whose usage errors become :class:`UsageError` (one line, exit status 2)."""
+
+    def error(self, message: str) -> NoReturn:
+        hint = f"see '{self.prog} --help'"
+        if "required: EXPR" in message:
+            hint = f"an expression that starts with '-' goes after '--'; {hint}"
+        raise UsageError(f"{' '.join(message.split())} ({hint})")
+
+
+def _examples() -> str:
+    lines = ["examples:"] + [f"  {c.example}" for c in COMMANDS.values()]
+    lines += [
+        "",
+        "exit status: 0 success, 1 error, 2 usage error.",
+        "Set GRAPHIR_DEBUG=1 for a traceback on an internal error.",
+    ]
+    return "\n".join(lines)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser, with one subparser per entry of :data:`COMMANDS`."""
+    from . import __version__
+
+    parser = _Parser(
+        prog=PROG,
+        description="graphir: derivatives you can see. Expressions become computation graphs; "
+        "graphir evaluates and differentiates them as graph passes.",
+        epilog=_examples(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands", parser_class=_Parser)
+    for c in COMMANDS.values():
+        p = sub.add_parser(
+            c.name,
+            help=c.help,
+            description=c.help[:1].upper() + c.help[1:] + ".",
+            epilog=f"example:\n  {c.example}",
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        for a in c.arguments:
+            p.add_argument(*a.flags, **a.kwargs)
+        p.set_defaults(_run=c.run)
+    return parser
+
+
+def _error(message: str) -> None:
+    sys.stderr.write(f"{PROG}: error: {' '.join(str(message).split())}\n")
+    sys.stderr.flush()
+
+
+def _show_warning(
+    message: Any, category: Any, filename: str, lineno: int, file: Any = None, line: Any = None
+) -> None:
+    sys.stderr.write(f"{PROG}: warning: {' '.join(str(message).split())}\n")
+
+
+def _run(argv: Sequence[str] | None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        raise UsageError(f"no command given: choose one of {', '.join(COMMANDS)} (see '{PROG} --help')")
+    return args._run(args)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line with ``argv`` (default ``sys.argv[1:]``); return the exit status.
+
+    Never raises (except with ``GRAPHIR_DEBUG=1`` on an internal error):
+    errors are written to stderr as one line.
+    """
+    debug = os.environ.get("GRAPHIR_DEBUG", "") not in ("", "0")
+    old_showwarning = warnings.showwarning
+    warnings.showwarning = _show_warning
+    try:
+        status = _run(argv)
+        sys.stdout.flush()
+        return status
+    except SystemExit as exc:  # --help, --version
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else EXIT_ERROR)
+    except UsageError as exc:
+        _error(str(exc))
+        return EXIT_USAGE
+    except GraphirError as exc:
+        _error(str(exc))
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        sys.stderr.write(f"{PROG}: interrupted\n")
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # The reader went away (``graphir ... | head``): stop quietly, and keep
+        # Python from complaining again when it flushes stdout at exit.
+        # (Only as the program: a caller's own stdout is left alone.)
+        if argv is None:
+            try:
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, sys.stdout.fileno())
+            except (OSError, ValueError, AttributeError):
+                pass
+        return EXIT_ERROR
+    except Exception as exc:
+        if debug:
+            raise
+        _error_internal(exc)
+        return EXIT_ERROR
+    finally:
+        warnings.showwarning = old_showwarning
+
+
+def _error_internal(exc: BaseException) -> None:
+    what = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    sys.stderr.write(
+        f"{PROG}: internal error: {' '.join(what.split())} (set GRAPHIR_DEBUG=1 for a traceback)\n"
+    )

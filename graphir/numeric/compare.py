@@ -1,0 +1,375 @@
+"""Every way graphir computes a gradient, side by side: values, errors, time and size.
+
+:func:`compare` computes the partials of one expression at one point by
+
+* ``symbolic``: SymPy's own derivatives (:func:`graphir.symbolic_grad`), evaluated;
+* ``forward`` and ``reverse``: the forward- and reverse-mode graph passes;
+* ``fd-forward``, ``fd-backward``, ``fd-central``, ``fd-complex``, ``fd-richardson``:
+  :func:`graphir.finite_difference` with each method and its default step,
+
+and measures each against the symbolic values (against reverse mode when SymPy
+cannot take the expression; :attr:`Comparison.reference` says which).  Each
+method works on its own copy of the expression, so no method reuses nodes
+another one built and the times are fair.
+
+Sizes: for the graph passes, the nodes the partials depend on (the derivative
+graph, primal nodes included); for the symbolic row, SymPy's ``count_ops`` of
+its derivatives, before (``size``) and after common-subexpression elimination
+(``size_cse``); for finite differences, the nodes of the expression, which is
+evaluated ``evals`` times.
+
+>>> import graphir as gi
+>>> x1, x2 = gi.symbols("x1 x2")
+>>> c = compare(gi.log(x1) + x1 * x2 - gi.sin(x2), {"x1": 2, "x2": 5})
+>>> [r.method for r in c.rows][:3]
+['symbolic', 'forward', 'reverse']
+>>> bool(c.row("reverse").abs_error.max() < 1e-14)
+True
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..build import Expr
+from ..errors import GraphirError
+from ..ir import Graph
+from ..passes.evaluate import evaluate
+from ..printing import format_number, to_text
+from ..traversal import reachable
+from .finite_difference import (
+    METHODS,
+    RICHARDSON_LEVELS,
+    as_expression,
+    default_step,
+    evaluations,
+    finite_difference,
+    point_of,
+    wrt_names,
+)
+
+__all__ = ["compare", "Comparison", "Row", "relative_error"]
+
+LABELS = {
+    "symbolic": "symbolic (SymPy)",
+    "forward": "forward AD",
+    "reverse": "reverse AD",
+    "fd-forward": "forward difference",
+    "fd-backward": "backward difference",
+    "fd-central": "central difference",
+    "fd-complex": "complex step",
+    "fd-richardson": "Richardson",
+}
+
+
+@dataclass
+class Row:
+    """One method's partials and how they fare.
+
+    ``method`` is the key (``"symbolic"``, ``"forward"``, ``"reverse"``,
+    ``"fd-central"``, ...), ``kind`` is ``"symbolic"``, ``"ad"`` or ``"fd"``.
+    ``values``, ``abs_error``, ``rel_error`` hold one entry per variable;
+    ``rel_error`` is ``abs_error / |reference|`` (the absolute error where the
+    reference is 0).  ``size`` is described in the module docstring;
+    ``size_cse`` is set for the symbolic row only.  ``error_estimate`` and
+    ``step`` are set for finite differences.  ``note`` says why a row has no
+    values.
+    """
+
+    method: str
+    kind: str
+    label: str
+    values: np.ndarray
+    abs_error: np.ndarray
+    rel_error: np.ndarray
+    seconds: float
+    size: int | None
+    size_cse: int | None = None
+    evals: int | None = None
+    error_estimate: np.ndarray | None = None
+    step: np.ndarray | None = None
+    note: str = ""
+
+    @property
+    def ok(self) -> bool:
+        """True when the row has finite values."""
+        return bool(np.all(np.isfinite(self.values)))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The row as plain JSON-ready data (non-finite numbers become None)."""
+        return {
+            "method": self.method,
+            "kind": self.kind,
+            "label": self.label,
+            "values": _list(self.values),
+            "abs_error": _list(self.abs_error),
+            "rel_error": _list(self.rel_error),
+            "seconds": self.seconds,
+            "size": self.size,
+            "size_cse": self.size_cse,
+            "evals": self.evals,
+            "error_estimate": None if self.error_estimate is None else _list(self.error_estimate),
+            "step": None if self.step is None else _list(self.step),
+            "note": self.note,
+        }
+
+
+def _list(a: np.ndarray) -> list[float | None]:
+    return [float(v) if math.isfinite(v) else None for v in np.asarray(a, dtype=float).ravel()]
+
+
+def relative_error(values: np.ndarray, reference: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(|values - reference|, relative error)``; where the reference is 0 the relative error is
+    the absolute one.
+
+    >>> relative_error(np.array([1.5, 1e-3]), np.array([1.0, 0.0]))
+    (array([0.5  , 0.001]), array([0.5  , 0.001]))
+    """
+    values = np.asarray(values, dtype=float)
+    reference = np.asarray(reference, dtype=float)
+    with np.errstate(all="ignore"):
+        ab = np.abs(values - reference)
+        rel = np.where(reference != 0, ab / np.abs(reference), ab)
+    return ab, rel
+
+
+@dataclass
+class Comparison:
+    """The result of :func:`compare`: ``rows`` (one :class:`Row` per method) and what was compared.
+
+    ``str()`` is an aligned text table, :meth:`to_markdown` a Markdown table,
+    :meth:`to_json` the same fields as JSON.
+    """
+
+    expression: str
+    point: dict[str, float]
+    wrt: list[str]
+    reference: str
+    rows: list[Row] = field(default_factory=list)
+
+    def row(self, method: str) -> Row:
+        """The row of ``method`` (``"central"`` finds ``"fd-central"``; ``"forward"`` is forward AD)."""
+        for r in self.rows:
+            if r.method == method:
+                return r
+        for r in self.rows:
+            if r.method == f"fd-{method}":
+                return r
+        raise KeyError(f"no row {method!r}; rows: {', '.join(r.method for r in self.rows)}")
+
+    def __getitem__(self, method: str) -> Row:
+        return self.row(method)
+
+    @property
+    def methods(self) -> list[str]:
+        """The row keys, in order."""
+        return [r.method for r in self.rows]
+
+    def title(self) -> str:
+        """One line: what, where, and against what the errors are measured."""
+        at = ", ".join(f"{k}={format_number(v)}" for k, v in self.point.items())
+        ref = LABELS.get(self.reference, self.reference)
+        return f"Partial derivatives of {self.expression} at {at}; errors against {ref}"
+
+    def _table(self) -> tuple[list[str], list[list[str]]]:
+        header = ["method", *(f"d/d{n}" for n in self.wrt), "abs error", "rel error", "time [ms]",
+                  "size", "size (cse)", "evals", "note"]
+        body = []
+        for r in self.rows:
+            vals = [_value(v) for v in r.values]
+            body.append([
+                r.label,
+                *vals,
+                _errors(r.abs_error),
+                _errors(r.rel_error),
+                f"{r.seconds * 1e3:.2f}",
+                "" if r.size is None else str(r.size),
+                "" if r.size_cse is None else str(r.size_cse),
+                "" if r.evals is None else str(r.evals),
+                r.note,
+            ])
+        # Drop columns that are empty in every row (the note column, usually).
+        keep = [k for k in range(len(header)) if k < len(header) - 1 or any(b[k] for b in body)]
+        return [header[k] for k in keep], [[b[k] for k in keep] for b in body]
+
+    def __str__(self) -> str:
+        header, body = self._table()
+        widths = [max(len(header[k]), *(len(b[k]) for b in body)) for k in range(len(header))]
+        left = {0, header.index("note")} if "note" in header else {0}
+
+        def line(cells: list[str]) -> str:
+            return "  ".join(
+                c.ljust(widths[k]) if k in left else c.rjust(widths[k]) for k, c in enumerate(cells)
+            ).rstrip()
+
+        rule = "  ".join("-" * w for w in widths)
+        notes = (
+            "errors: |value - reference| per variable; rel error = abs error / |reference|",
+            "size: nodes of the derivative graph (AD), SymPy operations (symbolic), "
+            "nodes of the expression (finite differences, evaluated evals times)",
+        )
+        return "\n".join([self.title(), "", line(header), rule, *(line(b) for b in body), "",
+                          *notes])
+
+    def to_markdown(self) -> str:
+        """A Markdown table with the same columns as ``str()``."""
+        header, body = self._table()
+
+        def esc(s: str) -> str:
+            return s.replace("|", "\\|")
+
+        lines = [f"**{esc(self.title())}**", "", "| " + " | ".join(header) + " |",
+                 "|" + "|".join(":---" if k == 0 else "---:" for k in range(len(header))) + "|"]
+        lines += ["| " + " | ".join(esc(c) for c in b) + " |" for b in body]
+        return "\n".join(lines) + "\n"
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data: expression, point, wrt, reference and the rows."""
+        return {
+            "expression": self.expression,
+            "point": dict(self.point),
+            "wrt": list(self.wrt),
+            "reference": self.reference,
+            "rows": [r.to_dict() for r in self.rows],
+        }
+
+    def to_json(self, indent: int | None = 2) -> str:
+        """JSON of :meth:`to_dict` (valid JSON: non-finite numbers are null)."""
+        return json.dumps(self.to_dict(), indent=indent, allow_nan=False)
+
+
+def _value(v: float) -> str:
+    if not math.isfinite(v):
+        return str(v)
+    return format_number(float(v), 15)
+
+
+def _errors(a: np.ndarray) -> str:
+    return ", ".join("nan" if not math.isfinite(v) else f"{v:.1e}" for v in np.asarray(a, dtype=float))
+
+
+def _fresh_copy(e: Expr) -> Expr:
+    g = Graph()
+    return Expr(g, g.copy_from(e._g, [e.node])[e.node])
+
+
+def _size(exprs: tuple[Expr, ...]) -> int:
+    if not exprs:
+        return 0
+    g = exprs[0]._g
+    return len(reachable(g, [d.node for d in exprs]))
+
+
+def _evaluate_all(partials: tuple[Expr, ...], point: dict[str, float]) -> np.ndarray:
+    if not partials:
+        return np.zeros(0)
+    values = evaluate(list(partials), point)
+    return np.array([float(np.real(v)) for v in values], dtype=float)
+
+
+def _symbolic_row(e: Expr, names: list[str], point: dict[str, float]) -> Row:
+    from .. import symbolic_grad
+
+    t0 = time.perf_counter()
+    try:
+        partials = tuple(symbolic_grad(e, names))
+        values = _evaluate_all(partials, point)
+    except GraphirError as exc:
+        nan = np.full(len(names), np.nan)
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        return Row("symbolic", "symbolic", LABELS["symbolic"], nan, nan.copy(), nan.copy(),
+                   time.perf_counter() - t0, None, note=f"SymPy cannot take it: {first}")
+    seconds = time.perf_counter() - t0
+    size, size_cse = _sympy_sizes(partials)
+    zeros = np.zeros(len(names))
+    return Row("symbolic", "symbolic", LABELS["symbolic"], values, zeros, zeros.copy(), seconds,
+               size, size_cse=size_cse, evals=1)
+
+
+def _sympy_sizes(partials: tuple[Expr, ...]) -> tuple[int | None, int | None]:
+    """SymPy's operation count of the partials, before and after ``sympy.cse``."""
+    try:
+        import sympy
+
+        sps = [p.to_sympy() for p in partials]
+        size = int(sum(sympy.count_ops(s) for s in sps))
+        replacements, reduced = sympy.cse(sps)
+        size_cse = int(sum(sympy.count_ops(r) for _, r in replacements) +
+                       sum(sympy.count_ops(r) for r in reduced))
+    except (GraphirError, RecursionError):
+        return None, None
+    return size, size_cse
+
+
+def compare(expr: Any, at: Mapping[Any, Any], wrt: Any = None) -> Comparison:
+    """Partials of ``expr`` at ``at`` by every method, with errors, times and sizes.
+
+    Parameters
+    ----------
+    expr : an expression (or text for :func:`graphir.parse`).
+    at : the point, variables or names -> real numbers.
+    wrt : variables or names; default ``expr.variables``.
+
+    Returns
+    -------
+    Comparison
+        ``rows`` in the order symbolic, forward, reverse, fd-forward,
+        fd-backward, fd-central, fd-complex, fd-richardson; ``reference`` is
+        ``"symbolic"``, or ``"reverse"`` when SymPy could not take the expression.
+
+    Examples
+    --------
+    >>> import graphir as gi
+    >>> x = gi.symbols("x")
+    >>> c = compare(gi.sin(x), {x: 1.0})
+    >>> c.reference
+    'symbolic'
+    >>> bool(c.row("central").rel_error[0] < 1e-9)
+    True
+    """
+    from ..derivatives import grad
+
+    e = as_expression(expr)
+    point = point_of(at)
+    names = wrt_names(e, wrt)
+    rows: list[Row] = [_symbolic_row(_fresh_copy(e), names, point)]
+    for mode in ("forward", "reverse"):
+        copy = _fresh_copy(e)
+        t0 = time.perf_counter()
+        partials = grad(copy, names, mode=mode)
+        values = _evaluate_all(partials, point)
+        seconds = time.perf_counter() - t0
+        rows.append(Row(mode, "ad", LABELS[mode], values, values * 0, values * 0, seconds,
+                        _size(partials), evals=1))
+    n_nodes = e.num_nodes
+    for method in METHODS:
+        copy = _fresh_copy(e)
+        t0 = time.perf_counter()
+        with warnings.catch_warnings():
+            # Out-of-domain perturbed points show as nan in the row; no warning per node.
+            warnings.simplefilter("ignore", RuntimeWarning)
+            values = np.asarray(finite_difference(copy, point, names, method=method), dtype=float)
+        seconds = time.perf_counter() - t0
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            _, estimate = finite_difference(copy, point, names, method=method, return_error=True)
+        key = f"fd-{method}"
+        rows.append(Row(key, "fd", LABELS[key], values, values * 0, values * 0, seconds, n_nodes,
+                        evals=evaluations(method, len(names), RICHARDSON_LEVELS),
+                        error_estimate=np.asarray(estimate, dtype=float),
+                        step=np.array([default_step(method, point.get(n, 0.0)) for n in names])))
+    reference = "symbolic" if rows[0].ok else "reverse"
+    ref_values = rows[0].values if reference == "symbolic" else rows[2].values
+    for r in rows:
+        if r.method == "symbolic" and reference != "symbolic":
+            continue
+        r.abs_error, r.rel_error = relative_error(r.values, ref_values)
+    return Comparison(to_text(e, limit=200), point, names, reference, rows)

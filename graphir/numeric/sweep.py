@@ -1,0 +1,346 @@
+"""Error against step size for every finite-difference method, and its picture.
+
+:func:`step_sweep` runs :func:`graphir.finite_difference` with the steps
+``1e-1, 1e-2, ..., 1e-16`` (absolute steps) for each method and measures the
+error against the exact partials (SymPy's, or reverse mode's when SymPy cannot
+take the expression).  The classic picture follows: one-sided differences lose
+accuracy as ``h`` (truncation) for large steps and as ``eps/h`` (round-off)
+for small ones, with the best step near ``sqrt(eps)``; central differences go
+as ``h^2`` and are best near ``eps^(1/3)``; the complex step has no
+subtraction and stays at machine precision once ``h`` is small.  For
+``"richardson"`` the step is the first of its halving sequence.
+
+>>> import graphir as gi
+>>> x = gi.symbols("x")
+>>> s = step_sweep(gi.sin(x), {x: 1.0})
+>>> s.steps[0], s.steps[-1], s.errors["central"].shape
+(0.1, 1e-16, (1, 16))
+>>> float(s.rel_errors["complex"][0, -1]) < 1e-15
+True
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..errors import GraphirError, RenderError
+from ..printing import format_number, to_text
+from .compare import LABELS, relative_error
+from .finite_difference import (
+    EPS,
+    METHODS,
+    as_expression,
+    finite_difference,
+    point_of,
+    wrt_names,
+)
+
+__all__ = ["step_sweep", "StepSweep", "STEPS"]
+
+STEPS = 10.0 ** -np.arange(1, 17)
+
+_STYLE = {
+    "forward": {"color": "#1f77b4", "marker": "o", "linestyle": "-"},
+    "backward": {"color": "#17becf", "marker": "v", "linestyle": "--"},
+    "central": {"color": "#2ca02c", "marker": "s", "linestyle": "-"},
+    "complex": {"color": "#d62728", "marker": "D", "linestyle": "-"},
+    "richardson": {"color": "#9467bd", "marker": "^", "linestyle": ":"},
+}
+
+
+@dataclass
+class StepSweep:
+    """Errors of finite differences for a range of steps.
+
+    ``steps`` has shape ``(k,)``; ``estimates[m]``, ``errors[m]`` (absolute)
+    and ``rel_errors[m]`` (relative to the reference, absolute where it is 0)
+    have shape ``(len(wrt), k)``: row ``i`` is the partial by ``wrt[i]``.
+    """
+
+    expression: str
+    point: dict[str, float]
+    wrt: list[str]
+    reference: str
+    reference_values: np.ndarray
+    steps: np.ndarray
+    estimates: dict[str, np.ndarray]
+    errors: dict[str, np.ndarray]
+    rel_errors: dict[str, np.ndarray]
+
+    @property
+    def methods(self) -> list[str]:
+        """The finite-difference methods swept."""
+        return list(self.errors)
+
+    def best_steps(self) -> dict[str, np.ndarray]:
+        """Per method, the step of least error for each variable (nan when no step gave a finite value)."""
+        out = {}
+        for m, err in self.errors.items():
+            best = np.full(len(self.wrt), np.nan)
+            for i, row in enumerate(err):
+                if np.any(np.isfinite(row)):
+                    best[i] = self.steps[int(np.nanargmin(np.where(np.isfinite(row), row, np.nan)))]
+            out[m] = best
+        return out
+
+    def __str__(self) -> str:
+        at = ", ".join(f"{k}={format_number(v)}" for k, v in self.point.items())
+        lines = [f"Relative error of finite differences of {self.expression} at {at} "
+                 f"(reference: {LABELS.get(self.reference, self.reference)})"]
+        for i, name in enumerate(self.wrt):
+            lines += ["", f"d/d{name} = {format_number(float(self.reference_values[i]), 15)}"]
+            header = ["step", *self.methods]
+            body = [[f"{h:.0e}", *(_err(self.rel_errors[m][i, k]) for m in self.methods)]
+                    for k, h in enumerate(self.steps)]
+            widths = [max(len(header[c]), *(len(b[c]) for b in body)) for c in range(len(header))]
+            lines.append("  ".join(h.rjust(w) for h, w in zip(header, widths)))
+            lines += ["  ".join(c.rjust(w) for c, w in zip(b, widths)) for b in body]
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data (non-finite numbers become None)."""
+
+        def arr(a: np.ndarray) -> list[Any]:
+            return [[float(v) if math.isfinite(v) else None for v in row] for row in np.atleast_2d(a)]
+
+        return {
+            "expression": self.expression,
+            "point": dict(self.point),
+            "wrt": list(self.wrt),
+            "reference": self.reference,
+            "reference_values": [float(v) for v in self.reference_values],
+            "steps": [float(h) for h in self.steps],
+            "estimates": {m: arr(v) for m, v in self.estimates.items()},
+            "errors": {m: arr(v) for m, v in self.errors.items()},
+            "rel_errors": {m: arr(v) for m, v in self.rel_errors.items()},
+        }
+
+    def to_json(self, indent: int | None = 2) -> str:
+        """JSON of :meth:`to_dict`."""
+        return json.dumps(self.to_dict(), indent=indent, allow_nan=False)
+
+    def plot(self, path: str | Path, variables: Sequence[str] | None = None, format: str | None = None,
+             dpi: int = 110) -> Path:
+        """Write the log-log picture of relative error against step (PNG, SVG or PDF).
+
+        One panel per variable (``variables`` picks them).  The output is
+        byte-for-byte reproducible (no timestamps, fixed SVG ids).  Needs
+        matplotlib; raises :class:`graphir.RenderError` when it is missing.
+        """
+        return _plot(self, Path(path), variables, format, dpi)
+
+
+def _err(v: float) -> str:
+    return "nan" if not math.isfinite(v) else f"{v:.1e}"
+
+
+def _reference(e: Any, names: list[str], point: dict[str, float]) -> tuple[str, np.ndarray]:
+    from ..passes.evaluate import evaluate
+
+    try:
+        from .. import symbolic_grad
+
+        partials = symbolic_grad(e, names)
+        values = np.array([float(np.real(v)) for v in evaluate(list(partials), point)]) if names else \
+            np.zeros(0)
+        if np.all(np.isfinite(values)):
+            return "symbolic", values
+    except GraphirError:
+        pass
+    from ..derivatives import grad
+
+    partials = grad(e, names, mode="reverse")
+    values = np.array([float(np.real(v)) for v in evaluate(list(partials), point)]) if names else np.zeros(0)
+    return "reverse", values
+
+
+def step_sweep(
+    expr: Any,
+    at: Mapping[Any, Any],
+    wrt: Any = None,
+    steps: Sequence[float] | None = None,
+    methods: Sequence[str] = METHODS,
+) -> StepSweep:
+    """Errors of each finite-difference method for the steps ``1e-1 ... 1e-16``.
+
+    Parameters
+    ----------
+    expr : an expression (or text for :func:`graphir.parse`).
+    at : the point, variables or names -> real numbers.
+    wrt : variables or names; default ``expr.variables``.
+    steps : absolute steps to try (default :data:`STEPS`, 16 values).
+    methods : finite-difference methods (default all five).
+
+    Returns
+    -------
+    StepSweep
+        ``.steps``, ``.errors[method]`` of shape ``(len(wrt), len(steps))``, and ``.plot(path)``.
+
+    Examples
+    --------
+    >>> import graphir as gi
+    >>> x = gi.symbols("x")
+    >>> s = step_sweep(x ** 3, {x: 2.0}, methods=["central"])
+    >>> float(s.best_steps()["central"][0]) > 1e-8
+    True
+    """
+    e = as_expression(expr)
+    point = point_of(at)
+    names = wrt_names(e, wrt)
+    hs = np.array(STEPS if steps is None else steps, dtype=float)
+    for m in methods:
+        if m not in METHODS:
+            raise ValueError(f"unknown method {m!r}; the methods are: {', '.join(METHODS)}")
+    reference, ref = _reference(e, names, point)
+    estimates, errors, rel = {}, {}, {}
+    for m in methods:
+        est = np.full((len(names), len(hs)), np.nan)
+        with warnings.catch_warnings():
+            # Large steps may leave the domain (nan); that is what the sweep shows.
+            warnings.simplefilter("ignore", RuntimeWarning)
+            for k, h in enumerate(hs):
+                est[:, k] = finite_difference(e, point, names, method=m, step=float(h))
+        estimates[m] = est
+        errors[m], rel[m] = relative_error(est, ref[:, None])
+    return StepSweep(to_text(e, limit=120), point, names, reference, ref, hs, estimates, errors, rel)
+
+
+# ------------------------------------------------------------------ picture
+
+
+def _plot(s: StepSweep, path: Path, variables: Sequence[str] | None, format: str | None, dpi: int) -> Path:
+    try:
+        import matplotlib
+        from matplotlib.figure import Figure
+    except ImportError:
+        raise RenderError(
+            "step_sweep(...).plot needs matplotlib: pip install matplotlib (or graphir[plot])"
+        ) from None
+    fmt = (format or path.suffix.lstrip(".") or "png").lower()
+    if fmt not in ("png", "svg", "pdf"):
+        raise RenderError(f"cannot write a {fmt!r} picture; use .png, .svg or .pdf")
+    names = list(variables) if variables is not None else list(s.wrt)
+    for n in names:
+        if n not in s.wrt:
+            raise ValueError(f"{n!r} is not among the swept variables {s.wrt}")
+    if not names:
+        raise RenderError("nothing to plot: the expression has no variables")
+    rc = {
+        "svg.hashsalt": "graphir",
+        "svg.fonttype": "path",
+        "font.size": 10,
+        "axes.titlesize": 11,
+        "pdf.compression": 6,
+    }
+    if "svg.id" in matplotlib.rcParams:
+        rc["svg.id"] = "graphir-step-sweep"
+    with matplotlib.rc_context(rc):
+        fig = Figure(figsize=(9.0, 5.6 * len(names)), dpi=dpi, layout="constrained")
+        axes = fig.subplots(len(names), 1, squeeze=False)[:, 0]
+        for ax, name in zip(axes, names):
+            _panel(ax, s, s.wrt.index(name))
+        at = ", ".join(f"{k} = {format_number(v, 6)}" for k, v in s.point.items())
+        expr = s.expression if len(s.expression) <= 90 else s.expression[:87] + "..."
+        fig.suptitle(f"Finite-difference error against step size\nf = {expr}   at {at}", fontsize=12)
+        metadata: dict[str, Any] = {
+            "png": {"Software": None},
+            "svg": {"Date": None, "Creator": None},
+            "pdf": {"CreationDate": None, "ModDate": None, "Creator": None, "Producer": None},
+        }[fmt]
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fig.savefig(path, format=fmt, metadata=metadata)
+    return path
+
+
+def _panel(ax: Any, s: StepSweep, i: int) -> None:
+    from matplotlib.ticker import LogLocator, NullLocator
+
+    hs = s.steps
+    x = s.point.get(s.wrt[i], 0.0)
+    scale = max(abs(x), 1.0)
+    floor = EPS / 16
+    h_fwd, h_ctr = math.sqrt(EPS) * scale, EPS ** (1 / 3) * scale
+    lo, hi = hs.min() / 2, hs.max() * 2
+    top = 1e2
+
+    # Regions for the simple differences.
+    ax.axvspan(lo, h_fwd, color="#f4cccc", alpha=0.55, lw=0)
+    ax.axvspan(h_ctr, hi, color="#cfe2f3", alpha=0.6, lw=0)
+    ax.text(math.sqrt(lo * h_fwd), top / 3, "round-off dominates\nerror grows like ε/h",
+            ha="center", va="top", fontsize=9, color="#990000")
+    ax.text(math.sqrt(h_ctr * hi), top / 3, "truncation dominates\nerror shrinks like h (one-sided)\n"
+            "or h² (central) as h → 0", ha="center", va="top", fontsize=8.5, color="#0b5394")
+    ax.text(math.sqrt(h_fwd * h_ctr), top / 3, "between:\none-sided still\ntruncation,\ncentral\n"
+            "already round-off", ha="center", va="top", fontsize=8, color="#555555")
+
+    # Machine epsilon.
+    ax.axhline(EPS, color="#666666", lw=0.8, ls="--")
+    ax.text(hi / 1.3, EPS * 1.5, f"machine ε = {EPS:.1e}", fontsize=8, color="#444444", va="bottom",
+            ha="right")
+
+    # The default steps graphir uses, named on a top axis.
+    for h0 in (h_fwd, h_ctr):
+        ax.axvline(h0, color="#444444", lw=0.9, ls=":")
+
+    any_zero = False
+    for m in s.methods:
+        err = s.rel_errors[m][i]
+        any_zero = any_zero or bool(np.any(err == 0))
+        shown = np.where(np.isfinite(err), np.maximum(err, floor), np.nan)
+        style = _STYLE.get(m, {})
+        label = {
+            "forward": "forward difference  (f(x+h) − f(x))/h",
+            "backward": "backward difference  (f(x) − f(x−h))/h",
+            "central": "central difference  (f(x+h) − f(x−h))/2h",
+            "complex": "complex step  Im f(x+ih)/h",
+            "richardson": "Richardson extrapolation (h = first step)",
+        }.get(m, m)
+        width = 3.2 if m == "central" else 1.5
+        ax.plot(hs, shown, label=label, lw=width, ms=4.5, alpha=0.85 if m == "central" else 1.0, **style)
+        if m in ("forward", "backward", "central") and np.any(np.isfinite(err)):
+            k = int(np.nanargmin(np.where(np.isfinite(err), err, np.nan)))
+            ax.plot([hs[k]], [max(err[k], floor)], marker="*", ms=15, color=style.get("color"),
+                    markeredgecolor="black", markeredgewidth=0.6, linestyle="none", zorder=5)
+    ax.plot([], [], marker="*", ms=12, color="white", markeredgecolor="black", linestyle="none",
+            label="least error measured (one-sided, central)")
+
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlim(lo, hi)
+    ax.set_ylim(floor / 2, top)
+    ax.xaxis.set_major_locator(LogLocator(base=10, numticks=20))
+    top_axis = ax.secondary_xaxis("top")
+    top_axis.set_xticks([h_fwd, h_ctr], ["√ε·s", "∛ε·s"])
+    top_axis.xaxis.set_minor_locator(NullLocator())
+    top_axis.tick_params(labelsize=8, length=3)
+    ax.yaxis.set_major_locator(LogLocator(base=10, numticks=12))
+    ax.set_xlabel("step h")
+    ax.set_ylabel("relative error  |estimate − exact| / |exact|")
+    ref = "SymPy's derivative" if s.reference == "symbolic" else "reverse-mode AD"
+    ax.set_title(f"∂f/∂{s.wrt[i]} = {format_number(float(s.reference_values[i]), 15)}"
+                 f"   (the exact value: {ref})", fontsize=10)
+    ax.grid(True, which="major", color="#dddddd", lw=0.5)
+    if "central" in s.methods and "complex" in s.methods:
+        c, z = s.rel_errors["central"][i], s.rel_errors["complex"][i]
+        same = np.isfinite(c) & np.isfinite(z) & (np.abs(np.log10(np.maximum(c, floor)) -
+                                                         np.log10(np.maximum(z, floor))) < 0.05)
+        if same.sum() >= 2:
+            ks = np.flatnonzero(same)
+            mid = ks[len(ks) // 2]
+            y = max(z[mid], floor)
+            ax.annotate("central difference and complex step\ncoincide here: both errors are |f‴|h²/6",
+                        xy=(hs[mid], y), xytext=(hs[mid] * 10, y / 1e3), fontsize=8, color="#8b1a1a",
+                        ha="center", va="top",
+                        arrowprops={"arrowstyle": "->", "color": "#8b1a1a", "lw": 0.8})
+    note = "  A relative error of exactly 0 is drawn at ε/16." if any_zero else ""
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.11), ncol=2, fontsize=8, frameon=False,
+              title="Dotted lines: graphir's default steps, √ε·s (one-sided) and ∛ε·s (central), "
+              "s = max(|x|, 1)." + (f"\n{note.strip()}" if note else ""), title_fontsize=8)
