@@ -24,7 +24,7 @@ from __future__ import annotations
 import gc
 
 import numpy as np
-from _common import fmt_ratio, fmt_seconds, machine, median_time, once, parser, table
+from _common import fmt_ratio, fmt_seconds, machine, median_times, once, parser, table
 
 import graphir as gi
 from graphir.traversal import reachable
@@ -52,67 +52,71 @@ def rosen_der_numpy(x: np.ndarray) -> np.ndarray:
     return der
 
 
+def measure(n: int, points: int, budget: float, repeats: int, rng: np.random.Generator) -> dict:
+    """All figures for one n."""
+    (f, xs), t_build = once(lambda: rosenbrock(n))
+    graph = f._g
+    f_nodes = len(reachable(graph, [f.node]))
+
+    g_rev, t_rev = once(lambda: gi.grad(f, xs, mode="reverse"))
+    g_nodes = len(reachable(graph, [d.node for d in g_rev]))
+    clean, t_clean = once(lambda: gi.cleanup(list(g_rev)))
+    c_nodes = len(reachable(graph, [d.node for d in clean]))
+
+    # Forward mode: time one pass, estimate n passes, run them when within budget.
+    _, t_one = once(lambda: gi.diff(f, xs[n // 2], mode="forward"))
+    t_fwd = g_fwd_nodes = None
+    note = None
+    if t_one * n <= budget:
+        g_fwd, t_fwd = once(lambda: gi.grad(f, xs, mode="forward"))
+        g_fwd_nodes = len(reachable(graph, [d.node for d in g_fwd]))
+    else:
+        note = (
+            f"n = {n}: forward mode skipped (one pass took {fmt_seconds(t_one)}, "
+            f"n passes would take about {fmt_seconds(t_one * n)} > budget {budget:.0f} s)"
+        )
+
+    # Compiled f and gradient on arrays of points.
+    f_c, t_cf = once(lambda: gi.lambdify(f, xs))
+    g_c, t_cg = once(lambda: gi.lambdify(list(g_rev), xs))
+    pts = rng.uniform(-2.0, 2.0, (n, points))
+    cols = list(pts)
+    want = rosen_der_numpy(pts)
+    err = np.max(np.abs(np.array(g_c(*cols)) - want) / (1 + np.abs(want)))
+    assert err < 1e-12, f"compiled gradient disagrees with SciPy's formula: {err}"
+    runs = {"f": lambda: f_c(*cols), "grad": lambda: g_c(*cols)}
+    if c_nodes < g_nodes:
+        gcl_c = gi.lambdify(list(clean), xs)
+        runs["clean"] = lambda: gcl_c(*cols)
+    gc.collect()
+    times = median_times(runs, repeats)
+    ratio_nodes, ratio_time = g_nodes / f_nodes, times["grad"] / times["f"]
+    return {
+        "nodes": [
+            n, f_nodes, g_nodes, fmt_ratio(ratio_nodes), c_nodes, fmt_ratio(c_nodes / f_nodes),
+            "-" if g_fwd_nodes is None else g_fwd_nodes, "ok" if ratio_nodes <= NODES_TARGET else "MISSED",
+        ],
+        "diff": [n, fmt_seconds(t_build), fmt_seconds(t_rev), fmt_seconds(t_clean), fmt_seconds(t_fwd)],
+        "time": [
+            n, fmt_seconds(times["f"]), fmt_seconds(times["grad"]), fmt_ratio(ratio_time),
+            fmt_ratio(times["clean"] / times["f"]) if "clean" in times else "-",
+            fmt_seconds(t_cf), fmt_seconds(t_cg), "ok" if ratio_time <= TIME_TARGET else "MISSED",
+        ],
+        "note": note,
+    }
+
+
 def main() -> None:
     p = parser(__doc__.splitlines()[0])
     p.add_argument("--sizes", default="100,1000,10000", help="comma-separated n")
     p.add_argument("--points", type=int, default=1000, help="points per input array")
     p.add_argument("--forward-budget", type=float, default=60.0, help="seconds allowed for forward mode")
     args = p.parse_args()
-    repeats = 3 if args.quick else 9
-    sizes = [int(s) for s in args.sizes.split(",")]
+    repeats = 5 if args.quick else 21
     rng = np.random.default_rng(0)
-
-    node_rows, time_rows, diff_rows = [], [], []
-    notes = []
-    for n in sizes:
-        (f, xs), t_build = once(lambda n=n: rosenbrock(n))
-        graph = f._g
-        f_nodes = len(reachable(graph, [f.node]))
-
-        g_rev, t_rev = once(lambda: gi.grad(f, xs, mode="reverse"))
-        g_nodes = len(reachable(graph, [d.node for d in g_rev]))
-        clean, t_clean = once(lambda: gi.cleanup(list(g_rev)))
-        c_nodes = len(reachable(graph, [d.node for d in clean]))
-
-        # Forward mode: time one pass, estimate n passes, run them when within budget.
-        _, t_one = once(lambda: gi.diff(f, xs[n // 2], mode="forward"))
-        t_fwd = g_fwd_nodes = None
-        if t_one * n <= args.forward_budget:
-            g_fwd, t_fwd = once(lambda: gi.grad(f, xs, mode="forward"))
-            g_fwd_nodes = len(reachable(graph, [d.node for d in g_fwd]))
-        else:
-            notes.append(
-                f"n = {n}: forward mode skipped (one pass took {fmt_seconds(t_one)}, "
-                f"n passes would take about {fmt_seconds(t_one * n)} > budget {args.forward_budget:.0f} s)"
-            )
-        node_rows.append(
-            [n, f_nodes, g_nodes, fmt_ratio(g_nodes / f_nodes), c_nodes, fmt_ratio(c_nodes / f_nodes),
-             "-" if g_fwd_nodes is None else g_fwd_nodes,
-             "ok" if g_nodes / f_nodes <= NODES_TARGET else "MISSED"]
-        )
-        diff_rows.append([n, fmt_seconds(t_build), fmt_seconds(t_rev), fmt_seconds(t_clean), fmt_seconds(t_fwd)])
-
-        # Compiled f and gradient on arrays of points.
-        (f_c, t_cf) = once(lambda: gi.lambdify(f, xs))
-        (g_c, t_cg) = once(lambda: gi.lambdify(list(g_rev), xs))
-        pts = rng.uniform(-2.0, 2.0, (n, args.points))
-        cols = list(pts)
-        got = np.array(g_c(*cols))
-        err = np.max(np.abs(got - rosen_der_numpy(pts)) / (1 + np.abs(rosen_der_numpy(pts))))
-        assert err < 1e-12, f"compiled gradient disagrees with SciPy's formula: {err}"
-        gc.collect()
-        t_f = median_time(lambda: f_c(*cols), repeats)
-        t_g = median_time(lambda: g_c(*cols), repeats)
-        t_gclean = None
-        if c_nodes < g_nodes:
-            gcl_c = gi.lambdify(list(clean), xs)
-            t_gclean = median_time(lambda: gcl_c(*cols), repeats)
-        time_rows.append(
-            [n, fmt_seconds(t_f), fmt_seconds(t_g), fmt_ratio(t_g / t_f),
-             "-" if t_gclean is None else fmt_ratio(t_gclean / t_f),
-             fmt_seconds(t_cf), fmt_seconds(t_cg), "ok" if t_g / t_f <= TIME_TARGET else "MISSED"]
-        )
-        del f, xs, g_rev, f_c, g_c, graph
+    results = []
+    for n in [int(s) for s in args.sizes.split(",")]:
+        results.append(measure(n, args.points, args.forward_budget, repeats, rng))
         gc.collect()
 
     print(f"# cheap gradient: Rosenbrock of n symbols ({machine()}; median of {repeats})\n")
@@ -120,17 +124,21 @@ def main() -> None:
     print(table(
         ["n", "nodes f", "nodes grad (reverse)", "ratio", "after cleanup", "ratio", "nodes grad (forward)",
          "target"],
-        node_rows,
+        [r["nodes"] for r in results],
     ))
     print("\n## time to differentiate\n")
-    print(table(["n", "build f", "reverse (1 pass)", "cleanup", "forward (n passes)"], diff_rows))
-    print(f"\n## compiled, {args.points} points per input (target: gradient <= {TIME_TARGET}x f)\n")
+    print(table(
+        ["n", "build f", "reverse (1 pass)", "cleanup", "forward (n passes)"], [r["diff"] for r in results]
+    ))
+    print(f"\n## compiled, {args.points} points per input, measured interleaved "
+          f"(target: gradient <= {TIME_TARGET}x f)\n")
     print(table(
         ["n", "f", "all n partials", "ratio", "ratio after cleanup", "compile f", "compile grad", "target"],
-        time_rows,
+        [r["time"] for r in results],
     ))
-    for note in notes:
-        print(f"\n{note}")
+    for r in results:
+        if r["note"]:
+            print(f"\n{r['note']}")
 
 
 if __name__ == "__main__":

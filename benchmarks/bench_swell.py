@@ -8,8 +8,9 @@ measured in one run:
   their ratio (target: <= 3.5x at every depth), and the time to differentiate
   (it should grow linearly with the depth);
 * SymPy's ``count_ops`` of ``diff(f, x)`` as a tree, before and after ``cse``,
-  with the time of each, in a subprocess capped at ``--timeout`` seconds
-  ("timeout" beyond).
+  with the time of ``diff`` and of ``cse``, in a subprocess capped at
+  ``--timeout`` seconds ("timeout" for what did not finish in time; the
+  stages run diff, cse, count_ops after cse, count_ops before cse).
 
 Run: ``.venv/bin/python benchmarks/bench_swell.py [--quick]``.
 """
@@ -20,7 +21,7 @@ import json
 import subprocess
 import sys
 
-from _common import fmt_ratio, fmt_seconds, machine, median_time, parser, table
+from _common import fmt_ratio, fmt_seconds, machine, median_times, parser, table
 
 import graphir as gi
 from graphir.traversal import reachable
@@ -37,13 +38,15 @@ x = sp.Symbol("x")
 f = x
 for _ in range(depth):
     f = sp.sin(f) * f
-t = time.perf_counter(); d = sp.diff(f, x); t_diff = time.perf_counter() - t
-t = time.perf_counter(); ops = sp.count_ops(d); t_count = time.perf_counter() - t
-print(json.dumps({"stage": "diff", "f_ops": int(sp.count_ops(f)), "ops": int(ops),
-                  "seconds": t_diff, "count_seconds": t_count}), flush=True)
-t = time.perf_counter(); repl, red = sp.cse(d); t_cse = time.perf_counter() - t
+def say(stage, **kw):
+    print(json.dumps({"stage": stage, **kw}), flush=True)
+t = time.perf_counter(); d = sp.diff(f, x); say("diff", seconds=time.perf_counter() - t)
+t = time.perf_counter(); repl, red = sp.cse(d); say("cse", seconds=time.perf_counter() - t)
 ops_cse = sum(sp.count_ops(e) for _, e in repl) + sum(sp.count_ops(e) for e in red)
-print(json.dumps({"stage": "cse", "ops": int(ops_cse), "seconds": t_cse}), flush=True)
+say("count_cse", ops=int(ops_cse))
+ops = sp.count_ops(d)
+say("count_diff", ops=int(ops))
+say("count_f", ops=int(sp.count_ops(f)))
 """
 
 
@@ -73,45 +76,57 @@ def nested(depth: int):
     return f, x
 
 
+def measure(depth: int, repeats: int) -> list:
+    """graphir's row for one depth."""
+    f, x = nested(depth)
+    f_nodes = f.num_nodes
+    cells: list = [depth, f_nodes]
+    ok = True
+    d = None
+    for mode in ("reverse", "forward"):
+        d = gi.diff(f, x, mode=mode)
+        d_nodes = d.num_nodes
+        ok = ok and d_nodes / f_nodes <= TARGET
+        # each call differentiates a freshly built f, so interning cannot reuse earlier work;
+        # the time to build f is measured alongside and subtracted
+        times = median_times(
+            {"build+diff": lambda mode=mode: gi.diff(nested(depth)[0], "x", mode=mode),
+             "build": lambda: nested(depth)},
+            repeats,
+        )
+        t = max(times["build+diff"] - times["build"], 0.0)
+        cells += [d_nodes, fmt_ratio(d_nodes / f_nodes), fmt_seconds(t)]
+    clean = gi.cleanup(d)
+    both = len(reachable(f._g, [f.node, gi.diff(f, x).node]))
+    return cells + [clean.num_nodes, both, "ok" if ok else "MISSED"]
+
+
+def sympy_row(depth: int, timeout: float, f_nodes: int, df_nodes: int) -> list:
+    s = sympy_figures(depth, timeout)
+
+    def get(stage: str, key: str, seconds: bool = False) -> str:
+        rec = s.get(stage)
+        if rec is None:
+            return "timeout"
+        return fmt_seconds(rec[key]) if seconds else str(rec[key])
+
+    return [
+        depth, get("count_f", "ops"),
+        get("diff", "seconds", True), get("count_diff", "ops"),
+        get("cse", "seconds", True), get("count_cse", "ops"),
+        f_nodes, df_nodes,
+    ]
+
+
 def main() -> None:
     p = parser(__doc__.splitlines()[0])
     p.add_argument("--timeout", type=float, default=20.0, help="seconds allowed for SymPy per depth")
     p.add_argument("--no-sympy", action="store_true", help="leave SymPy out")
     args = p.parse_args()
-    repeats = 3 if args.quick else 9
+    repeats = 5 if args.quick else 21
 
-    rows, sym_rows = [], []
-    for depth in DEPTHS:
-        f, x = nested(depth)
-        f_nodes = f.num_nodes
-        cells = [depth, f_nodes]
-        ok = True
-        for mode in ("reverse", "forward"):
-            d = gi.diff(f, x, mode=mode)
-            # nodes of the derivative graph, and of everything it and f need together
-            d_nodes = d.num_nodes
-            ok = ok and d_nodes / f_nodes <= TARGET
-            # time on a fresh graph each call, so that interning cannot reuse earlier work
-            t = median_time(lambda mode=mode: gi.diff(nested(depth)[0], "x", mode=mode), repeats)
-            t_build = median_time(lambda: nested(depth), repeats)
-            cells += [d_nodes, fmt_ratio(d_nodes / f_nodes), fmt_seconds(max(t - t_build, 0.0))]
-        clean = gi.cleanup(d)
-        both = len(reachable(f._g, [f.node, gi.diff(f, x).node]))
-        cells += [clean.num_nodes, both, "ok" if ok else "MISSED"]
-        rows.append(cells)
-
-        if not args.no_sympy:
-            s = sympy_figures(depth, args.timeout)
-            dif, cse = s.get("diff"), s.get("cse")
-            sym_rows.append([
-                depth,
-                dif["f_ops"] if dif else "-",
-                dif["ops"] if dif else "timeout",
-                fmt_seconds(dif["seconds"]) if dif else "timeout",
-                cse["ops"] if cse else "timeout",
-                fmt_seconds(cse["seconds"]) if cse else "timeout",
-                f_nodes, rows[-1][2],
-            ])
+    rows = [measure(depth, repeats) for depth in DEPTHS]
+    sym_rows = [] if args.no_sympy else [sympy_row(r[0], args.timeout, r[1], r[2]) for r in rows]
 
     print(f"# expression swell: f_(k+1) = sin(f_k)*f_k ({machine()}; median of {repeats})\n")
     print(f"## graphir (target: derivative graph <= {TARGET}x the nodes of f)\n")
@@ -123,8 +138,8 @@ def main() -> None:
     if sym_rows:
         print(f"\n## SymPy (count_ops of the tree; subprocess capped at {args.timeout:.0f} s)\n")
         print(table(
-            ["depth", "count_ops f", "count_ops diff", "time diff", "count_ops after cse", "time cse",
-             "graphir nodes f", "graphir nodes df"],
+            ["depth", "count_ops f", "time diff", "count_ops diff", "time cse", "count_ops after cse",
+             "graphir nodes f", "graphir nodes df (reverse)"],
             sym_rows,
         ))
         print("\ncount_ops counts operations of the tree (a shared subexpression once per use); "

@@ -14,8 +14,6 @@ pictures) is imported on first use.
 from __future__ import annotations
 
 import importlib
-import sys
-import types
 from typing import Any
 
 from .build import FUNCTIONS as _FUNCTIONS
@@ -125,21 +123,6 @@ def __dir__() -> list[str]:
     return sorted(set(globals()) | set(_LAZY))
 
 
-class _Package(types.ModuleType):
-    """The graphir module: keeps the public functions whose names are also
-    submodules (``parse``, ``render``).  Importing ``graphir.parse`` or
-    ``graphir.render.dot`` makes Python set ``graphir.parse`` / ``graphir.render``
-    to the submodule, which would shadow ``gi.parse(text)`` and
-    ``gi.render(expr, path)``; the submodules stay reachable through
-    ``sys.modules`` and ``from graphir.render import dot``."""
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if name in _LAZY and isinstance(value, types.ModuleType):
-            return
-        super().__setattr__(name, value)
-
-
-sys.modules[__name__].__class__ = _Package
 
 
 __all__ = [

@@ -37,6 +37,8 @@ _UFUNCS: dict[Any, str] = {
 
 
 def _number(x: Any) -> float | None:
+    if type(x) is float or type(x) is int:  # the common case, before the ABC checks
+        return float(x)
     if isinstance(x, (bool, np.bool_)):
         return float(x)
     if isinstance(x, numbers.Real):

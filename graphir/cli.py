@@ -299,6 +299,65 @@ def run_eval(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+WRT = arg(
+    "--wrt",
+    metavar="NAMES",
+    help="variables to differentiate with respect to, separated by commas (default: all, in order of appearance)",
+)
+
+
+def read_wrt(expr: Any, text: str | None) -> list[str]:
+    """The ``--wrt`` names (default: the expression's variables); unknown names are an error."""
+    if not text:
+        return [v.name for v in expr.variables]
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    for n in names:
+        if not n.isidentifier():
+            raise UsageError(f"--wrt: {n!r} is not a variable name")
+    if not names:
+        raise UsageError("--wrt: give at least one variable name")
+    return names
+
+
+MAX_PRINTED = 20_000
+
+
+@command(
+    "diff",
+    help="print the partial derivatives of an expression (forward or reverse AD, or SymPy)",
+    example="graphir diff 'ln(x1) + x1*x2 - sin(x2)' --wrt x1,x2 --mode reverse --simplify",
+    arguments=(
+        EXPR,
+        WRT,
+        arg("--mode", choices=("forward", "reverse", "symbolic"), default="reverse",
+            help="forward or reverse graph pass, or SymPy's own derivative (default: reverse)"),
+        arg("--simplify", action="store_true", help="simplify each partial through SymPy"),
+        AT,
+    ),
+)
+def run_diff(args: argparse.Namespace) -> int:
+    """``graphir diff EXPR``: one line per variable, ``d/dx = ...`` (and its value with ``--at``)."""
+    import graphir as gi
+    from graphir.printing import to_text
+
+    expr = read_expr(args.expr)
+    names = read_wrt(expr, args.wrt)
+    point = point_for(expr, args.at) if args.at else None
+    if args.mode == "symbolic":
+        partials = gi.symbolic_grad(expr, names)
+    else:
+        partials = gi.grad(expr, names, mode=args.mode)
+    for name, d in zip(names, partials, strict=True):
+        if args.simplify:
+            d = gi.simplify(d)
+        text = to_text(d, limit=MAX_PRINTED)
+        line = f"d/d{name} = {text}"
+        if point is not None:
+            line += f"  = {format_value(d.eval(point))}"
+        print(line)
+    return EXIT_OK
+
+
 # ------------------------------------------------------------------ the frame
 
 

@@ -228,7 +228,9 @@ def parse(text: str) -> Expr:
                         "'('",
                     )
                 if tok.startswith("__"):
-                    raise ParseError(f"the name {tok!r} is not allowed (column {col})", col, "a variable name")
+                    raise ParseError(
+                        f"the name {tok!r} is not allowed (column {col})", col, "a variable name"
+                    )
                 out.append(graph.const(_CONSTANTS[tok]) if tok in _CONSTANTS else graph.var(tok))
                 expect_operand = False
             elif tok in ("-", "+"):

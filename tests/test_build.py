@@ -179,7 +179,12 @@ def test_combining_graphs_interns_variables_by_name():
     assert [n for n, d_ in s.graph.nodes(data=True) if d_["op"] == "var"].__len__() == 2
     assert s.eval(x=0.5, y=2) == pytest.approx(math.exp(0.5) + math.sin(0.5) * 2 + math.cos(0.5))
     gi.validate(s)
-    # structural equality across graphs
+    # structural equality across graphs, whatever order the nodes were made in
+    yb, xb = gi.symbols("y x")
+    xa, ya = gi.symbols("x y")
+    assert xb * yb == xa * ya
+    assert xb * yb != ya * xa
+    assert hash(xb * yb) == hash(xa * ya)
     assert gi.sin(gi.symbols("t")) == gi.sin(gi.symbols("t"))
     assert gi.sin(gi.symbols("t")) != gi.cos(gi.symbols("t"))
 

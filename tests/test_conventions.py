@@ -130,3 +130,16 @@ def test_conventions_agree_with_jax_where_jax_is_installed():
     # abs: JAX picks the right derivative 1 at 0; graphir the midpoint 0 (see docs/derivatives.md)
     assert float(jax.grad(jnp.abs)(0.0)) == 1.0
     assert gi.diff(gi.abs(x), x).eval(x=0.0) == 0.0
+
+
+def test_docs_derivatives_examples_run():
+    """docs/derivatives.md shows real outputs: run its examples as a doctest."""
+    import doctest
+    import pathlib
+
+    path = pathlib.Path(__file__).resolve().parent.parent / "docs" / "derivatives.md"
+    result = doctest.testfile(
+        str(path), module_relative=False, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
+    )
+    assert result.attempted > 30
+    assert result.failed == 0

@@ -111,7 +111,8 @@ def test_nothing_is_rewritten():
     assert (x / y).op == "div"
     assert (x * 1).op == "mul" and (x + 0).op == "add"
     assert (x**2).op == "pow" and (x**2).args[1].value == 2.0
-    assert (-(-x)).op == "neg" and (-(-x)).args[0].op == "neg"
+    minus_x = -x
+    assert (-minus_x).op == "neg" and (-minus_x).args[0].op == "neg"
 
 
 # ---------------------------------------------------------------- networkx view

@@ -65,7 +65,8 @@ def test_unary_minus_and_power():
     assert parse("2**-1").eval() == 0.5
     same(parse("x**-y"), x ** (-gi.symbols("y")))
     same(parse("-x*y"), (-x) * gi.symbols("y"))
-    same(parse("--x"), -(-x))
+    minus_x = -x
+    same(parse("--x"), -minus_x)
     same(parse("+x"), x)
 
 
@@ -119,6 +120,7 @@ def test_whitespace_and_nesting():
     same(parse("x / y / x"), (x / y) / x)
     same(parse("x / (y * x)"), x / (y * x))
     same(parse("maximum(sin(x), -y)"), gi.maximum(gi.sin(x), -y))
+    same(parse("2*(x+y)"), 2 * (x + y))  # the CLI's --claim example
 
 
 # ---------------------------------------------------------------- errors

@@ -50,7 +50,7 @@ def sample_points(p: Primitive, n: int = N_POINTS) -> np.ndarray:
 
 
 def sympy_at(e: sp.Expr, syms: tuple[sp.Symbol, ...], row: np.ndarray) -> float:
-    value = e.evalf(DIGITS, subs={s: sp.Float(float(v), DIGITS) for s, v in zip(syms, row)})
+    value = e.evalf(DIGITS, subs={s: sp.Float(float(v), DIGITS) for s, v in zip(syms, row, strict=True)})
     return float(value)
 
 
@@ -87,7 +87,7 @@ def test_primitive_record(p: Primitive):
     out = FUNCTIONS[p.name](*args)
     assert out.op == p.name and [a.name for a in out.args] == names
     b = RuleKit(out._g)
-    point = dict(zip(names, cols))
+    point = dict(zip(names, cols, strict=True))
     h = 1e-5
     for k, rule in enumerate(p.partials):
         partial = rule(b, out, *args)

@@ -282,7 +282,7 @@ def _symbolic_row(e: Expr, names: list[str], point: dict[str, float]) -> Row:
     try:
         partials = tuple(symbolic_grad(e, names))
         values = _evaluate_all(partials, point)
-    except GraphirError as exc:
+    except (GraphirError, ImportError) as exc:
         nan = np.full(len(names), np.nan)
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         return Row("symbolic", "symbolic", LABELS["symbolic"], nan, nan.copy(), nan.copy(),

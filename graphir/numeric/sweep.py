@@ -13,7 +13,7 @@ subtraction and stays at machine precision once ``h`` is small.  For
 >>> import graphir as gi
 >>> x = gi.symbols("x")
 >>> s = step_sweep(gi.sin(x), {x: 1.0})
->>> s.steps[0], s.steps[-1], s.errors["central"].shape
+>>> float(s.steps[0]), float(s.steps[-1]), s.errors["central"].shape
 (0.1, 1e-16, (1, 16))
 >>> float(s.rel_errors["complex"][0, -1]) < 1e-15
 True
@@ -101,8 +101,8 @@ class StepSweep:
             body = [[f"{h:.0e}", *(_err(self.rel_errors[m][i, k]) for m in self.methods)]
                     for k, h in enumerate(self.steps)]
             widths = [max(len(header[c]), *(len(b[c]) for b in body)) for c in range(len(header))]
-            lines.append("  ".join(h.rjust(w) for h, w in zip(header, widths)))
-            lines += ["  ".join(c.rjust(w) for c, w in zip(b, widths)) for b in body]
+            lines.append("  ".join(h.rjust(w) for h, w in zip(header, widths, strict=True)))
+            lines += ["  ".join(c.rjust(w) for c, w in zip(b, widths, strict=True)) for b in body]
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, Any]:
@@ -153,7 +153,7 @@ def _reference(e: Any, names: list[str], point: dict[str, float]) -> tuple[str, 
             np.zeros(0)
         if np.all(np.isfinite(values)):
             return "symbolic", values
-    except GraphirError:
+    except (GraphirError, ImportError):
         pass
     from ..derivatives import grad
 
@@ -188,8 +188,8 @@ def step_sweep(
     --------
     >>> import graphir as gi
     >>> x = gi.symbols("x")
-    >>> s = step_sweep(x ** 3, {x: 2.0}, methods=["central"])
-    >>> float(s.best_steps()["central"][0]) > 1e-8
+    >>> s = step_sweep(gi.sin(x), {x: 1.0}, methods=["central"])
+    >>> 1e-7 <= float(s.best_steps()["central"][0]) <= 1e-4
     True
     """
     e = as_expression(expr)
@@ -245,7 +245,7 @@ def _plot(s: StepSweep, path: Path, variables: Sequence[str] | None, format: str
     with matplotlib.rc_context(rc):
         fig = Figure(figsize=(9.0, 5.6 * len(names)), dpi=dpi, layout="constrained")
         axes = fig.subplots(len(names), 1, squeeze=False)[:, 0]
-        for ax, name in zip(axes, names):
+        for ax, name in zip(axes, names, strict=True):
             _panel(ax, s, s.wrt.index(name))
         at = ", ".join(f"{k} = {format_number(v, 6)}" for k, v in s.point.items())
         expr = s.expression if len(s.expression) <= 90 else s.expression[:87] + "..."

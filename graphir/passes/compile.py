@@ -1,9 +1,11 @@
 """Compilation: the graph as one straight-line NumPy function.
 
 The generated source is written only from the graph's own node ids and the
-registry's op names (never from user text): ``v7 = log(v3)``.  Each shared
-subexpression is computed once.  Constants are bound by reference, so they are
-exact.
+registry's op names (never from user text): ``v7 = op_log(a0)``.  Each shared
+subexpression is computed once, in depth-first order
+(:func:`~graphir.traversal.postorder`), and each intermediate array is dropped
+(``del v7``) after its last use, as hand-written NumPy code does.  Constants are
+bound by reference, so they are exact.
 
 >>> import graphir as gi
 >>> x, y = gi.symbols("x y")
@@ -25,7 +27,9 @@ from ..traversal import postorder
 __all__ = ["lambdify", "generate_source"]
 
 
-def generate_source(graph: Any, roots: list[int], arg_ids: list[int], name: str = "f") -> tuple[str, dict[str, Any]]:
+def generate_source(
+    graph: Any, roots: list[int], arg_ids: list[int], name: str = "f"
+) -> tuple[str, dict[str, Any]]:
     """Python source of a function computing ``roots`` from the variables ``arg_ids``,
     and the namespace it needs."""
     ops, args, params = graph.ops, graph.args, graph.params

@@ -69,7 +69,8 @@ def values_of_nodes(
             env[i] = input_array(name, point[name])
             complex_mode = complex_mode or np.iscomplexobj(env[i])
     dying: dict[int, list[int]] = {}
-    if keep is not None:
+    if keep is not None and any(np.ndim(v) for v in env.values()):
+        # (with scalar inputs every value is a scalar: nothing worth freeing early)
         last: dict[int, int] = {}
         for i in order:
             for a in args[i]:
@@ -97,7 +98,13 @@ def values_of_nodes(
             if f is None:
                 p = primitives.get(op)
                 f = impls[op] = p.complex_impl() if complex_mode else p.np
-            v = env[i] = f(*[env[a] for a in args[i]])
+            a = args[i]
+            if len(a) == 1:
+                v = env[i] = f(env[a[0]])
+            elif len(a) == 2:
+                v = env[i] = f(env[a[0]], env[a[1]])
+            else:
+                v = env[i] = f(*[env[k] for k in a])
             if flagged:
                 problems[i] = (set(flagged), _outcome(v))
                 flagged.clear()
@@ -107,7 +114,7 @@ def values_of_nodes(
     for i, (kinds, outcome) in problems.items():
         _warn(graph, i, outcome, kinds)
     if keep is not None:
-        env = {i: env[i] for i in kept}
+        env = {i: env[i] for i in keep}
     return env
 
 

@@ -167,8 +167,8 @@ def _op_formula(p: primitives.Primitive, ops: list[str]) -> str:
     ``−a``) or as a function (``ln a``, ``max(a, b)``)."""
     label = p.label
     if p.is_infix and p.arity == 2:
-        if p.prec == primitives.POW:
-            return f"{ops[0]}^{ops[1]}"
+        if label in ("^", "/"):  # tight: v₁^2, 1/v₋₁
+            return f"{ops[0]}{label}{ops[1]}"
         return f"{ops[0]} {label} {ops[1]}"
     if p.is_infix and p.arity == 1:
         return label + ops[0]
@@ -475,6 +475,8 @@ def node_attrs(pic: Picture, i: int, look: NodeLook) -> dict[str, Any]:
         d["style"] = "filled,rounded"
     if style.KIND[k]["peripheries"] != "1":
         d["peripheries"] = int(style.KIND[k]["peripheries"])
+    if k == "input":
+        d["margin"] = "0.02,0.02"
     if k == "const":
         d.update(fontsize=style.CONST_FONT_SIZE, margin="0.04,0.02", width=0.3, height=0.25)
     d.update(fillcolor=look.fill, color=look.border, penwidth=look.penwidth, label=_label(look.lines))
@@ -537,6 +539,8 @@ def legend(pic: Picture) -> str | None:
         tail = "; edges: local partial ∂, then v̇ of the operand · ∂ = contribution"
     else:
         text = f"reverse mode{where}, adjoints v̄ = ∂f/∂v"
+        if len(pic.outputs) > 1:
+            text = f"reverse mode{where}, adjoints v̄ = ∂(sum of the outputs)/∂v"
         tail = "; edges: local partial ∂, then v̄ of the result · ∂ = contribution"
     if pic.at is None:
         tail = "; edges: local partial derivatives ∂"

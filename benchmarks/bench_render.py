@@ -1,0 +1,65 @@
+"""Render time of the pictures of the Baydin example ln(x1) + x1*x2 - sin(x2) at (2, 5).
+
+For each job this prints the median wall time over several runs and the number
+of Graphviz processes one run starts:
+
+* ``to_dot`` (reverse mode, no Graphviz);
+* one SVG and one PNG (reverse mode);
+* ``steps=True`` in reverse and forward mode: every frame as SVG and PNG, the
+  animated GIF and the HTML stepper (layout computed once by ``dot``, all
+  frames drawn by one ``neato -n2`` process).
+
+Run: ``.venv/bin/python benchmarks/bench_render.py [--quick]``.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+from _common import fmt_seconds, machine, median_time, parser, table
+
+import graphir as gi
+from graphir.render import draw
+from graphir.render.dot import picture
+from graphir.render.frames import build_frames
+
+AT = {"x1": 2.0, "x2": 5.0}
+
+
+def main() -> None:
+    p = parser(__doc__.splitlines()[0])
+    args = p.parse_args()
+    repeats = 3 if args.quick else 7
+    f = gi.parse("ln(x1) + x1*x2 - sin(x2)")
+    tmp = Path(tempfile.mkdtemp(prefix="bench_render_"))
+    try:
+        jobs = {
+            "to_dot (reverse)": lambda: gi.to_dot(f, at=AT, mode="reverse"),
+            "render SVG (reverse)": lambda: gi.render(f, tmp / "f.svg", at=AT, mode="reverse"),
+            "render PNG (reverse)": lambda: gi.render(f, tmp / "f.png", at=AT, mode="reverse"),
+            "steps=True (reverse)": lambda: gi.render(f, tmp / "rev", at=AT, mode="reverse", steps=True),
+            "steps=True (forward)": lambda: gi.render(f, tmp / "fwd", at=AT, mode="forward", steps=True),
+        }
+        frames = {
+            "steps=True (reverse)": len(build_frames(picture(f, at=AT, mode="reverse"))),
+            "steps=True (forward)": len(build_frames(picture(f, at=AT, mode="forward"))),
+        }
+        rows = []
+        for name, job in jobs.items():
+            before = draw.GRAPHVIZ_CALLS[0]
+            job()
+            calls = draw.GRAPHVIZ_CALLS[0] - before
+            t = median_time(job, repeats, warmup=0)
+            n = frames.get(name)
+            rows.append([name, "-" if n is None else n, calls, fmt_seconds(t),
+                         "-" if n is None else fmt_seconds(t / n)])
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    print(f"# render time, Baydin example at (2, 5) ({machine()}; median of {repeats})\n")
+    print(table(["job", "frames", "Graphviz processes", "median time", "per frame"], rows))
+
+
+if __name__ == "__main__":
+    main()

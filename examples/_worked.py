@@ -1,0 +1,43 @@
+"""What the worked-example scripts share: where they write and how they report it.
+
+Every script in this folder that writes a worked example defines ``NAME`` (its
+folder under ``docs/examples/``), ``build()`` (the :class:`graphir.render.explain.Explanation`)
+and ``write(folder)`` (saves it, returns the written paths), and ends with
+``run(NAME, write)``.  ``tools/regen_docs.py`` imports them the same way.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS_EXAMPLES = ROOT / "docs" / "examples"
+
+try:  # the scripts run from a checkout without installing graphir
+    import graphir  # noqa: F401
+except ImportError:  # pragma: no cover - depends on the environment
+    sys.path.insert(0, str(ROOT))
+
+
+def shown(path: Path) -> str:
+    """``path`` relative to the current folder when it is below it (shorter messages)."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def run(
+    name: str,
+    write: Callable[[Path], list[Path]],
+    argv: Sequence[str] | None = None,
+    default: Path | None = None,
+) -> Path:
+    """Write the example into ``argv[0]`` (default ``docs/examples/<name>``); say where it went."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    folder = Path(argv[0]) if argv else (default or DOCS_EXAMPLES / name)
+    paths = write(folder)
+    print(f"wrote {len(paths)} files into {shown(folder)}/; read {shown(folder / 'README.md')}")
+    return folder

@@ -1,0 +1,416 @@
+"""Is a claimed partial derivative right?  Symbolically where SymPy can tell, numerically always.
+
+:func:`check_claims` takes an expression and claimed partials (``{"w": "(y -
+w*x - b)*1"}``) and, for each claim:
+
+1. **symbolically**: ``sympy.simplify(claimed - true)``; 0 means *equal*, a
+   nonzero constant or an expression SymPy proves nonzero means *not equal*,
+   anything else is *undecided*;
+2. **numerically**, always: at points drawn reproducibly (a seeded generator,
+   values rounded to 3 significant digits so they read well) from boxes where
+   the expression, its true partial and the claim are finite, plus the user's
+   ``at`` point; the true partial comes from reverse mode.  A wrong claim gets
+   a counterexample: a point giving every variable of the expression and of the
+   claim, with the claimed and the true value there.
+
+A claim *holds* when SymPy finds it equal, or when SymPy cannot decide and
+every sample point agrees; it is *wrong* when SymPy proves a difference or a
+point disagrees.  ``report.ok`` is True only when every claim holds.
+
+>>> import graphir as gi
+>>> r = check_claims("x**2 * y", {"x": "2*x*y", "y": "x"})
+>>> r.ok, [c.status for c in r.results]
+(False, ['holds', 'wrong'])
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..build import Expr, as_expr
+from ..errors import GraphirError
+from ..passes.evaluate import values_of_nodes
+from ..printing import format_number, to_text
+from ..traversal import topo_order
+from .finite_difference import as_expression, point_of
+
+__all__ = ["check_claims", "ClaimReport", "ClaimResult", "sample_points"]
+
+# Boxes the sample points are drawn from, in turn, until enough finite points are found.
+BOXES = ((-3.0, 3.0), (0.1, 3.0), (-10.0, 10.0), (0.1, 10.0), (-100.0, 100.0), (1.0, 100.0))
+BATCH = 64
+SIMPLIFY_LIMIT = 400  # SymPy operations beyond which simplify is not attempted
+
+
+@dataclass
+class ClaimResult:
+    """The verdict on one claimed partial derivative.
+
+    ``status`` is ``"holds"``, ``"wrong"`` or ``"undecided"``; ``symbolic`` is
+    ``"equal"``, ``"not equal"`` or ``"undecided"`` with ``symbolic_note``
+    saying why; ``points`` sample points were compared and ``mismatches`` of
+    them disagreed; ``counterexample`` (a wrong claim) maps every variable to
+    its value, with ``claimed_value`` and ``true_value`` there.
+    """
+
+    variable: str
+    claim: str
+    true: str
+    symbolic: str
+    symbolic_note: str
+    points: int
+    mismatches: int
+    max_difference: float
+    counterexample: dict[str, float] | None
+    claimed_value: float | None
+    true_value: float | None
+    status: str
+    note: str = ""
+
+    @property
+    def holds(self) -> bool:
+        """True when the claim is right."""
+        return self.status == "holds"
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data."""
+        return {
+            "variable": self.variable,
+            "claim": self.claim,
+            "true": self.true,
+            "status": self.status,
+            "symbolic": self.symbolic,
+            "symbolic_note": self.symbolic_note,
+            "points": self.points,
+            "mismatches": self.mismatches,
+            "max_difference": _finite_or_none(self.max_difference),
+            "counterexample": self.counterexample,
+            "claimed_value": _finite_or_none(self.claimed_value),
+            "true_value": _finite_or_none(self.true_value),
+            "note": self.note,
+        }
+
+    def lines(self) -> list[str]:
+        """The readable block ``str(report)`` shows for this claim."""
+        head = {"holds": "holds", "wrong": "WRONG", "undecided": "undecided"}[self.status]
+        out = [f"d/d{self.variable}: {head}",
+               f"  claimed:  {self.claim}",
+               f"  true:     {self.true}"]
+        sym = {
+            "equal": "equal",
+            "not equal": "not equal",
+            "undecided": "cannot decide",
+        }[self.symbolic]
+        out.append(f"  SymPy:    {sym}" + (f" ({self.symbolic_note})" if self.symbolic_note else ""))
+        if self.points == 0:
+            out.append("  numeric:  no sample point where the expression and the claim are finite")
+        elif self.mismatches:
+            out.append(f"  numeric:  differs at {self.mismatches} of {self.points} sample points")
+        else:
+            out.append(f"  numeric:  agrees at all {self.points} sample points "
+                       f"(largest difference {self.max_difference:.1e})")
+        if self.counterexample is not None:
+            at = ", ".join(f"{k}={format_number(v, 12)}" for k, v in self.counterexample.items())
+            out.append(f"  for example at {at}:")
+            out.append(f"            claimed {_num(self.claimed_value)}, true {_num(self.true_value)}")
+        if self.note:
+            out.append(f"  note:     {self.note}")
+        return out
+
+
+def _num(v: float | None) -> str:
+    return "undefined" if v is None or not math.isfinite(v) else format_number(float(v), 12)
+
+
+def _finite_or_none(v: float | None) -> float | None:
+    return None if v is None or not math.isfinite(v) else float(v)
+
+
+@dataclass
+class ClaimReport:
+    """What :func:`check_claims` found: ``results`` per claim and ``ok`` (every claim holds)."""
+
+    expression: str
+    results: list[ClaimResult] = field(default_factory=list)
+    at: dict[str, float] | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True only when every claim holds."""
+        return bool(self.results) and all(r.holds for r in self.results)
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+    def __str__(self) -> str:
+        lines = [f"Checking claimed partial derivatives of {self.expression}", ""]
+        for r in self.results:
+            lines += [*r.lines(), ""]
+        wrong = sum(r.status == "wrong" for r in self.results)
+        open_ = sum(r.status == "undecided" for r in self.results)
+        n = len(self.results)
+        if self.ok:
+            lines.append(f"All {n} claim{'s' if n != 1 else ''} hold.")
+        else:
+            parts = []
+            if wrong:
+                parts.append(f"{wrong} of {n} claim{'s' if n != 1 else ''} wrong")
+            if open_:
+                parts.append(f"{open_} undecided")
+            lines.append((", ".join(parts) or "no claims") + ".")
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data."""
+        return {"expression": self.expression, "at": self.at, "ok": self.ok,
+                "results": [r.to_dict() for r in self.results]}
+
+    def to_json(self, indent: int | None = 2) -> str:
+        """JSON of :meth:`to_dict`."""
+        return json.dumps(self.to_dict(), indent=indent, allow_nan=False)
+
+
+# ------------------------------------------------------------------ sampling
+
+
+def _round3(a: np.ndarray) -> np.ndarray:
+    """Round to 3 significant digits (points that read well and are exactly what was evaluated)."""
+    out = np.array([float(f"{v:.3g}") for v in a.ravel()]).reshape(a.shape)
+    return out
+
+
+def sample_points(
+    names: list[str], at: dict[str, float] | None, seed: int, box: tuple[float, float], batch: int = BATCH,
+    around: bool = False,
+) -> dict[str, np.ndarray]:
+    """A batch of candidate points (columns by name): uniform in ``box``, or around ``at``.
+
+    >>> pts = sample_points(["x", "y"], None, 0, (-3.0, 3.0), batch=4)
+    >>> sorted(pts), pts["x"].shape
+    (['x', 'y'], (4,))
+    """
+    rng = np.random.default_rng(seed)
+    cols = {}
+    for n in names:
+        if around and at is not None and n in at:
+            c = at[n]
+            cols[n] = c + rng.uniform(-0.5, 0.5, batch) * max(abs(c), 1.0)
+        else:
+            cols[n] = rng.uniform(box[0], box[1], batch)
+        cols[n] = _round3(cols[n])
+    return cols
+
+
+def _values(exprs: list[Expr], point: dict[str, Any], m: int) -> list[np.ndarray]:
+    from ..build import lift
+
+    graph, roots = lift(*exprs)
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)
+        env = values_of_nodes(graph, topo_order(graph, roots), point, keep=roots)
+    out = []
+    for r in roots:
+        v = np.asarray(env[r])
+        if np.iscomplexobj(v):
+            v = np.where(np.imag(v) == 0, np.real(v), np.nan)
+        out.append(np.broadcast_to(v.astype(float), (m,)).copy())
+    return out
+
+
+# ------------------------------------------------------------------ symbolic
+
+
+def _symbolic(e: Expr, name: str, claim: Expr) -> tuple[str, str, Any]:
+    """``(verdict, note, SymPy's true partial or None)``."""
+    import sympy
+
+    try:
+        f = e.to_sympy()
+        c = claim.to_sympy()
+    except (GraphirError, RecursionError, ImportError) as exc:
+        return "undecided", f"SymPy cannot take it: {_first_line(exc)}", None
+    try:
+        syms = {s.name: s for s in f.free_symbols if isinstance(s, sympy.Symbol)}
+        true = sympy.diff(f, syms[name]) if name in syms else sympy.S.Zero
+        d = c - true
+        if sympy.count_ops(d) > SIMPLIFY_LIMIT:
+            return "undecided", "too large for sympy.simplify", true
+        s = sympy.simplify(d)
+    except (RecursionError, ValueError, TypeError, AttributeError) as exc:
+        return "undecided", f"SymPy failed: {_first_line(exc)}", None
+    if s == 0:
+        return "equal", "claimed - true simplifies to 0", true
+    if s.is_number and s.is_finite and s.is_zero is False:
+        return "not equal", f"claimed - true simplifies to the constant {s}", true
+    if s.is_zero is False:
+        return "not equal", f"SymPy proves claimed - true = {_short(s)} is never 0", true
+    return "undecided", f"claimed - true simplifies to {_short(s)}", true
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc)
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def _short(s: Any, limit: int = 120) -> str:
+    text = str(s)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _true_text(true_sp: Any, ad: Expr) -> str:
+    if true_sp is not None:
+        try:
+            import sympy
+
+            from ..bridges.sympy_bridge import from_sympy
+
+            simple = sympy.simplify(true_sp) if sympy.count_ops(true_sp) <= SIMPLIFY_LIMIT else true_sp
+            return to_text(from_sympy(simple), limit=300)
+        except (GraphirError, RecursionError, ValueError, TypeError, ImportError):
+            return _short(true_sp, 300)
+    try:
+        from ..passes.cleanup import cleanup
+
+        return to_text(cleanup(ad), limit=300)
+    except (ImportError, GraphirError):
+        return to_text(ad, limit=300)
+
+
+# ------------------------------------------------------------------ public
+
+
+def check_claims(
+    expr: Any,
+    claims: Mapping[Any, Any],
+    at: Mapping[Any, Any] | None = None,
+    samples: int = 20,
+    *,
+    seed: int = 0,
+    rtol: float = 1e-7,
+    atol: float = 1e-10,
+    symbolic: bool = True,
+) -> ClaimReport:
+    """Check claimed partial derivatives of ``expr``, symbolically and at sample points.
+
+    Parameters
+    ----------
+    expr : an expression (or text for :func:`graphir.parse`).
+    claims : variable (or name) -> claimed partial (text, expression or number).
+    at : a point to check at as well (names -> values); variables it leaves out are sampled.
+    samples : number of sample points per claim (besides ``at``).
+    seed : seed of the generator the points are drawn with (same seed, same points).
+    rtol, atol : a point agrees when ``|claimed - true| <= atol + rtol * max(|claimed|, |true|)``.
+    symbolic : also ask SymPy (``False``: numeric check only).
+
+    Returns
+    -------
+    ClaimReport
+        ``.results`` per claim, ``.ok``, ``str()`` to read, ``.to_json()``.
+
+    Examples
+    --------
+    >>> import graphir as gi
+    >>> L = gi.parse("(y - w*x - b)^2/2")
+    >>> r = check_claims(L, {"w": "-(y - w*x - b)*x", "b": "-(y - w*x - b)"})
+    >>> r.ok
+    True
+    >>> r = check_claims(L, {"w": "(y - w*x - b)*1"}, at={"w": 1, "x": 2, "y": 3, "b": 0})
+    >>> r.ok, r.results[0].counterexample, r.results[0].claimed_value, r.results[0].true_value
+    (False, {'y': 3.0, 'w': 1.0, 'x': 2.0, 'b': 0.0}, 1.0, -2.0)
+    """
+    from ..derivatives import diff
+
+    e = as_expression(expr)
+    if not claims:
+        raise ValueError("no claims given: pass {variable: claimed partial derivative}")
+    parsed: list[tuple[str, Expr]] = []
+    for k, v in claims.items():
+        name = k.name if isinstance(k, Expr) else k
+        if not isinstance(name, str) or not name.isidentifier():
+            raise TypeError(f"claims are keyed by variables or their names, got {k!r}")
+        parsed.append((name, as_expression(v) if isinstance(v, str) else as_expr(v)))
+    base = point_of(at) if at is not None else None
+    report = ClaimReport(to_text(e, limit=300), at=base)
+    expr_names = [v.name for v in e.variables]
+    for name, claim in parsed:
+        names = list(expr_names)
+        for v in claim.variables:
+            if v.name not in names:
+                names.append(v.name)  # type: ignore[arg-type]
+        if name in expr_names:
+            true_ad = diff(e, name, mode="reverse")
+        else:
+            true_ad = as_expr(0.0)
+        sym_verdict, sym_note, true_sp = ("undecided", "not asked", None)
+        if symbolic:
+            sym_verdict, sym_note, true_sp = _symbolic(e, name, claim)
+        result = _numeric(e, name, claim, true_ad, names, base, samples, seed, rtol, atol)
+        result.true = _true_text(true_sp, true_ad)
+        result.symbolic, result.symbolic_note = sym_verdict, sym_note
+        if sym_verdict == "equal":
+            result.status = "holds"
+            if result.mismatches:
+                result.note = ("SymPy finds the claim equal; the numeric differences are rounding "
+                               "or points outside the domain")
+                result.counterexample = result.claimed_value = result.true_value = None
+        elif sym_verdict == "not equal":
+            result.status = "wrong"
+            if not result.mismatches:
+                result.note = "no sample point showed the difference"
+        else:
+            result.status = "wrong" if result.mismatches else ("holds" if result.points else "undecided")
+        report.results.append(result)
+    return report
+
+
+def _numeric(
+    e: Expr, name: str, claim: Expr, true_ad: Expr, names: list[str], base: dict[str, float] | None,
+    samples: int, seed: int, rtol: float, atol: float,
+) -> ClaimResult:
+    """Compare the claim with the true partial at sample points (and at ``base``)."""
+    chunks: list[dict[str, np.ndarray]] = []
+    if base is not None:
+        fill = sample_points(names, None, seed, BOXES[0], batch=1)
+        chunks.append({n: np.array([base[n]]) if n in base else fill[n] for n in names})
+        chunks.append(sample_points(names, base, seed + 1, BOXES[0], around=True))
+    for k, box in enumerate(BOXES):
+        chunks.append(sample_points(names, None, seed + 2 + k, box))
+    taken: list[tuple[dict[str, float], float, float]] = []
+    wanted = samples + (1 if base is not None else 0)
+    for chunk in chunks:
+        m = len(next(iter(chunk.values()))) if chunk else 1
+        fv, tv, cv = _values([e, true_ad, claim], dict(chunk), m)
+        ok = np.isfinite(fv) & np.isfinite(tv) & np.isfinite(cv)
+        for j in np.flatnonzero(ok)[: wanted - len(taken)]:
+            taken.append(({n: float(chunk[n][j]) for n in names}, float(cv[j]), float(tv[j])))
+        if len(taken) >= wanted:
+            break
+    mismatches = []
+    max_diff = 0.0
+    for point, c, t in taken:
+        diff = abs(c - t)
+        max_diff = max(max_diff, diff)
+        if diff > atol + rtol * max(abs(c), abs(t)):
+            mismatches.append((point, c, t))
+    first = mismatches[0] if mismatches else None
+    return ClaimResult(
+        variable=name,
+        claim=to_text(claim, limit=300),
+        true="",
+        symbolic="undecided",
+        symbolic_note="",
+        points=len(taken),
+        mismatches=len(mismatches),
+        max_difference=max_diff,
+        counterexample=None if first is None else first[0],
+        claimed_value=None if first is None else first[1],
+        true_value=None if first is None else first[2],
+        status="undecided",
+    )

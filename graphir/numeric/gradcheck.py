@@ -1,0 +1,300 @@
+"""Per-node gradient check: does each primitive's partial rule match its NumPy function?
+
+For every operation node of an expression, :func:`check_partials` takes the
+operands' actual values at a point, builds each registered partial rule on a
+scratch graph (with :class:`graphir.build.RuleKit`, exactly as the derivative
+passes do: a constant operand stays a constant, so specialised rules such as
+``x**2 -> 2*x`` are the ones checked) and evaluates it there, and compares it
+with a Richardson-extrapolated central difference of the primitive's NumPy
+function at the same operand values.  A rule that disagrees is reported with
+its node, primitive, operand and both numbers.
+
+This is how the author of a primitive registered with
+:func:`graphir.register_primitive` finds a wrong partial.
+
+>>> import graphir as gi
+>>> x, y = gi.symbols("x y")
+>>> r = check_partials(gi.sin(x) * y, {"x": 0.5, "y": 2.0})
+>>> r.ok, len(r.results)
+(True, 3)
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .. import primitives
+from ..build import Expr, RuleKit, as_expr
+from ..errors import GraphirError
+from ..ir import Graph
+from ..passes.evaluate import evaluate, values_of_nodes
+from ..printing import format_number, to_text
+from .check import BOXES, sample_points
+from .finite_difference import as_expression, point_of, richardson_derivative
+
+__all__ = ["check_partials", "PartialsReport", "PartialCheck"]
+
+_SLOT_NAMES = ("x", "y", "z", "w")
+
+
+@dataclass
+class PartialCheck:
+    """One partial rule of one node at one point.
+
+    ``status`` is ``"ok"``, ``"wrong"`` or ``"skipped"`` (the primitive or the
+    rule is not finite there, or the difference quotient is unreliable:
+    ``note`` says which).
+    """
+
+    node: int
+    op: str
+    operand: int
+    formula: str
+    operand_text: str
+    rule: str
+    point: dict[str, float]
+    operand_values: list[float]
+    rule_value: float
+    fd_value: float
+    fd_error: float
+    status: str
+    note: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data."""
+        def num(v: float) -> float | None:
+            return float(v) if math.isfinite(v) else None
+
+        return {
+            "node": self.node, "op": self.op, "operand": self.operand, "formula": self.formula,
+            "operand_text": self.operand_text, "rule": self.rule, "point": self.point,
+            "operand_values": [num(v) for v in self.operand_values],
+            "rule_value": num(self.rule_value), "fd_value": num(self.fd_value),
+            "fd_error": num(self.fd_error), "status": self.status, "note": self.note,
+        }
+
+
+@dataclass
+class PartialsReport:
+    """What :func:`check_partials` found: ``results`` per (point, node, operand); ``ok`` when no
+    rule is wrong; ``failures`` the wrong ones."""
+
+    expression: str
+    points: list[dict[str, float]]
+    results: list[PartialCheck] = field(default_factory=list)
+
+    @property
+    def failures(self) -> list[PartialCheck]:
+        """The checks whose rule disagrees with the difference quotient."""
+        return [r for r in self.results if r.status == "wrong"]
+
+    @property
+    def ok(self) -> bool:
+        """True when no partial rule disagrees."""
+        return not self.failures
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+    def wrong_rules(self) -> list[tuple[str, int]]:
+        """The distinct ``(primitive, operand)`` pairs whose rule disagrees somewhere."""
+        seen: list[tuple[str, int]] = []
+        for r in self.failures:
+            if (r.op, r.operand) not in seen:
+                seen.append((r.op, r.operand))
+        return seen
+
+    def __str__(self) -> str:
+        npts = len(self.points)
+        lines = [f"Checking the partial-derivative rule of every node of {self.expression} "
+                 f"at {npts} point{'s' if npts != 1 else ''}", ""]
+        reported: set[tuple[int, int]] = set()
+        for r in self.failures:
+            if (r.node, r.operand) in reported:
+                continue
+            reported.add((r.node, r.operand))
+            same = [q for q in self.results if (q.node, q.operand) == (r.node, r.operand)]
+            bad = sum(q.status == "wrong" for q in same)
+            at = ", ".join(f"{k}={format_number(v, 12)}" for k, v in r.point.items())
+            vals = ", ".join(format_number(v, 12) for v in r.operand_values)
+            lines += [
+                f"WRONG  node {r.node}: {r.formula}   (wrong at {bad} of {len(same)} point"
+                f"{'s' if len(same) != 1 else ''})",
+                f"       primitive {r.op!r}, partial by operand {r.operand} ({r.operand_text}), "
+                f"rule {r.rule}",
+                f"       at {at} (operands {vals}):",
+                f"       the rule gives {format_number(r.rule_value, 12)}, difference quotients of "
+                f"{r.op}'s NumPy function give {format_number(r.fd_value, 12)} "
+                f"(error estimate {r.fd_error:.1e})",
+                "",
+            ]
+        ok = sum(r.status == "ok" for r in self.results)
+        skipped = [r for r in self.results if r.status == "skipped"]
+        ops = sorted({r.op for r in self.results if r.status == "ok"})
+        lines.append(f"{ok} check{'s' if ok != 1 else ''} agree" + (f" ({', '.join(ops)})" if ops else ""))
+        if skipped:
+            reasons = sorted({r.note for r in skipped})
+            lines.append(f"{len(skipped)} skipped: {'; '.join(reasons)}")
+        wrong = self.wrong_rules()
+        if wrong:
+            lines.append("Wrong rules: " + ", ".join(f"{op} (operand {k})" for op, k in wrong))
+        else:
+            lines.append("No rule disagrees.")
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data."""
+        return {"expression": self.expression, "points": self.points, "ok": self.ok,
+                "wrong_rules": [{"op": op, "operand": k} for op, k in self.wrong_rules()],
+                "results": [r.to_dict() for r in self.results]}
+
+    def to_json(self, indent: int | None = 2) -> str:
+        """JSON of :meth:`to_dict`."""
+        return json.dumps(self.to_dict(), indent=indent, allow_nan=False)
+
+
+def _points(e: Expr, at: Mapping[Any, Any] | None, samples: int, seed: int) -> list[dict[str, float]]:
+    if at is not None:
+        return [point_of(at)]
+    names = [v.name for v in e.variables]
+    found: list[dict[str, float]] = []
+    for k, box in enumerate(BOXES):
+        cols = sample_points(names, None, seed + k, box)
+        m = len(next(iter(cols.values()))) if cols else 1
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore", RuntimeWarning)
+            v = np.broadcast_to(np.asarray(evaluate([e], dict(cols))[0], dtype=float), (m,))
+        for j in np.flatnonzero(np.isfinite(v)):
+            found.append({n: float(cols[n][j]) for n in names})
+            if len(found) >= samples:
+                return found
+        if not names:
+            return found or [{}]
+    return found
+
+
+def _slot_names(arity: int) -> list[str]:
+    return list(_SLOT_NAMES[:arity]) if arity <= len(_SLOT_NAMES) else [f"x{k}" for k in range(arity)]
+
+
+def _rule_expr(p: primitives.Primitive, k: int, const_values: list[float | None]) -> Expr:
+    """Partial rule ``k`` of ``p`` built on a scratch graph; operands are variables named by slot
+    (``x``, ``y``...) or constants where the expression has constants."""
+    g = Graph()
+    names = _slot_names(p.arity)
+    ids = [g.var(n) if c is None else g.const(c) for n, c in zip(names, const_values, strict=True)]
+    out = Expr(g, g.apply(p.name, *ids))
+    return as_expr(p.partials[k](RuleKit(g), out, *[Expr(g, i) for i in ids]))
+
+
+def check_partials(
+    expr: Any,
+    at: Mapping[Any, Any] | None = None,
+    *,
+    samples: int = 3,
+    seed: int = 0,
+    rtol: float = 1e-6,
+    atol: float = 1e-9,
+) -> PartialsReport:
+    """Check every node's partial rules against difference quotients of its NumPy function.
+
+    Parameters
+    ----------
+    expr : an expression (or text for :func:`graphir.parse`).
+    at : the point (names -> values); default: ``samples`` points drawn with ``seed`` where
+        the expression is finite.
+    rtol, atol : a rule agrees when ``|rule - fd| <= atol + rtol * max(|rule|, |fd|) + 10 * err``,
+        ``err`` being the difference quotient's own error estimate.
+
+    Returns
+    -------
+    PartialsReport
+        ``.ok``, ``.failures`` (node, primitive, operand, both values), ``str()``, ``.to_json()``.
+
+    Examples
+    --------
+    >>> import graphir as gi
+    >>> p = gi.register_primitive("halfsq", lambda x: x * x / 2, [lambda b, out, x: 2.0 * x])
+    >>> x = gi.symbols("x")
+    >>> r = check_partials(gi.build.function("halfsq")(gi.sin(x)), {"x": 1.0})
+    >>> r.ok, r.wrong_rules()
+    (False, [('halfsq', 0)])
+    >>> del gi.PRIMITIVES["halfsq"]
+    """
+    e = as_expression(expr)
+    g = e._g
+    order = e.order
+    points = _points(e, at, samples, seed)
+    report = PartialsReport(to_text(e, limit=200), points)
+    rules: dict[tuple[str, int, tuple[float | None, ...]], tuple[Expr | None, str]] = {}
+    for point in points:
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore", RuntimeWarning)
+            env = values_of_nodes(g, order, point)
+        for i in order:
+            op = g.ops[i]
+            if op in primitives.LEAF_OPS:
+                continue
+            p = primitives.get(op)
+            args = g.args[i]
+            vals = [float(np.real(env[a])) for a in args]
+            consts = tuple(g.const_value(a) for a in args)
+            formula = to_text(Expr(g, i), limit=80)
+            names = _slot_names(p.arity)
+            for k in range(p.arity):
+                key = (op, k, consts)
+                if key not in rules:
+                    try:
+                        r = _rule_expr(p, k, list(consts))
+                        rules[key] = (r, to_text(r, limit=120))
+                    except Exception as exc:  # noqa: BLE001 - a user's rule may fail in any way
+                        rules[key] = (None, f"<the rule raised {type(exc).__name__}: {exc}>")
+                rule, rule_text = rules[key]
+                check = PartialCheck(i, op, k, formula, to_text(Expr(g, args[k]), limit=60),
+                                     f"d{op}/d{names[k]} = {rule_text}", dict(point), vals,
+                                     math.nan, math.nan, math.nan, "ok")
+                report.results.append(_judge(check, p, rule, vals, k, names, rtol, atol))
+    return report
+
+
+def _judge(c: PartialCheck, p: primitives.Primitive, rule: Expr | None, vals: list[float], k: int,
+           names: list[str], rtol: float, atol: float) -> PartialCheck:
+    if rule is None:
+        c.status, c.note = "wrong", "the rule could not be built"
+        return c
+    if not all(math.isfinite(v) for v in vals):
+        c.status, c.note = "skipped", "an operand is not finite"
+        return c
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)
+        try:
+            c.rule_value = float(np.real(evaluate([rule], dict(zip(names, vals, strict=True)))[0]))
+        except GraphirError as exc:
+            c.status, c.note = "wrong", f"the rule cannot be evaluated: {exc}"
+            return c
+
+        def fn(t: np.ndarray) -> np.ndarray:
+            operands = [np.full_like(t, v) for v in vals]
+            operands[k] = t
+            return np.asarray(p.np(*operands), dtype=float)
+
+        c.fd_value, c.fd_error = richardson_derivative(fn, vals[k])
+    if not math.isfinite(c.fd_value):
+        c.status, c.note = "skipped", "the primitive is not differentiable (finite) here"
+        return c
+    if not math.isfinite(c.rule_value):
+        c.status, c.note = "wrong", "the rule is not finite where the difference quotient is"
+        return c
+    if c.fd_error > 1e-3 * max(abs(c.fd_value), 1.0):
+        c.status, c.note = "skipped", "difference quotients do not settle (a kink or jump here?)"
+        return c
+    tol = atol + rtol * max(abs(c.rule_value), abs(c.fd_value)) + 10 * c.fd_error
+    c.status = "ok" if abs(c.rule_value - c.fd_value) <= tol else "wrong"
+    return c

@@ -1,0 +1,579 @@
+"""Worked examples: one expression at one point, differentiated and explained step by step.
+
+:func:`explain` gathers, for one expression, point and mode, everything a
+reader needs to follow automatic differentiation by hand:
+
+1. the function (LaTeX as written, and as SymPy reads it);
+2. the computation graph, plain and with values and tangents/adjoints;
+3. the primal trace and the tangent or adjoint trace (:func:`graphir.trace_table`);
+4. the chain rule written out edge by edge with numbers, accumulation visible
+   (``v̄_0 += v̄_2 · ∂v_2/∂v_0 = (1)(2) = 2  → v̄_0 = -0.284 + 2 = 1.716``);
+5. the result, checked against SymPy and finite differences (:func:`graphir.compare`);
+6. for each input, the sum over paths: every path from the input to the output
+   with the product of the local partials along it (paths are counted per
+   operand slot, so ``x*x`` has two); the products add up to the partial;
+7. the step-by-step frames (:func:`graphir.render` with ``steps=True``): the
+   animated GIF inline, the HTML stepper linked.
+
+:attr:`Explanation.markdown` is that document (pictures linked by relative
+paths); :meth:`Explanation.save` writes it as ``README.md`` with its pictures
+into a folder.  The text is deterministic: no times, no absolute paths, so the
+same call writes the same bytes.
+
+>>> import graphir as gi
+>>> x1, x2 = gi.symbols("x1 x2")
+>>> ex = explain(gi.log(x1) + x1 * x2 - gi.sin(x2), {"x1": 2, "x2": 5})
+>>> "→ v̄_0 = -0.284 + 2 = 1.716" in ex.markdown
+True
+"""
+
+from __future__ import annotations
+
+import base64
+import itertools
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+from .. import primitives
+from ..build import Expr, expr_list
+from ..errors import GraphirError
+from ..printing import format_number, latex_name, to_latex, to_text
+from .trace_table import BAR, DOT, TIMES, TraceTable, _scalar_point, mark_text, pad, short, width
+
+__all__ = ["explain", "Explanation", "GraphPath", "MAX_PATHS", "FILES"]
+
+#: Paths listed per input in the sum over paths (all are counted and summed).
+MAX_PATHS = 20
+
+#: The file names :meth:`Explanation.save` writes (besides the frames in ``steps/``).
+FILES = {
+    "readme": "README.md",
+    "graph": "graph.svg",
+    "graph_png": "graph.png",
+    "values": "graph_{mode}.svg",
+    "values_png": "graph_{mode}.png",
+    "steps": "steps",
+}
+
+ARROW = " \u2192 "
+
+
+@dataclass(frozen=True)
+class GraphPath:
+    """One path from an input to the output: its edges ``(operand, result, slot)``,
+    the local partial of each edge (value) and their product."""
+
+    edges: tuple[tuple[int, int, int], ...]
+    partials: tuple[float, ...]
+    product: float
+
+
+@dataclass(frozen=True)
+class PathSum:
+    """The paths from one input to the output: the first :data:`MAX_PATHS` of them,
+    how many there are, and the sum of the products over all of them."""
+
+    variable: str
+    node: int | None
+    paths: tuple[GraphPath, ...]
+    count: int
+    total: float
+
+
+class Explanation:
+    """A worked example: :attr:`markdown`, and :meth:`save` to write it with its pictures.
+
+    Attributes
+    ----------
+    expr : the expression explained.
+    point : variable name -> value.
+    mode : ``"forward"`` or ``"reverse"``.
+    table : the :class:`~graphir.render.trace_table.TraceTable` (primal and derivative rows).
+    path_sums : one :class:`PathSum` per differentiated (reverse) or seeded (forward) input.
+    comparison : the :class:`~graphir.numeric.compare.Comparison`, or None when it failed
+        (``comparison_note`` says why).
+    markdown : the document, pictures linked relative to the folder :meth:`save` writes.
+    """
+
+    def __init__(
+        self,
+        expr: Expr,
+        point: dict[str, float],
+        mode: str,
+        wrt: Any,
+        title: str | None = None,
+        intro: str | None = None,
+        epilogue: str | None = None,
+        steps: bool = True,
+    ) -> None:
+        self.expr = expr
+        self.point = point
+        self.mode = mode
+        self.wrt = wrt
+        self.steps = steps
+        self.table = TraceTable([expr], point, mode, wrt)
+        self.title = title or f"Worked example: {self.table.label()}"
+        self.intro = intro
+        self.epilogue = epilogue
+        self.path_sums = [self._path_sum(n) for n in self._path_inputs()]
+        self.comparison: Any = None
+        self.comparison_note = ""
+        try:
+            from ..numeric.compare import compare
+
+            self.comparison = compare(expr, point, self._compare_wrt())
+        except (GraphirError, ImportError) as exc:  # pragma: no cover - depends on the bridge
+            self.comparison_note = f"the comparison could not be made: {exc}"
+        self.sympy_form, self.sympy_derivatives = self._sympy()
+        self.markdown = self._document(self._relative)
+
+    # ------------------------------------------------------------------ files
+    @property
+    def files(self) -> dict[str, str]:
+        """Names of the files :meth:`save` writes, by role."""
+        return {k: v.format(mode=self.mode) for k, v in FILES.items()}
+
+    def _relative(self, key: str) -> str:
+        return self.files[key]
+
+    def save(self, folder: str | Path) -> list[Path]:
+        """Write ``README.md`` and its pictures into ``folder`` (created); return the paths written.
+
+        Pictures: ``graph.svg``/``.png`` (the graph), ``graph_<mode>.svg``/``.png``
+        (values and tangents/adjoints), ``steps/`` (frames, ``steps.gif``,
+        ``stepper.html``).  Needs Graphviz (``dot``); raises
+        :class:`~graphir.RenderError` when it is missing.
+        """
+        from .draw import render
+
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        f = self.files
+        written: list[Path] = []
+        written += render(self.expr, folder / f["graph"])
+        written += render(self.expr, folder / f["graph_png"])
+        kw = {"at": self.point, "mode": self.mode, "wrt": self.table.wrt if self.mode == "reverse" else
+              self.table.tangents}
+        written += render(self.expr, folder / f["values"], **kw)
+        written += render(self.expr, folder / f["values_png"], **kw)
+        if self.steps:
+            written += render(self.expr, folder / f["steps"], steps=True, **kw)
+        readme = folder / f["readme"]
+        readme.write_text(self.markdown, encoding="utf-8")
+        written.append(readme)
+        return written
+
+    def _repr_markdown_(self) -> str:
+        """The document with the two graph pictures embedded (data URIs), for Jupyter."""
+        try:
+            from .draw import render
+
+            with tempfile.TemporaryDirectory() as tmp:
+                kw = {"at": self.point, "mode": self.mode,
+                      "wrt": self.table.wrt if self.mode == "reverse" else self.table.tangents}
+                pics = {
+                    "graph": render(self.expr, Path(tmp) / "g.svg")[0],
+                    "values": render(self.expr, Path(tmp) / "v.svg", **kw)[0],
+                }
+                uris = {k: "data:image/svg+xml;base64," + base64.b64encode(p.read_bytes()).decode("ascii")
+                        for k, p in pics.items()}
+        except GraphirError:
+            uris = {}
+        return self._document(lambda key: uris.get(key, ""), steps=False)
+
+    def __repr__(self) -> str:
+        return f"<Explanation {self.mode} mode: {self.table.label()} at {self.table.at_text()}>"
+
+    def __str__(self) -> str:
+        return self.markdown
+
+    # ------------------------------------------------------------------ material
+    def _path_inputs(self) -> list[str]:
+        if self.mode == "reverse":
+            return list(self.table.wrt)
+        return [n for n, t in self.table.tangents.items() if t != 0]
+
+    def _compare_wrt(self) -> list[str]:
+        return list(self.table.wrt) if self.mode == "reverse" else list(self.table.variables)
+
+    def _path_sum(self, name: str) -> PathSum:
+        t = self.table
+        g = t.graph
+        out = t.outputs[0]
+        src = g.var(name)
+        G = self.expr.graph  # MultiDiGraph, one edge per operand slot, keyed by the slot
+        if src not in G or out not in G:
+            return PathSum(name, None, (), 0, 0.0)
+        keep = (nx.descendants(G, src) | {src}) & (nx.ancestors(G, out) | {out})
+        if out not in keep:
+            return PathSum(name, src, (), 0, 0.0)
+        H = G.subgraph(keep)
+        shown: list[GraphPath] = []
+        if src == out:
+            shown.append(GraphPath((), (), 1.0))
+        else:
+            for edges in itertools.islice(nx.all_simple_edge_paths(H, src, out), MAX_PATHS):
+                edges = tuple((u, v, k) for u, v, k in edges)
+                partials = tuple(t.value_of(t.partial_node(v, k)) for _, v, k in edges)
+                prod = 1.0
+                for p in partials:
+                    prod *= p
+                shown.append(GraphPath(edges, partials, prod))
+        # all paths, by dynamic programming in topological order: their number and the sum of products
+        count: dict[int, int] = {src: 1}
+        total: dict[int, float] = {src: 1.0}
+        for v in t.order:
+            if v not in keep or v == src:
+                continue
+            c, s = 0, 0.0
+            for k, a in enumerate(g.args[v]):
+                if a in count:
+                    c += count[a]
+                    s += total[a] * t.value_of(t.partial_node(v, k))
+            count[v], total[v] = c, s
+        return PathSum(name, src, tuple(shown), count.get(out, 0), total.get(out, 0.0))
+
+    def _sympy(self) -> tuple[tuple[str, str] | None, list[tuple[str, str, str]]]:
+        """SymPy's printing of the function and of its partials (text, LaTeX)."""
+        try:
+            import sympy
+
+            s = self.expr.to_sympy()
+            names = self._compare_wrt()
+            syms = {str(v): v for v in s.free_symbols}
+            derivs = []
+            for n in names:
+                d = sympy.diff(s, syms[n]) if n in syms else sympy.S.Zero
+                derivs.append((n, str(d), sympy.latex(d)))
+            return (str(s), sympy.latex(s)), derivs
+        except (GraphirError, ImportError, RecursionError):
+            return None, []
+
+    # ------------------------------------------------------------------ writing
+    def _document(self, link: Any, steps: bool = True) -> str:
+        t = self.table
+        d = "tangent" if self.mode == "forward" else "adjoint"
+        lab = t.output_labels[0][0]
+        lab_tex = t.output_labels[0][1]
+        out: list[str] = [f"# {self.title}", ""]
+        if self.intro:
+            out += [self.intro.strip(), ""]
+        # 1. the function
+        out += ["## The function", "", "$$", f"{lab_tex} = {to_latex(self.expr, limit=4000)}", "$$", ""]
+        value = format_number(t.values[t.outputs[0]], 15)
+        out += [f"at ${t.at_text(latex=True)}$, where ${lab_tex} = {value}$.", ""]
+        out += [f"graphir keeps the expression exactly as written: `{to_text(self.expr, limit=2000)}`."]
+        if self.sympy_form:
+            out += [f"SymPy reads it as `{self.sympy_form[0]}` (SymPy reorders terms; the graph does not)."]
+        out.append("")
+        # 2. the graph
+        out += ["## The computation graph", ""]
+        out += [_image(link("graph"), "the computation graph"), ""]
+        inputs = [f"${r.name_latex} = {r.formula_latex}$" for r in t.primal_rows if r.kind == "input"]
+        n_op = sum(1 for r in t.primal_rows if r.kind == "op")
+        ops = "$v_{1}$" if n_op == 1 else f"$v_{{1}}, \\dots, v_{{{n_op}}}$"
+        out += [
+            f"Every operation is a node. The input{'s are' if len(inputs) != 1 else ' is'} "
+            f"{_and(inputs)}; the operation{'s are' if n_op != 1 else ' is'} {ops}, numbered in "
+            "evaluation order (the convention of Griewank and Walther, used by Baydin et al. 2018). "
+            "Constants are shown by value. An operand used twice (as in `x*x`) has one edge per use.",
+            "",
+        ]
+        # 3. primal trace
+        out += ["## Evaluating: the primal trace", ""]
+        out += ["Going forward through the graph, each node is computed from its operands:", ""]
+        out += [t.section_markdown("primal"), ""]
+        # 4. derivative pass
+        if self.mode == "reverse":
+            seeds = ", ".join(mark_text(n, BAR) for n in [lab])
+            out += ["## Reverse mode: the adjoint trace", ""]
+            out += [
+                f"Reverse mode starts from the output with {seeds} = 1 and walks the graph backwards. "
+                "Each node sends its adjoint $\\bar v_k = \\partial " + lab_tex + "/\\partial v_k$ times the "
+                "local partial derivative to each of its operands; an operand used more than once "
+                "collects (adds up) one contribution per use. One pass gives the whole gradient.",
+                "",
+            ]
+        else:
+            seeds = ", ".join(f"{mark_text(n, DOT)} = {short(v)}" for n, v in t.tangents.items())
+            out += ["## Forward mode: the tangent trace", ""]
+            out += [
+                f"Forward mode seeds the inputs with tangents ({seeds}, every other input 0) and "
+                "carries, next to each value, its tangent $\\dot v_k = \\partial v_k / \\partial "
+                f"{latex_name(next(iter(t.tangents), 'x'))}$: each node adds up, over its operands, "
+                "the operand's tangent times the local partial derivative. One pass gives one "
+                "directional derivative.",
+                "",
+            ]
+        out += [_image(link("values"), f"the graph with values and {d}s"), ""]
+        out += [
+            "Each node shows its value and, in colour, its " + d + "; each edge its local partial "
+            "derivative and the contribution it carries.",
+            "",
+        ]
+        out += [t.section_markdown("tangent" if self.mode == "forward" else "adjoint"), ""]
+        # 5. chain rule edge by edge
+        out += ["## The chain rule, edge by edge", ""]
+        out += [
+            "The same pass with the numbers put in, one line per edge, in the order the pass "
+            f"takes them. `+=` adds a contribution to {'an' if d == 'adjoint' else 'a'} {d} that "
+            "already has one.",
+            "",
+            "```text",
+            *self.chain_lines(),
+            "```",
+            "",
+        ]
+        # 6. result
+        out += ["## The result", ""]
+        out += self._result_lines()
+        out.append("")
+        # 7. sum over paths
+        out += ["## Sum over paths", ""]
+        out += [
+            "The chain rule on a graph says: the derivative of the output with respect to an input "
+            "is the sum, over every path from the input to the output, of the product of the local "
+            "partial derivatives along the path. Reverse and forward mode compute the same sum "
+            "without listing the paths (they share the common parts).",
+            "",
+        ]
+        for ps in self.path_sums:
+            out += self._paths_md(ps)
+        # 8. comparison
+        out += ["## Checked against SymPy and finite differences", ""]
+        out += self._comparison_md()
+        # 9. steps
+        if steps and self.steps:
+            folder = link("steps")
+            out += ["## Step by step", ""]
+            out += [
+                "The same computation as an animation: first the primal pass node by node, then the "
+                f"{d} pass edge by edge (the current step highlighted).",
+                "",
+                _image(f"{folder}/steps.gif", "the chain rule step by step (animated)"),
+                "",
+                f"Step through it at your own pace in [{folder}/stepper.html]({folder}/stepper.html) "
+                f"(open it in a browser; arrow keys step), or look at the frames one by one: "
+                f"[{folder}/frame_000.svg]({folder}/frame_000.svg), ... (SVG and PNG).",
+                "",
+            ]
+        if self.epilogue:
+            out += [self.epilogue.strip(), ""]
+        return "\n".join(out).rstrip() + "\n"
+
+    def chain_lines(self) -> list[str]:
+        """The chain rule with numbers, one line per step of the pass (plain text, aligned)."""
+        t = self.table
+        g = t.graph
+        rows: list[list[str]] = []
+        notes: list[str] = []
+        for r in t.derivative_rows:
+            if r.kind == "seed":
+                rows.append([r.name, "=", r.formula, "", "= " + short(r.value), ""])
+                notes.append("")
+        for s in t.pass_result.steps:
+            incoming = t.value_of(s.incoming)
+            partial = t.value_of(s.partial)
+            contrib = t.value_of(s.contribution)
+            if self.mode == "reverse":
+                src = t.dname(s.node)
+            else:
+                src = t.dname(s.arg)
+            acc = s.before is not None
+            formula = f"{src}{TIMES}{t.partial_symbol(s.node, s.arg)}"
+            numbers = f"= ({short(incoming)})({short(partial)})"
+            total = ""
+            if acc:
+                before, after = short(t.value_of(s.before)), short(t.value_of(s.after))
+                total = f"\u2192 {t.dname(s.target)} = {before} + {_paren_neg(short(contrib))} = {after}"
+            rows.append([t.dname(s.target), "+=" if acc else "=", formula, numbers, "= " + short(contrib),
+                         total])
+            ptext = t.partial_text(s.partial, group=False)
+            const = g.const_value(s.partial) is not None
+            notes.append("" if const else f"{t.partial_symbol(s.node, s.arg)} = {ptext}")
+        for r in t.derivative_rows:
+            if r.kind in ("result", "output"):
+                rows.append([r.name, "=", r.formula, "", "= " + short(r.value), ""])
+                notes.append("")
+        widths = [max(width(r[j]) for r in rows) for j in range(6)]
+        lines = []
+        for r, note in zip(rows, notes, strict=True):
+            cells = [pad(r[0], widths[0]), pad(r[1], widths[1]), pad(r[2], widths[2])]
+            if widths[3]:
+                cells.append(pad(r[3], widths[3]))
+            cells.append(pad(r[4], widths[4]))
+            if widths[5]:
+                cells.append(pad(r[5], widths[5]))
+            line = " ".join(cells).rstrip()
+            if note:
+                line = pad(line, sum(widths) + 6) + f"   ({note})"
+            lines.append(line.rstrip())
+        return lines
+
+    def _result_lines(self) -> list[str]:
+        t = self.table
+        lab = t.output_labels[0][0]
+        lab_tex = t.output_labels[0][1]
+        out = []
+        if self.mode == "reverse":
+            parts = [f"\\frac{{\\partial {lab_tex}}}{{\\partial {latex_name(n)}}} = {short(v)}"
+                     for n, v in t.result.items()]
+            out += ["$$", ",\\qquad ".join(parts), "$$", ""]
+            out += ["Full precision:", ""]
+            for n, v in t.result.items():
+                out.append(f"- ∂{lab}/∂{n} = {mark_text(n, BAR)} = `{format_number(v)}`")
+        else:
+            (name, v), = t.result.items()
+            direction = ", ".join(f"{mark_text(n, DOT)} = {short(x)}" for n, x in t.tangents.items())
+            if len(t.tangents) == 1 and next(iter(t.tangents.values())) == 1:
+                n = next(iter(t.tangents))
+                out += ["$$", f"\\frac{{\\partial {lab_tex}}}{{\\partial {latex_name(n)}}} = "
+                        f"\\dot{{{lab_tex}}} = {short(v)}", "$$", ""]
+            else:
+                out += [f"The directional derivative along ({direction}) is ${short(v)}$.", ""]
+            out += [f"Full precision: {mark_text(lab, DOT)} = `{format_number(v)}`. Forward mode gives one "
+                    "directional derivative per pass: seed another input for its partial."]
+        return out
+
+    def _paths_md(self, ps: PathSum) -> list[str]:
+        t = self.table
+        lab = t.output_labels[0][0]
+        head = f"**{ps.variable}**: "
+        if ps.count == 0:
+            return [head + f"no path from {ps.variable} to {lab}: the partial is 0.", ""]
+        out = [head + f"{ps.count} path{'s' if ps.count != 1 else ''} from {ps.variable} to {lab}.", ""]
+        out += ["| path | local partials along it | product |", "|:--|:--|--:|"]
+        for p in ps.paths:
+            if not p.edges:
+                out.append(f"| {ps.variable} (the output itself) | | 1 |")
+                continue
+            nodes = [self._node_label(p.edges[0][0])] + [self._node_label(v) for _, v, _ in p.edges]
+            symbols = TIMES.join(t.partial_symbol(v, u) for u, v, _ in p.edges)
+            values = TIMES.join(_paren_neg(short(x)) for x in p.partials)
+            out.append(f"| {ARROW.join(nodes)} | {symbols} = {values} | {short(p.product)} |")
+        out.append("")
+        shown = " + ".join(_paren_neg(short(p.product)) for p in ps.paths)
+        d = t.result.get(ps.variable) if self.mode == "reverse" else None
+        if ps.count > len(ps.paths):
+            out.append(
+                f"Only the first {len(ps.paths)} of the {ps.count} paths are listed. The sum over all "
+                f"{ps.count} paths is {short(ps.total)}."
+            )
+        elif ps.count == 1:
+            out.append(f"One path: the partial is its product, {short(ps.total)}.")
+        else:
+            out.append(f"Sum over the paths: {shown} = {short(ps.total)}.")
+        if d is not None:
+            bar = mark_text(ps.variable, BAR)
+            out[-1] += f" Reverse mode gave ∂{lab}/∂{ps.variable} = {bar} = {short(d)}."
+        elif self.mode == "forward":
+            seed = t.tangents.get(ps.variable, 0.0)
+            dot = mark_text(ps.variable, DOT)
+            out[-1] += f" Times the seed {dot} = {short(seed)}: {short(seed * ps.total)}."
+        out.append("")
+        return out
+
+    def _node_label(self, i: int) -> str:
+        g = self.table.graph
+        if g.ops[i] == "var":
+            return g.params[i]
+        return f"{primitives.get(g.ops[i]).label} ({self.table.name(i)})"
+
+    def _comparison_md(self) -> list[str]:
+        t = self.table
+        lab = t.output_labels[0][0]
+        out: list[str] = []
+        if self.sympy_derivatives:
+            out += ["SymPy's derivatives, for reference:", ""]
+            for n, s, _ in self.sympy_derivatives:
+                out.append(f"- ∂{lab}/∂{n} = `{s}`")
+            out.append("")
+        c = self.comparison
+        if c is None:
+            return out + [self.comparison_note or "No comparison.", ""]
+        names = list(c.wrt)
+        ref = "SymPy" if c.reference == "symbolic" else "reverse mode"
+        out += [f"Every method at the same point (`gi.compare`); the error is the largest absolute "
+                f"difference from {ref}:", ""]
+        out.append("| method | " + " | ".join(f"∂{lab}/∂{n}" for n in names) + " | max abs error |")
+        out.append("|:--|" + "--:|" * (len(names) + 1))
+        for r in c.rows:
+            vals = [_full(v) for v in r.values]
+            err = max((float(e) for e in r.abs_error), default=0.0)
+            err_s = "0" if err == 0 else ("nan" if err != err else f"{err:.1e}")
+            out.append(f"| {r.label} | " + " | ".join(vals) + f" | {err_s} |")
+        out += ["", "Automatic differentiation (both modes) agrees with SymPy to rounding; finite "
+                "differences carry the truncation and rounding errors of their step "
+                "(see [the numerics guide](../../numerics.md)).", ""]
+        return out
+
+
+def _full(v: float) -> str:
+    v = float(v)
+    if v != v:
+        return "nan"
+    return format_number(v, 12)
+
+
+def _and(items: list[str]) -> str:
+    if len(items) <= 2:
+        return " and ".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _paren_neg(s: str) -> str:
+    return f"({s})" if s.startswith("-") else s
+
+
+def _image(target: str, alt: str) -> str:
+    if not target:
+        return f"*({alt}: not drawn)*"
+    return f"![{alt}]({target})"
+
+
+def explain(
+    expr: Any,
+    at: Mapping[Any, Any],
+    mode: str = "reverse",
+    wrt: Any = None,
+    *,
+    title: str | None = None,
+    intro: str | None = None,
+    epilogue: str | None = None,
+    steps: bool = True,
+) -> Explanation:
+    """The worked example of differentiating ``expr`` at ``at``: trace tables, the chain rule
+    edge by edge with numbers, the sum over paths, checks, pictures.
+
+    Parameters
+    ----------
+    expr : one expression.
+    at : variable (or name) -> number, for every variable.
+    mode : ``"reverse"`` (adjoints) or ``"forward"`` (tangents).
+    wrt : as in :func:`graphir.trace_table` (reverse: variables to differentiate for;
+        forward: the variable seeded with 1, or a mapping variable -> tangent).
+    title, intro, epilogue : optional heading, and Markdown put before and after the document.
+    steps : also write the step-by-step frames, GIF and HTML stepper in :meth:`Explanation.save`.
+
+    Returns
+    -------
+    Explanation
+        ``.markdown`` (the document), ``.save(folder)`` (writes ``README.md`` and pictures).
+
+    Examples
+    --------
+    >>> import graphir as gi
+    >>> x, y = gi.symbols("x y")
+    >>> ex = explain((x + y) ** 2, {x: 2, y: 3})
+    >>> ex.table.result
+    {'x': 10.0, 'y': 10.0}
+    """
+    exprs, single = expr_list(expr)
+    if not single and len(exprs) != 1:
+        raise ValueError("explain takes one expression")
+    return Explanation(exprs[0], _scalar_point(at), mode, wrt, title, intro, epilogue, steps)

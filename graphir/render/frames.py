@@ -1,0 +1,455 @@
+"""The chain rule step by step: one picture per step, on one pinned layout.
+
+Frames, in order (``len(frames) == n_ops + len(steps) + 2``):
+
+1. the primal pass, one frame per operation node in evaluation order (its
+   value appears; inputs show their values from the first frame);
+2. one *seed* frame: the output's adjoint ``v̄ = 1`` (reverse) or the input
+   tangents (forward) are set;
+3. one frame per :class:`~graphir.passes.chain.Step` of the derivative pass,
+   edge by edge: the current edge and its two nodes are highlighted, the edge
+   label shows ``incoming · partial = contribution`` and the receiving node
+   ``before + contribution = after`` when it accumulates; earlier results stay;
+4. one *result* frame: the derivatives, every tangent or adjoint final.
+
+Every frame has a caption in words (also drawn under the picture).
+
+The layout is computed once (``dot -Tjson0`` on the graph with every label at
+its largest over all frames) and pinned: each frame gives every node its
+position and size (``fixedsize``), every edge its spline and label position,
+and all frames go through one ``neato -n2`` process.  A reader flipping frames
+sees labels and colours change, never nodes move.  So a whole step-by-step
+rendering costs two Graphviz processes.
+
+>>> import graphir as gi
+>>> from graphir.render.dot import picture
+>>> f = gi.parse("ln(x1) + x1*x2 - sin(x2)")
+>>> frames = build_frames(picture(f, at={"x1": 2, "x2": 5}, mode="reverse"))
+>>> len(frames)  # 5 primal + seed + 8 steps + result
+15
+>>> frames[9].caption
+'v̄₀ = v̄₃ · ∂v₃/∂v₀ = -1 · 0.2837 = -0.2837'
+"""
+
+from __future__ import annotations
+
+import html as _html
+import json
+import re
+import tempfile
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..errors import RenderError
+from ..passes.chain import Step
+from . import style
+from .dot import (
+    EdgeLook,
+    EdgeView,
+    Html,
+    NodeLook,
+    Picture,
+    colored,
+    contribution_text,
+    name_line,
+    partial_text,
+    picture,
+    value_text,
+    write_dot,
+)
+from .draw import output_format, run_graphviz
+from .style import COLORS, escape, fmt, fmt_operand
+
+__all__ = ["Frame", "build_frames", "frame_sources", "render_steps", "Layout"]
+
+_BLANK = "&#160;"  # keeps an empty label line's height
+
+
+@dataclass
+class Frame:
+    """One picture of the sequence: its caption, node and edge looks, and its kind
+    (``"primal"``, ``"seed"``, ``"step"``, ``"result"``)."""
+
+    caption: str
+    kind: str
+    looks: dict[int, NodeLook]
+    elooks: list[EdgeLook]
+    step: Step | None = None
+
+
+# --------------------------------------------------------------------------- frames
+
+
+class _Builder:
+    """Walks the passes, keeping what is known so far, and makes one frame per event."""
+
+    def __init__(self, pic: Picture):
+        if pic.at is None or pic.result is None:
+            raise RenderError("step-by-step pictures need a point (at=...) and a mode")
+        self.pic = pic
+        self.dkind = pic.deriv_kind
+        self.dcolor = COLORS[self.dkind]
+        self.primal: set[int] = set()
+        self.deriv: dict[int, str] = {}  # node -> derivative line (plain text)
+        self.done: dict[int, str] = {}  # edge index -> contribution line (plain text)
+        self.derivative_phase = False
+        self.edge_of = {(e.dst, e.operand): k for k, e in enumerate(pic.edges)}
+        self.stepped = {self.edge_of[(s.node, s.operand)] for s in pic.result.steps}
+
+    # ----------------------------------------------------------------- looks
+    def node_look(self, i: int, target: bool = False, source: bool = False,
+                  deriv: str | None = None) -> NodeLook:
+        pic = self.pic
+        fill, border = COLORS[pic.kind[i]]
+        lines = [name_line(pic, i)]
+        if pic.kind[i] != "const":
+            shown = pic.kind[i] == "input" or i in self.primal
+            lines.append(escape(value_text(pic, i)) if shown else _BLANK)
+            d = deriv if deriv is not None else self.deriv.get(i)
+            lines.append(colored(d, self.dcolor) if d else _BLANK)
+        width = 1.2
+        if target:
+            fill, border, width = COLORS["current_fill"], COLORS["current_border"], 2.8
+        elif source:
+            border, width = COLORS["current_border"], 2.8
+        return NodeLook(lines, fill, border, width)
+
+    def edge_look(self, k: int, current: bool = False, contribution: str | None = None) -> EdgeLook:
+        e = self.pic.edges[k]
+        if e.partial is None:
+            return EdgeLook([], COLORS["const_edge"], 1.0, "dashed")
+        color, width = COLORS["edge"], 1.0
+        lines: list[str] = []
+        if self.derivative_phase:
+            lines.append(colored(partial_text(self.pic, e), COLORS["partial"]))
+            if k in self.stepped:
+                c = contribution if contribution is not None else self.done.get(k)
+                lines.append(colored(c, self.dcolor) if c else _BLANK)
+            if k in self.done:
+                color, width = self.dcolor, 1.6
+        if current:
+            color, width = COLORS["current_border"], 2.8
+        return EdgeLook(lines, color, width)
+
+    def frame(self, caption: str, kind: str, targets: set[int] = frozenset(),  # type: ignore[assignment]
+              sources: set[int] = frozenset(), edges: set[int] = frozenset(),  # type: ignore[assignment]
+              deriv: Mapping[int, str] | None = None, contrib: Mapping[int, str] | None = None,
+              step: Step | None = None) -> Frame:
+        deriv = deriv or {}
+        contrib = contrib or {}
+        looks = {i: self.node_look(i, i in targets, i in sources, deriv.get(i)) for i in self.pic.nodes}
+        elooks = [self.edge_look(k, k in edges, contrib.get(k)) for k in range(len(self.pic.edges))]
+        return Frame(caption, kind, looks, elooks, step)
+
+    # ----------------------------------------------------------------- passes
+    def build(self) -> list[Frame]:
+        pic = self.pic
+        r = pic.result
+        assert r is not None
+        v = pic.values
+        frames = []
+        for i in pic.op_nodes:
+            self.primal.add(i)
+            numbers = pic.formula(i, numbers=True)
+            caption = f"Primal pass: {pic.names[i]} = {pic.formula(i)} = "
+            caption += f"{numbers} = {fmt(v[i])}" if numbers != fmt(v[i]) else fmt(v[i])
+            ins = {k for k, e in enumerate(pic.edges) if e.dst == i}
+            frames.append(self.frame(caption, "primal", targets={i}, edges=ins))
+        self.derivative_phase = True
+
+        # Seed.
+        seeded = []
+        if pic.mode == "reverse":
+            for o, s in r.seeds.items():
+                if o in pic.shows_derivative:
+                    self.deriv[o] = f"{pic.name(o, 'adjoint')} = {fmt(v[s])}"
+                    seeded.append(o)
+            parts = [f"{pic.name(o, 'adjoint')} = {fmt(v[r.seeds[o]])}" for o in seeded]
+            if len(pic.outputs) == 1 and seeded:
+                o = seeded[0]
+                caption = (f"Reverse pass: seed the output's adjoint {pic.name(o, 'adjoint')} = "
+                           f"∂{pic.names[o]}/∂{pic.names[o]} = {fmt(v[r.seeds[o]])}")
+            else:
+                caption = "Reverse pass: seed the outputs' adjoints " + (", ".join(parts) or "(none)")
+        else:
+            inputs = [i for i in pic.nodes if pic.kind[i] == "input"]
+            parts = []
+            for i in inputs:
+                s = r.seeds.get(i)
+                val = 0.0 if s is None else v[s]
+                self.deriv[i] = f"{pic.name(i, 'tangent')} = {fmt(val)}"
+                parts.append(f"{pic.name(i, 'tangent')} = {fmt(val)}")
+                if val != 0.0:
+                    seeded.append(i)
+            about = f" (derivative with respect to {pic.wrt[0]})" if len(pic.wrt) == 1 else ""
+            caption = "Forward (tangent) pass: seed " + ", ".join(parts) + about
+        frames.append(self.frame(caption, "seed", targets=set(seeded)))
+
+        # Steps.
+        for s in r.steps:
+            k = self.edge_of[(s.node, s.operand)]
+            e = pic.edges[k]
+            contribution = contribution_text(pic, s)
+            t = pic.name(s.target, self.dkind)
+            if pic.mode == "reverse":
+                incoming, other = pic.name(s.node, "adjoint"), s.node
+            else:
+                incoming, other = pic.name(s.arg, "tangent"), s.arg
+            pname = pic.partial_name(e) + (f" (operand {e.operand + 1})" if e.repeated else "")
+            product = f"{incoming} · {pname} = {contribution}"
+            after = fmt(v[s.after])
+            if s.before is None:
+                caption = f"{t} = {product}"
+                line = f"{t} = {after}"
+            else:
+                sum_text = f"{fmt(v[s.before])} + {fmt_operand(v[s.contribution])} = {after}"
+                caption = f"{t} += {product}, so {t} = {sum_text}"
+                line = f"{t} = {sum_text}"
+            frames.append(self.frame(caption, "step", targets={s.target}, sources={other}, edges={k},
+                                     deriv={s.target: line}, contrib={k: contribution}, step=s))
+            self.done[k] = contribution
+            self.deriv[s.target] = f"{t} = {after}"
+
+        # Result: every tangent/adjoint final (missing ones are zero).
+        for i in pic.nodes:
+            if i in pic.shows_derivative:
+                d = r.of(i)
+                self.deriv[i] = f"{pic.name(i, self.dkind)} = {fmt(0.0 if d is None else v[d])}"
+        frames.append(self.frame(self.result_caption(), "result", sources=self.result_nodes()))
+        return frames
+
+    def result_nodes(self) -> set[int]:
+        pic = self.pic
+        if pic.mode == "reverse":
+            return {i for i in pic.nodes if pic.kind[i] == "input" and pic.graph.params[i] in pic.wrt}
+        return set(pic.outputs)
+
+    def result_caption(self) -> str:
+        pic = self.pic
+        r = pic.result
+        assert r is not None
+
+        def val(i: int) -> str:
+            d = r.of(i)
+            return fmt(0.0 if d is None else pic.values[d])
+
+        g = pic.graph
+        parts = []
+        if pic.mode == "reverse":
+            for i in pic.nodes:
+                if pic.kind[i] != "input" or g.params[i] not in pic.wrt:
+                    continue
+                if len(pic.outputs) == 1:
+                    parts.append(f"∂f/∂{g.params[i]} = {pic.name(i, 'adjoint')} = {val(i)}")
+                else:
+                    parts.append(f"{pic.name(i, 'adjoint')} = {val(i)} ({g.params[i]})")
+        else:
+            for o in pic.outputs:
+                if o not in pic.num:
+                    continue
+                f = "f" if len(pic.outputs) == 1 else pic.names[o]
+                if len(pic.wrt) == 1:
+                    parts.append(f"∂{f}/∂{pic.wrt[0]} = {pic.name(o, 'tangent')} = {val(o)}")
+                else:
+                    parts.append(f"{pic.name(o, 'tangent')} = {val(o)}")
+        return "Result: " + (", ".join(parts) if parts else "no derivatives (nothing depends on the variables)")
+
+
+def build_frames(pic: Picture) -> list[Frame]:
+    """The frames of ``pic`` (which needs ``at`` and a mode); see the module docstring."""
+    return _Builder(pic).build()
+
+
+# --------------------------------------------------------------------------- layout
+
+
+def _plain(fragment: str) -> str:
+    return _html.unescape(re.sub(r"<[^>]*>", "", fragment))
+
+
+def _widest(candidates: list[str]) -> str:
+    """The candidate label line that is widest on paper (first one on ties)."""
+    best, width = candidates[0], -1.0
+    for c in candidates:
+        w = style.text_width(_plain(c)) * (1.08 if "<B>" in c else 1.0)
+        if w > width:
+            best, width = c, w
+    return best
+
+
+def _widest_lines(all_lines: list[list[str]]) -> list[str]:
+    n = max((len(x) for x in all_lines), default=0)
+    return [_widest([x[k] for x in all_lines if len(x) > k]) for k in range(n)]
+
+
+@dataclass
+class Layout:
+    """Pinned positions (points) and sizes (inches) from one Graphviz layout."""
+
+    node_pos: dict[int, tuple[str, str, str]]  # node id -> (pos, width, height)
+    edge_pos: list[tuple[str, str | None]]  # per edge: (spline pos, label pos)
+    bb: tuple[float, float, float, float]
+    caption_pos: tuple[float, float]
+    caption_size: tuple[float, float]  # inches
+
+
+def _caption_html(caption: str, width_pt: float) -> Html:
+    return Html(
+        f'<TABLE BORDER="0" CELLPADDING="0" CELLSPACING="0" WIDTH="{int(width_pt)}">'
+        f'<TR><TD ALIGN="LEFT">{escape(caption)}</TD></TR></TABLE>'
+    )
+
+
+def compute_layout(pic: Picture, frames: list[Frame]) -> Layout:
+    """Lay the graph out once, every label at its largest over ``frames`` (one ``dot`` call)."""
+    looks = {
+        i: NodeLook(_widest_lines([f.looks[i].lines for f in frames]), "white", "black")
+        for i in pic.nodes
+    }
+    elooks = [
+        EdgeLook(_widest_lines([f.elooks[k].lines for f in frames]), "black")
+        for k in range(len(pic.edges))
+    ]
+    caption = _widest([escape(f.caption) for f in frames])
+    src = write_dot(pic, looks, elooks, graph_label=caption)
+    data = json.loads(run_graphviz(["dot", "-Tjson0"], src.encode("utf-8")).decode("utf-8"))
+    by_name = {o["name"]: o for o in data.get("objects", [])}
+    node_pos = {}
+    for i in pic.nodes:
+        o = by_name[str(pic.dot_id(i))]
+        node_pos[i] = (o["pos"], o["width"], o["height"])
+    by_id = {e["id"]: e for e in data.get("edges", [])}
+    edge_pos = [(by_id[e.id]["pos"], by_id[e.id].get("lp")) for e in pic.edges]
+    bb = tuple(float(x) for x in data["bb"].split(","))
+    lx, ly = (float(x) for x in data["lp"].split(","))
+    lw, lh = float(data["lwidth"]), float(data["lheight"])
+    return Layout(node_pos, edge_pos, bb, (lx, ly), (lw, lh))  # type: ignore[arg-type]
+
+
+def frame_sources(pic: Picture, frames: list[Frame], layout: Layout) -> list[str]:
+    """One DOT graph per frame, every position pinned (input for ``neato -n2``)."""
+    node_extra = {
+        i: {"pos": f"{p}!", "width": w, "height": h, "fixedsize": "true"}
+        for i, (p, w, h) in layout.node_pos.items()
+    }
+    edge_extra = []
+    for pos, lp in layout.edge_pos:
+        d = {"pos": pos}
+        if lp is not None:
+            d["lp"] = lp
+        edge_extra.append(d)
+    x0, y0, x1, y1 = layout.bb
+    lw, lh = layout.caption_size
+    cw = max(lw * 72.0, x1 - x0 - 8.0)
+    cx = x0 + 4.0 + cw / 2.0
+    cy = layout.caption_pos[1]
+    out = []
+    for f in frames:
+        extra = [
+            f'  caption [shape=none, margin=0, style="", pos="{cx:.2f},{cy:.2f}!", width={(int(cw) + 2) / 72.0:.3f}, '
+            f'height={lh + 0.1:.3f}, fixedsize=true, fontsize={style.CAPTION_FONT_SIZE}, '
+            f"label=<{_caption_html(f.caption, cw)}>];",
+            f'  corner0 [shape=point, style=invis, width=0.01, height=0.01, pos="{x0:.2f},{y0:.2f}!"];',
+            f'  corner1 [shape=point, style=invis, width=0.01, height=0.01, pos="{x1:.2f},{y1:.2f}!"];',
+        ]
+        out.append(write_dot(pic, f.looks, f.elooks, node_extra=node_extra, edge_extra=edge_extra,
+                             extra=extra, rankdir=False))
+    return out
+
+
+# --------------------------------------------------------------------------- files
+
+
+def page_title(pic: Picture) -> str:
+    """``f = ln(x1) + x1*x2 - sin(x2) at x1 = 2, x2 = 5``: what the frames show."""
+    from ..build import Expr
+    from ..printing import to_text
+
+    exprs = "; ".join(to_text(Expr(pic.graph, o), limit=160) for o in pic.outputs)
+    point = ", ".join(f"{k} = {fmt(v)}" for k, v in (pic.at or {}).items())
+    return f"{exprs} at {point}, step by step"
+
+
+def _gif(pngs: list[Path], path: Path) -> Path | None:
+    try:
+        from PIL import Image
+    except ImportError:
+        warnings.warn("Pillow is not installed: no animated GIF written (pip install pillow)", stacklevel=3)
+        return None
+    images = []
+    for p in pngs:
+        with Image.open(p) as im:
+            images.append(im.convert("RGB"))
+    w = max(im.width for im in images)
+    h = max(im.height for im in images)
+    frames = []
+    for im in images:
+        if im.size != (w, h):
+            canvas = Image.new("RGB", (w, h), "white")
+            canvas.paste(im, (0, 0))
+            im = canvas
+        frames.append(im.quantize(colors=255, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE))
+    durations = [style.FRAME_MS] * (len(frames) - 1) + [style.LAST_FRAME_MS]
+    frames[0].save(path, save_all=True, append_images=frames[1:], duration=durations, loop=0,
+                   optimize=False, disposal=1)
+    return path
+
+
+def render_steps(
+    expr: Any,
+    folder: str | Path,
+    at: Mapping[Any, Any] | None,
+    mode: str = "reverse",
+    wrt: Any = None,
+    *,
+    format: str | None = None,  # noqa: A002
+    max_nodes: int | None = style.MAX_NODES,
+) -> list[Path]:
+    """Write the frames of ``expr`` into ``folder`` (see :func:`graphir.render`).
+
+    Files: ``frame_000.svg``, ``frame_000.png``, ... (``.pdf`` too with
+    ``format="pdf"``), ``steps.gif`` (when Pillow is installed) and
+    ``stepper.html``.  Returns every written path.
+    """
+    from .html import stepper_html
+
+    if at is None:
+        raise RenderError("steps=True needs a point: pass at={'x': 2, ...}")
+    formats = ["svg", "png"]
+    if format is not None:
+        extra = output_format(Path(f"x.{format}"), format)
+        if extra not in formats and extra != "dot":
+            formats.append(extra)
+    pic = picture(expr, at, mode, wrt, max_nodes)
+    frames = build_frames(pic)
+    layout = compute_layout(pic, frames)
+    sources = frame_sources(pic, frames, layout)
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        gv = Path(tmp) / "frames.gv"
+        gv.write_text("".join(sources), encoding="utf-8")
+        args = ["neato", "-n2", *[f"-T{f}" for f in formats], f"-Gdpi={style.PNG_DPI}", "-O", gv.name]
+        run_graphviz(args, b"", cwd=tmp)
+        for k in range(len(frames)):
+            for f in formats:
+                src = Path(tmp) / (f"frames.gv.{f}" if k == 0 else f"frames.gv.{k + 1}.{f}")
+                if not src.exists():
+                    raise RenderError(f"Graphviz wrote no frame {k} ({f})")
+                dst = folder / f"frame_{k:03d}.{f}"
+                dst.write_bytes(src.read_bytes())
+                written.append(dst)
+    by_format = {f: [p for p in written if p.suffix == f".{f}"] for f in formats}
+    gif = _gif(by_format["png"], folder / "steps.gif")
+    if gif is not None:
+        written.append(gif)
+    svgs = [p.read_text(encoding="utf-8") for p in by_format["svg"]]
+    page = folder / "stepper.html"
+    page.write_text(stepper_html(svgs, [f.caption for f in frames], page_title(pic), pic.mode or ""),
+                    encoding="utf-8")
+    written.append(page)
+    return written

@@ -1,0 +1,143 @@
+"""One self-contained HTML page that steps through the frames of a chain-rule animation.
+
+The page inlines every frame's SVG markup (no external file, script, font or
+link: it works offline and can be mailed as one file), with Prev / Next / Play
+buttons, a slider, and the keyboard (left/right arrows, Home/End, space to
+play).  Without JavaScript all frames show one after another with their captions.
+
+>>> page = stepper_html(['<svg width="10pt" height="10pt"><g id="graph0"/></svg>'], ["v₁ = 2"], "demo")
+>>> page.startswith("<!DOCTYPE html>") and "v₁ = 2" in page and "http" not in page
+True
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Sequence
+
+__all__ = ["stepper_html", "inline_svg"]
+
+_PROLOG = re.compile(r"^.*?(?=<svg\b)", re.S)
+_XMLNS = re.compile(r'\s+xmlns(:\w+)?="[^"]*"')
+_ID = re.compile(r'\bid="([^"]*)"')
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
+
+
+def inline_svg(svg: str, prefix: str) -> str:
+    """SVG markup ready to sit inside an HTML page: no XML prolog, doctype, comments
+    or namespace declarations (HTML5 knows ``<svg>``), ids made unique with ``prefix``."""
+    s = _PROLOG.sub("", svg, count=1)
+    s = _COMMENT.sub("", s)
+    s = _XMLNS.sub("", s)
+    s = _ID.sub(lambda m: f'id="{prefix}{m.group(1)}"', s)
+    s = s.replace('href="#', f'href="#{prefix}').replace("url(#", f"url(#{prefix}")
+    return s.strip()
+
+
+_CSS = """
+body { font-family: "DejaVu Sans", Verdana, sans-serif; margin: 1.2em; color: #222; background: #fff; }
+h1 { font-size: 1.25em; margin: 0 0 .6em 0; }
+.controls { display: flex; gap: .4em; align-items: center; flex-wrap: wrap; margin-bottom: .6em; }
+.controls button { font-size: 1em; padding: .3em .8em; cursor: pointer; }
+.controls input[type=range] { flex: 1 1 12em; }
+#counter { font-variant-numeric: tabular-nums; min-width: 5em; text-align: right; }
+figure { margin: 0 0 1.5em 0; }
+figure svg { max-width: 100%; height: auto; display: block; }
+figcaption { font-size: 1.1em; margin-top: .4em; padding: .4em .6em; background: #f6f6f6;
+             border-left: 4px solid #e69f00; }
+.js figure { display: none; }
+.js figure.on { display: block; }
+.controls { display: none; }
+.js .controls { display: flex; }
+.hint { color: #777; font-size: .85em; }
+"""
+
+_JS = """
+(function () {
+  document.body.classList.add("js");
+  var frames = document.querySelectorAll("figure.frame");
+  var slider = document.getElementById("slider");
+  var counter = document.getElementById("counter");
+  var play = document.getElementById("play");
+  var i = 0, timer = null;
+  slider.max = frames.length - 1;
+  function show(k) {
+    i = Math.max(0, Math.min(frames.length - 1, k));
+    for (var j = 0; j < frames.length; j++) frames[j].classList.toggle("on", j === i);
+    slider.value = i;
+    counter.textContent = (i + 1) + " / " + frames.length;
+  }
+  function stop() { if (timer) { clearInterval(timer); timer = null; play.textContent = "Play"; } }
+  function start() {
+    if (i === frames.length - 1) show(0);
+    play.textContent = "Pause";
+    timer = setInterval(function () { if (i >= frames.length - 1) stop(); else show(i + 1); }, DELAY);
+  }
+  document.getElementById("first").onclick = function () { stop(); show(0); };
+  document.getElementById("prev").onclick = function () { stop(); show(i - 1); };
+  document.getElementById("next").onclick = function () { stop(); show(i + 1); };
+  document.getElementById("last").onclick = function () { stop(); show(frames.length - 1); };
+  play.onclick = function () { if (timer) stop(); else start(); };
+  slider.oninput = function () { stop(); show(parseInt(slider.value, 10)); };
+  document.addEventListener("keydown", function (e) {
+    if (e.key === "ArrowRight" || e.key === "PageDown") { stop(); show(i + 1); e.preventDefault(); }
+    else if (e.key === "ArrowLeft" || e.key === "PageUp") { stop(); show(i - 1); e.preventDefault(); }
+    else if (e.key === "Home") { stop(); show(0); e.preventDefault(); }
+    else if (e.key === "End") { stop(); show(frames.length - 1); e.preventDefault(); }
+    else if (e.key === " ") { if (timer) stop(); else start(); e.preventDefault(); }
+  });
+  show(0);
+})();
+"""
+
+
+def stepper_html(
+    svgs: Sequence[str], captions: Sequence[str], title: str, subtitle: str = "", delay_ms: int = 1500
+) -> str:
+    """The stepper page for frames given as SVG texts, one caption each.
+
+    Parameters
+    ----------
+    svgs : SVG documents (as Graphviz writes them), one per frame.
+    captions : plain-text captions, one per frame.
+    title : the page's heading.
+    subtitle : shown after the title (e.g. the mode).
+    delay_ms : time per frame when playing.
+    """
+    if len(svgs) != len(captions):
+        raise ValueError("one caption per frame")
+    head = html.escape(title) + (f" ({html.escape(subtitle)} mode)" if subtitle else "")
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en">',
+        "<head>",
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{html.escape(title)}</title>",
+        f"<style>{_CSS}</style>",
+        "</head>",
+        "<body>",
+        f"<h1>{head}</h1>",
+        '<div class="controls">',
+        '<button id="first" title="first frame (Home)">|&lt;</button>',
+        '<button id="prev" title="previous frame (left arrow)">Prev</button>',
+        '<button id="play" title="play / pause (space)">Play</button>',
+        '<button id="next" title="next frame (right arrow)">Next</button>',
+        '<button id="last" title="last frame (End)">&gt;|</button>',
+        '<input id="slider" type="range" min="0" max="0" value="0" aria-label="frame">',
+        '<span id="counter"></span>',
+        "</div>",
+    ]
+    for k, (svg, cap) in enumerate(zip(svgs, captions)):
+        parts.append(f'<figure class="frame" id="frame{k}">')
+        parts.append(inline_svg(svg, f"f{k}_"))
+        parts.append(f"<figcaption>{k + 1}. {html.escape(cap)}</figcaption>")
+        parts.append("</figure>")
+    parts += [
+        '<p class="hint">Keys: left/right arrows step, Home/End jump, space plays.</p>',
+        f"<script>{_JS.replace('DELAY', str(int(delay_ms)))}</script>",
+        "</body>",
+        "</html>",
+    ]
+    return "\n".join(parts) + "\n"

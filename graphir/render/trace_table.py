@@ -1,0 +1,668 @@
+"""Evaluation traces: the tables of Baydin, Pearlmutter, Radul and Siskind (2018), Tables 2 and 3.
+
+A trace lists every node of the expression as the program computes it (the
+*primal trace*: inputs ``v_{1-n} .. v_0``, then ``v_1, v_2, ...`` in
+topological order, each with its formula and value), followed by the
+*tangent trace* of forward mode (one row per node: ``v̇_k`` as the sum over
+its operands of ``v̇_a · ∂v_k/∂v_a``) or the *adjoint trace* of reverse mode
+(one row per chain-rule step, in the order the reverse pass takes them,
+incremental updates ``v̄_a = v̄_a + v̄_k · ∂v_k/∂v_a`` included).
+
+Nothing is recomputed here: the rows come from the derivative pass itself
+(:func:`graphir.forward_pass`, :func:`graphir.reverse_pass`) and its list of
+steps, the numbers from evaluating the nodes the pass built, the names from
+:mod:`graphir.render.names`, the formulas from :func:`graphir.printing.node_text`.
+Values are shown to 3 decimals as in the paper (at least 3 significant
+digits); every row keeps its value at full precision in ``row.value``.
+
+>>> import graphir as gi
+>>> x1, x2 = gi.symbols("x1 x2")
+>>> t = trace_table(gi.log(x1) + x1 * x2 - gi.sin(x2), {"x1": 2, "x2": 5})
+>>> print(t.rows[-1].text())
+x̄2 = v̄_0 = 1.716
+>>> round(t.result["x1"], 12)
+5.5
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .. import primitives
+from ..build import Expr, RuleKit, expr_list, lift
+from ..ir import Graph
+from ..passes.chain import PassResult, Step
+from ..passes.evaluate import values_of_nodes
+from ..printing import format_number, latex_name, node_text, to_latex, to_text
+from ..traversal import topo_order
+from .names import numbering, vlatex, vtext
+
+__all__ = ["trace_table", "TraceTable", "TraceRow", "short", "MODES"]
+
+MODES = ("forward", "reverse")
+
+#: Combining marks: a dot above for tangents (v̇), a macron for adjoints (v̄).
+DOT, BAR = "\u0307", "\u0304"
+TIMES = " \u00b7 "
+PARTIAL = "\u2202"
+
+
+# ----------------------------------------------------------------- numbers and names
+
+
+def short(v: Any, decimals: int = 3) -> str:
+    """A value as the paper prints it: ``decimals`` places, trailing zeros dropped,
+    at least ``decimals`` significant digits for small numbers.
+
+    >>> short(0.6931471805599453), short(10.0), short(-0.28366218546322625), short(0.0123456)
+    ('0.693', '10', '-0.284', '0.0123')
+    >>> short(1.5e-9), short(123456789.0)
+    ('1.5e-9', '1.235e8')
+    """
+    v = float(np.real(v))
+    if math.isnan(v):
+        return "nan"
+    if math.isinf(v):
+        return "inf" if v > 0 else "-inf"
+    if v == 0:
+        return "0"
+    a = abs(v)
+    if a >= 1e6 or a < 10.0 ** -(decimals + 1):
+        mant, _, exp = f"{v:.{decimals}e}".partition("e")
+        mant = mant.rstrip("0").rstrip(".")
+        return f"{mant}e{int(exp)}"
+    places = max(decimals, decimals - 1 - math.floor(math.log10(a)))
+    s = f"{v:.{places}f}"
+    if "." in s:
+        s = s.rstrip("0").rstrip(".")
+    return "0" if s == "-0" else s
+
+
+def width(s: str) -> int:
+    """Columns ``s`` takes in a terminal: combining marks (the dot of v̇, the bar of v̄) take none."""
+    return sum(0 if unicodedata.combining(ch) else 1 for ch in s)
+
+
+def pad(s: str, n: int) -> str:
+    """``s`` padded with spaces to ``n`` terminal columns."""
+    return s + " " * max(0, n - width(s))
+
+
+def mark_text(name: str, mark: str) -> str:
+    """A variable name with a combining mark over its letters: ``x1`` -> ``x̄1`` (NFC:
+    ``y`` with a macron is the single character ``ȳ``)."""
+    m = re.match(r"[A-Za-z]+", name)
+    k = m.end() if m else len(name)
+    return unicodedata.normalize("NFC", name[:k] + mark + name[k:])
+
+
+def mark_latex(name: str, command: str) -> str:
+    """LaTeX of a marked variable name: ``x1``, ``bar`` -> ``\\bar{x}_{1}``."""
+    ln = latex_name(name)
+    m = re.fullmatch(r"(\\?[A-Za-z]+)(_\{[^{}]*\})", ln)
+    if m:
+        return f"\\{command}{{{m.group(1)}}}{m.group(2)}"
+    return f"\\{command}{{{ln}}}"
+
+
+def _tex_cell(s: str) -> str:
+    """LaTeX that survives a Markdown table cell (a bare ``|`` would end the cell)."""
+    return s.replace("|", "\\vert ")
+
+
+# ----------------------------------------------------------------- rows
+
+
+@dataclass(frozen=True)
+class TraceRow:
+    """One line of an evaluation trace: ``name = formula = expansion = value``.
+
+    Attributes
+    ----------
+    section : ``"primal"``, ``"tangent"`` (forward mode) or ``"adjoint"`` (reverse mode).
+    kind : ``"input"``, ``"op"``, ``"output"`` (primal); ``"seed"``, ``"op"``, ``"output"``
+        (tangent); ``"seed"``, ``"step"``, ``"result"`` (adjoint).
+    name, name_latex : what the row defines (``v_1``, ``v̄_0``, ``x̄1``, ``y``).
+    formula, formula_latex : its definition in terms of named nodes (``ln(v_-1)``,
+        ``v̄_0 + v̄_2 · ∂v_2/∂v_0``).
+    expansion, expansion_latex : the same with numbers substituted (primal rows:
+        ``ln(2)``) or with the local partials written out (derivative rows:
+        ``v̄_0 + v̄_2 · v_-1``); empty when there is nothing to add.
+    value : the value, full precision.
+    node : id of the primal node the row is about (the ``v_k`` of ``name``), or None.
+    steps : the chain-rule steps (:class:`graphir.passes.chain.Step`) the row applies.
+    accumulates : True for an incremental update (``v̄_a`` already had a contribution).
+    """
+
+    section: str
+    kind: str
+    name: str
+    name_latex: str
+    formula: str
+    formula_latex: str
+    expansion: str
+    expansion_latex: str
+    value: float
+    node: int | None = None
+    steps: tuple[Step, ...] = ()
+    accumulates: bool = False
+
+    def text(self, decimals: int = 3) -> str:
+        """The row on one line: ``v_1 = ln(v_-1) = ln(2) = 0.693``."""
+        parts = [self.name, self.formula, self.expansion, short(self.value, decimals)]
+        return " = ".join(p for p in parts if p)
+
+
+# ----------------------------------------------------------------- the table
+
+
+class TraceTable:
+    """An evaluation trace: primal rows, then tangent (forward) or adjoint (reverse) rows.
+
+    Build it with :func:`trace_table`.  ``rows`` holds :class:`TraceRow`
+    records (values at full precision); ``str()`` gives aligned text,
+    :meth:`to_markdown`, :meth:`to_latex` and :meth:`to_html` the other forms,
+    and Jupyter shows it through ``_repr_html_``/``_repr_markdown_``/``_repr_latex_``.
+
+    Attributes
+    ----------
+    mode : ``"forward"`` or ``"reverse"``.
+    rows : list of :class:`TraceRow`.
+    result : reverse mode: variable name -> partial derivative; forward mode:
+        output label -> directional derivative.
+    value : output label -> value of the output.
+    wrt : the variables differentiated for (reverse) or seeded (forward).
+    tangents : forward mode: variable name -> seed tangent (missing ones are 0).
+    pass_result : the :class:`~graphir.passes.chain.PassResult` the rows come from.
+    numbering : primal node id -> ``k`` of ``v_k``.
+    """
+
+    def __init__(
+        self,
+        exprs: Sequence[Expr],
+        point: Mapping[str, float],
+        mode: str,
+        wrt: Any,
+        decimals: int = 3,
+    ) -> None:
+        if mode not in MODES:
+            raise ValueError(f"mode must be 'forward' or 'reverse', got {mode!r}")
+        self.mode = mode
+        self.decimals = decimals
+        self.point = dict(point)
+        graph, outs = lift(*exprs)
+        self.graph: Graph = graph
+        self.outputs: list[int] = outs
+        self.exprs = [Expr(graph, o) for o in outs]
+        self.variables: list[str] = _variables(self.exprs)
+        taken = set(self.variables)
+        base = next(n for n in ("y", "f", "out", "result") if n not in taken)
+        if len(outs) == 1:
+            self.output_labels = [(base, base)]
+        else:
+            self.output_labels = [(f"{base}{k + 1}", f"{base}_{{{k + 1}}}") for k in range(len(outs))]
+        if mode == "reverse":
+            self.wrt = _wrt_names(self.variables, wrt)
+            self.tangents: dict[str, float] = {}
+            from ..derivatives import reverse_pass
+
+            self.pass_result: PassResult = reverse_pass(self.exprs, wrt=self.wrt)
+        else:
+            self.tangents = _tangents(self.variables, wrt)
+            self.wrt = list(self.tangents)
+            from ..derivatives import forward_pass
+
+            self.pass_result = forward_pass(self.exprs, self.tangents)
+        # the passes may have interned the outputs into a bigger graph
+        self.graph = self.pass_result.graph
+        self.outputs = list(self.pass_result.outputs)
+        self.order: list[int] = list(self.pass_result.order)
+        self.numbering: dict[int, int] = numbering(self.graph, self.outputs, self.variables)
+        self.names = {i: vtext(k) for i, k in self.numbering.items()}
+        self.latex_names = {i: vlatex(k) for i, k in self.numbering.items()}
+        self._partials: dict[tuple[int, int], int] = {}
+        for s in self.pass_result.steps:
+            self._partials[(s.node, s.operand)] = s.partial
+        self.values: dict[int, float] = {}
+        for i in self.order:
+            for k in range(len(self.graph.args[i])):
+                self.partial_node(i, k)
+        self._evaluate(self._needed())
+        self.rows: list[TraceRow] = self._primal_rows()
+        self.rows += self._tangent_rows() if mode == "forward" else self._adjoint_rows()
+        labelled = list(zip([lab for lab, _ in self.output_labels], self.outputs, strict=True))
+        self.value = {lab: self.values[o] for lab, o in labelled}
+        if mode == "reverse":
+            self.result = {n: self.derivative_value(self.graph.var(n)) for n in self.wrt}
+        else:
+            self.result = {lab: self.derivative_value(o) for lab, o in labelled}
+
+    # ------------------------------------------------------------- material for others
+    def partial_node(self, node: int, operand: int) -> int:
+        """Id of the node ``∂node/∂(operand slot)``: the pass's own when it built one,
+        else built by the primitive's rule (interned, so the same node the pass would build)."""
+        key = (node, operand)
+        p = self._partials.get(key)
+        if p is None:
+            g = self.graph
+            rule = primitives.get(g.ops[node]).partials[operand]
+            p = rule(RuleKit(g), Expr(g, node), *[Expr(g, a) for a in g.args[node]]).node
+            self._partials[key] = p
+        return p
+
+    def value_of(self, node: int) -> float:
+        """The value of any node of the graph at the point (evaluated on demand)."""
+        if node not in self.values:
+            self._evaluate([node])
+        return self.values[node]
+
+    def derivative_value(self, node: int) -> float:
+        """The tangent (forward) or adjoint (reverse) of a primal node; 0 when it has none."""
+        d = self.pass_result.of(node)
+        return 0.0 if d is None else self.value_of(d)
+
+    def name(self, node: int, latex: bool = False) -> str:
+        """``v_k`` of a numbered node, else the node written out (constants by value)."""
+        names = self.latex_names if latex else self.names
+        if node in names:
+            return names[node]
+        return node_text(self.graph, node, names, latex=latex)
+
+    def dname(self, node: int, latex: bool = False) -> str:
+        """Tangent or adjoint name of a numbered node: ``v̇_k`` / ``v̄_k`` (LaTeX ``\\dot{v}_{k}``)."""
+        k = self.numbering[node]
+        if latex:
+            return f"\\{'dot' if self.mode == 'forward' else 'bar'}{{v}}_{{{k}}}"
+        return f"v{DOT if self.mode == 'forward' else BAR}_{k}"
+
+    def partial_symbol(self, node: int, arg: int, latex: bool = False) -> str:
+        """``∂v_k/∂v_a``."""
+        if latex:
+            return f"\\frac{{\\partial {self.name(node, True)}}}{{\\partial {self.name(arg, True)}}}"
+        return f"{PARTIAL}{self.name(node)}/{PARTIAL}{self.name(arg)}"
+
+    def partial_text(self, partial: int, latex: bool = False, group: bool = True) -> str:
+        """The local partial written with node names (``cos(v_0)``), parenthesised
+        when ``group`` and it would not read as one factor after ``·``."""
+        g = self.graph
+        names = self.latex_names if latex else self.names
+        s = self.name(partial, latex)
+        if not group or partial in names:
+            return s
+        c = g.const_value(partial)
+        if c is not None:
+            needs = c < 0 or s.startswith("-")
+        else:
+            prec = primitives.get(g.ops[partial]).prec
+            needs = prec <= primitives.SUM or prec == primitives.UNARY if latex else prec != primitives.ATOM
+        if not needs:
+            return s
+        return f"\\left({s}\\right)" if latex else f"({s})"
+
+    def label(self, latex: bool = False) -> str:
+        """``y = ln(x1) + x1*x2 - sin(x2)`` (several outputs separated by ``;``)."""
+        parts = []
+        for (lab, lab_tex), e in zip(self.output_labels, self.exprs, strict=True):
+            if latex:
+                parts.append(f"{lab_tex} = {to_latex(e, limit=600)}")
+            else:
+                parts.append(f"{lab} = {to_text(e, limit=300)}")
+        return ", \\quad ".join(parts) if latex else "; ".join(parts)
+
+    def at_text(self, latex: bool = False) -> str:
+        """``x1 = 2, x2 = 5``."""
+        items = [(n, self.point[n]) for n in self.variables if n in self.point]
+        if latex:
+            return ",\\ ".join(f"{latex_name(n)} = {format_number(v)}" for n, v in items)
+        return ", ".join(f"{n} = {format_number(v)}" for n, v in items)
+
+    # ------------------------------------------------------------- building
+    def _needed(self) -> list[int]:
+        r = self.pass_result
+        ids = list(self.order)
+        ids += r.seeds.values()
+        ids += r.values.values()
+        ids += self._partials.values()
+        for s in r.steps:
+            ids += [s.partial, s.incoming, s.contribution, s.after]
+            if s.before is not None:
+                ids.append(s.before)
+        return ids
+
+    def _evaluate(self, ids: list[int]) -> None:
+        todo = [i for i in dict.fromkeys(ids) if i not in self.values]
+        if not todo:
+            return
+        env = values_of_nodes(self.graph, topo_order(self.graph, todo), self.point)
+        for i, v in env.items():
+            if i not in self.values:
+                self.values[i] = float(np.real(v))
+
+    def _with_numbers(self, node: int, latex: bool) -> str:
+        """The node's op applied to its operands' rounded values: ``ln(2)``, ``0.693 + 10``."""
+        g = self.graph
+        scratch = Graph()
+        ids = []
+        for a in g.args[node]:
+            c = g.const_value(a)
+            ids.append(scratch.const(c if c is not None else float(short(self.values[a], self.decimals))))
+        n = scratch.apply(g.ops[node], *ids)
+        if not latex:
+            return to_text(Expr(scratch, n))
+        # a negative number after a prefix operator needs brackets in LaTeX too ("-(-0.959)")
+        names = {}
+        if primitives.get(g.ops[node]).prec == primitives.UNARY:
+            for i in ids:
+                v = scratch.params[i]
+                if v < 0:
+                    names[i] = f"\\left({format_number(v)}\\right)"
+        return node_text(scratch, n, names, latex=True) if names else to_latex(Expr(scratch, n))
+
+    def _primal_rows(self) -> list[TraceRow]:
+        g, rows = self.graph, []
+        inputs = sorted((k, i) for i, k in self.numbering.items() if g.ops[i] == "var")
+        for _, i in inputs:
+            name = g.params[i]
+            rows.append(TraceRow(
+                "primal", "input", self.names[i], self.latex_names[i], name, latex_name(name),
+                "", "", self.values[i], node=i,
+            ))
+        ops = sorted((k, i) for i, k in self.numbering.items() if g.ops[i] != "var")
+        for _, i in ops:
+            rows.append(TraceRow(
+                "primal", "op", self.names[i], self.latex_names[i],
+                node_text(g, i, self.names), node_text(g, i, self.latex_names, latex=True),
+                self._with_numbers(i, False), self._with_numbers(i, True), self.values[i], node=i,
+            ))
+        for (lab, lab_tex), o in zip(self.output_labels, self.outputs, strict=True):
+            rows.append(TraceRow(
+                "primal", "output", lab, lab_tex, self.name(o), self.name(o, True), "", "",
+                self.values[o], node=o,
+            ))
+        return rows
+
+    def _tangent_rows(self) -> list[TraceRow]:
+        g, r, rows = self.graph, self.pass_result, []
+        steps_of: dict[int, list[Step]] = {}
+        for s in r.steps:
+            steps_of.setdefault(s.node, []).append(s)
+        for _, i in sorted((k, i) for i, k in self.numbering.items() if g.ops[i] == "var"):
+            name = g.params[i]
+            rows.append(TraceRow(
+                "tangent", "seed", self.dname(i), self.dname(i, True), mark_text(name, DOT),
+                mark_latex(name, "dot"), "", "", float(self.tangents.get(name, 0.0)), node=i,
+            ))
+        for _, n in sorted((k, i) for i, k in self.numbering.items() if g.ops[i] != "var"):
+            terms, terms_tex, exp, exp_tex = [], [], [], []
+            for k, a in enumerate(g.args[n]):
+                if a not in self.numbering:  # a constant operand has tangent 0
+                    continue
+                p = self.partial_node(n, k)
+                terms.append(f"{self.dname(a)}{TIMES}{self.partial_symbol(n, a)}")
+                terms_tex.append(f"{self.dname(a, True)} {self.partial_symbol(n, a, True)}")
+                exp.append(f"{self.dname(a)}{TIMES}{self.partial_text(p)}")
+                exp_tex.append(f"{self.dname(a, True)} \\cdot {self.partial_text(p, True)}")
+            rows.append(TraceRow(
+                "tangent", "op", self.dname(n), self.dname(n, True),
+                " + ".join(terms) or "0", " + ".join(terms_tex) or "0",
+                " + ".join(exp), " + ".join(exp_tex), self.derivative_value(n), node=n,
+                steps=tuple(steps_of.get(n, ())),
+            ))
+        for (lab, _), o in zip(self.output_labels, self.outputs, strict=True):
+            named = o in self.numbering
+            rows.append(TraceRow(
+                "tangent", "output", mark_text(lab, DOT), mark_latex(lab, "dot"),
+                self.dname(o) if named else "0", self.dname(o, True) if named else "0", "", "",
+                self.derivative_value(o), node=o,
+            ))
+        return rows
+
+    def _adjoint_rows(self) -> list[TraceRow]:
+        g, r, rows = self.graph, self.pass_result, []
+        for (lab, _), o in zip(self.output_labels, self.outputs, strict=True):
+            if o not in self.numbering:
+                continue
+            s = r.seeds.get(o)
+            rows.append(TraceRow(
+                "adjoint", "seed", self.dname(o), self.dname(o, True), mark_text(lab, BAR),
+                mark_latex(lab, "bar"), "", "", self.value_of(s) if s is not None else 0.0, node=o,
+            ))
+        for s in r.steps:
+            t, n = s.target, s.node
+            acc = s.before is not None
+            head, head_tex = (f"{self.dname(t)} + ", f"{self.dname(t, True)} + ") if acc else ("", "")
+            rows.append(TraceRow(
+                "adjoint", "step", self.dname(t), self.dname(t, True),
+                f"{head}{self.dname(n)}{TIMES}{self.partial_symbol(n, s.arg)}",
+                f"{head_tex}{self.dname(n, True)} {self.partial_symbol(n, s.arg, True)}",
+                f"{head}{self.dname(n)}{TIMES}{self.partial_text(s.partial)}",
+                f"{head_tex}{self.dname(n, True)} \\cdot {self.partial_text(s.partial, True)}",
+                self.values[s.after], node=t, steps=(s,), accumulates=acc,
+            ))
+        for name in self.wrt:
+            i = g.var(name)
+            named = i in self.numbering
+            rows.append(TraceRow(
+                "adjoint", "result", mark_text(name, BAR), mark_latex(name, "bar"),
+                self.dname(i) if named else "0", self.dname(i, True) if named else "0", "", "",
+                self.derivative_value(i), node=i if named else None,
+            ))
+        return rows
+
+    # ------------------------------------------------------------- views
+    @property
+    def primal_rows(self) -> list[TraceRow]:
+        """The rows of the primal trace."""
+        return [r for r in self.rows if r.section == "primal"]
+
+    @property
+    def derivative_rows(self) -> list[TraceRow]:
+        """The rows of the tangent (forward) or adjoint (reverse) trace."""
+        return [r for r in self.rows if r.section != "primal"]
+
+    def section_title(self, section: str) -> str:
+        """Heading of a section of the table."""
+        if section == "primal":
+            return "Primal trace"
+        if section == "tangent":
+            seeds = ", ".join(
+                f"{mark_text(n, DOT)} = {short(v, self.decimals)}" for n, v in self.tangents.items()
+            )
+            return f"Tangent trace (forward mode, {seeds})"
+        seeds = ", ".join(f"{mark_text(lab, BAR)} = 1" for lab, _ in self.output_labels)
+        return f"Adjoint trace (reverse mode, {seeds})"
+
+    def _sections(self) -> list[tuple[str, list[TraceRow]]]:
+        second = "tangent" if self.mode == "forward" else "adjoint"
+        return [("primal", self.primal_rows), (second, self.derivative_rows)]
+
+    def caption(self) -> str:
+        """One line saying what the table traces."""
+        return f"Evaluation trace of {self.label()} at {self.at_text()}"
+
+    def __str__(self) -> str:
+        lines = [self.caption()]
+        for section, rows in self._sections():
+            lines += ["", self.section_title(section)]
+            cells = [[r.name, r.formula, r.expansion, short(r.value, self.decimals)] for r in rows]
+            widths = [max((width(c[j]) for c in cells), default=0) for j in range(3)]
+            for c in cells:
+                parts = [pad(c[0], widths[0])]
+                parts.append(pad("= " + c[1], widths[1] + 2))
+                if widths[2]:
+                    parts.append(pad(("= " + c[2]) if c[2] else "", widths[2] + 2))
+                parts.append("= " + c[3])
+                lines.append("  " + "  ".join(parts).rstrip())
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return f"<TraceTable {self.mode} mode: {self.label()} at {self.at_text()}, {len(self.rows)} rows>"
+
+    def to_markdown(self, caption: bool = True) -> str:
+        """Markdown: one table per section, formulas as inline LaTeX math (``$...$``)."""
+        out: list[str] = []
+        if caption:
+            out += [f"Evaluation trace of ${_tex_cell(self.label(latex=True))}$ at "
+                    f"${self.at_text(latex=True)}$.", ""]
+        for section, _ in self._sections():
+            out += [f"**{self.section_title(section)}**", "", self.section_markdown(section), ""]
+        return "\n".join(out).rstrip() + "\n"
+
+    def section_markdown(self, section: str) -> str:
+        """The Markdown table of one section (``"primal"``, ``"tangent"`` or ``"adjoint"``)."""
+        rows = [r for r in self.rows if r.section == section]
+        if section == "primal":
+            head = ["node", "definition", "with numbers", "value"]
+        else:
+            head = [section, "chain rule", "partials written out", "value"]
+        out = ["| " + " | ".join(head) + " |", "|:--|:--|:--|--:|"]
+        for r in rows:
+            cells = [r.name_latex, r.formula_latex, r.expansion_latex]
+            md = [f"${_tex_cell(c)}$" if c else "" for c in cells]
+            out.append("| " + " | ".join([*md, short(r.value, self.decimals)]) + " |")
+        return "\n".join(out)
+
+    def to_latex(self) -> str:
+        """A LaTeX ``array`` (math mode) with the sections one below the other.
+
+        Usable inside ``$$ ... $$`` (MathJax, Jupyter) or an ``equation*`` of a
+        LaTeX document (``\\text`` needs amsmath).
+        """
+        lines = ["\\begin{array}{llll}"]
+        for section, rows in self._sections():
+            title = self.section_title(section)
+            title = title.replace(DOT, "").replace(BAR, "")  # marks are written in LaTeX below
+            if section == "tangent":
+                title = "Tangent trace (forward mode)"
+            elif section == "adjoint":
+                title = "Adjoint trace (reverse mode)"
+            lines.append(f"\\hline\\text{{{title}}} & & & \\\\ \\hline")
+            for r in rows:
+                cells = [r.name_latex, f"= {r.formula_latex}",
+                         f"= {r.expansion_latex}" if r.expansion_latex else "",
+                         f"= {short(r.value, self.decimals)}"]
+                lines.append(" & ".join(cells) + " \\\\")
+        lines.append("\\hline")
+        lines.append("\\end{array}")
+        return "\n".join(lines)
+
+    def to_html(self) -> str:
+        """An HTML table (plain Unicode formulas, no MathJax needed)."""
+        e = html.escape
+        out = ['<table class="graphir-trace">', f"<caption>{e(self.caption())}</caption>"]
+        for section, rows in self._sections():
+            title = e(self.section_title(section))
+            out.append(f'<tr><th colspan="4" style="text-align:left">{title}</th></tr>')
+            for r in rows:
+                cells = [r.name, r.formula, r.expansion]
+                tds = "".join(f'<td style="text-align:left">{e(c)}</td>' for c in cells)
+                value = e(short(r.value, self.decimals))
+                out.append(f'<tr>{tds}<td style="text-align:right">{value}</td></tr>')
+        out.append("</table>")
+        return "\n".join(out)
+
+    def _repr_markdown_(self) -> str:
+        return self.to_markdown()
+
+    def _repr_latex_(self) -> str:
+        return "$$" + self.to_latex() + "$$"
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
+
+
+# ----------------------------------------------------------------- arguments
+
+
+def _variables(exprs: Sequence[Expr]) -> list[str]:
+    names: list[str] = []
+    for e in exprs:
+        for v in e.variables:
+            if v.name not in names:
+                names.append(v.name)  # type: ignore[arg-type]
+    return names
+
+
+def _var_name(v: Any) -> str:
+    if isinstance(v, Expr):
+        if v.op != "var":
+            raise ValueError(f"expected a variable, got {v!r}")
+        return v.name  # type: ignore[return-value]
+    if isinstance(v, str) and v.isidentifier():
+        return v
+    raise TypeError(f"expected a variable or its name, got {v!r}")
+
+
+def _wrt_names(variables: list[str], wrt: Any) -> list[str]:
+    if wrt is None:
+        return list(variables)
+    if isinstance(wrt, (Expr, str)):
+        return [_var_name(wrt)]
+    if isinstance(wrt, Mapping):
+        return [_var_name(v) for v in wrt]
+    return [_var_name(v) for v in wrt]
+
+
+def _tangents(variables: list[str], wrt: Any) -> dict[str, float]:
+    """Forward-mode seeds: a mapping is the direction; otherwise the first variable gets 1."""
+    if isinstance(wrt, Mapping):
+        return {_var_name(k): float(v) for k, v in wrt.items()}
+    names = _wrt_names(variables, wrt)
+    if not names:
+        return {}
+    return {names[0]: 1.0}
+
+
+def _scalar_point(at: Any) -> dict[str, float]:
+    if not isinstance(at, Mapping):
+        raise TypeError(f"`at` maps variables (or their names) to numbers, got {type(at).__name__}")
+    point: dict[str, float] = {}
+    for k, v in at.items():
+        name = _var_name(k)
+        a = np.asarray(v.eval() if isinstance(v, Expr) else v)
+        if a.ndim != 0 or a.dtype.kind not in "biuf":
+            raise ValueError(f"a trace needs one real number for {name}, got {v!r}")
+        point[name] = float(a)
+    return point
+
+
+def trace_table(
+    expr: Any, at: Mapping[Any, Any], mode: str = "reverse", wrt: Any = None, decimals: int = 3
+) -> TraceTable:
+    """The evaluation trace of ``expr`` at the point ``at``, as in Baydin et al. (2018).
+
+    Parameters
+    ----------
+    expr : an expression (or a list of them: outputs ``y1, y2, ...``).
+    at : variable (or name) -> number, for every variable of ``expr``.
+    mode : ``"reverse"`` (adjoint trace, Table 3) or ``"forward"`` (tangent trace, Table 2).
+    wrt : reverse mode: the variables to differentiate for (default all);
+        forward mode: the variable seeded with tangent 1 (default the first; of a
+        list, the first), or a mapping variable -> tangent for a directional derivative.
+    decimals : places shown (values keep full precision in ``rows``).
+
+    Returns
+    -------
+    TraceTable
+
+    Examples
+    --------
+    >>> import graphir as gi
+    >>> x1, x2 = gi.symbols("x1 x2")
+    >>> f = gi.log(x1) + x1 * x2 - gi.sin(x2)
+    >>> t = trace_table(f, {x1: 2, x2: 5}, mode="forward")
+    >>> [r.text() for r in t.rows if r.kind == "output"][0]
+    'y = v_5 = 11.652'
+    >>> t.result
+    {'y': 5.5}
+    """
+    exprs, _ = expr_list(expr)
+    return TraceTable(exprs, _scalar_point(at), mode, wrt, decimals)

@@ -1,0 +1,276 @@
+"""DOT source: snapshots, numbers from closed forms, stable names, determinism, size limit.
+
+Snapshots live in ``tests/render/snapshots``; after a deliberate change of the
+pictures' look, rewrite them with ``GRAPHIR_UPDATE_SNAPSHOTS=1`` and review the diff.
+The numbers in the pictures are checked against closed forms computed with
+:mod:`math`, independently of graphir's derivative passes.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from render_helpers import check_snapshot, needs_dot
+
+import graphir as gi
+from graphir.render import style
+from graphir.render.dot import picture, svg_or_none, to_dot
+from graphir.render.style import fmt
+
+ROOT = Path(__file__).resolve().parents[2]
+BAYDIN = "ln(x1) + x1*x2 - sin(x2)"
+AT = {"x1": 2.0, "x2": 5.0}
+
+
+def baydin() -> gi.Expr:
+    return gi.parse(BAYDIN)
+
+
+def labels(src: str) -> dict[str, str]:
+    """DOT node name -> its label text (tags and entities removed)."""
+    out = {}
+    for m in re.finditer(r"^  (\d+) \[.*label=<(.*)>\];$", src, re.M):
+        text = re.sub(r"<[^>]*>", "\n", m.group(2))
+        out[m.group(1)] = " | ".join(t.strip() for t in text.split("\n") if t.strip())
+    return out
+
+
+def edge_lines(src: str) -> list[str]:
+    return [line for line in src.splitlines() if " -> " in line]
+
+
+# --------------------------------------------------------------------------- snapshots
+
+
+def test_snapshot_square_of_sum() -> None:
+    x, y = gi.symbols("x y")
+    check_snapshot("square_of_sum_at.dot", to_dot((x + y) ** 2, at={"x": 2, "y": 3}))
+
+
+def test_snapshot_baydin_reverse() -> None:
+    check_snapshot("baydin_reverse.dot", to_dot(baydin(), at=AT, mode="reverse"))
+
+
+def test_snapshot_baydin_forward() -> None:
+    check_snapshot("baydin_forward.dot", to_dot(baydin(), at=AT, mode="forward"))
+
+
+def test_snapshot_baydin_plain() -> None:
+    check_snapshot("baydin_plain.dot", to_dot(baydin()))
+
+
+def test_snapshot_x_times_x() -> None:
+    (x,) = gi.symbols("x,")
+    check_snapshot("x_times_x_forward.dot", to_dot(x * x, at={"x": 3}, mode="forward"))
+
+
+def test_snapshot_shared_operand() -> None:
+    check_snapshot("shared_operand_reverse.dot", to_dot(gi.parse("(a+b)*(b+1)"), at={"a": 2, "b": 1},
+                                                         mode="reverse"))
+
+
+# --------------------------------------------------------------------------- content
+
+
+def test_baydin_names_formulas_and_values() -> None:
+    src = to_dot(baydin(), at=AT)
+    lab = labels(src)
+    x1, x2 = AT["x1"], AT["x2"]
+    assert lab["0"] == f"v₋₁ | x1 = {fmt(x1)}"
+    assert lab["1"] == f"v₀ | x2 = {fmt(x2)}"
+    assert lab["2"] == f"v₁ | = ln v₋₁ | = {fmt(math.log(x1))}"
+    assert lab["3"] == f"v₂ | = v₋₁ × v₀ | = {fmt(x1 * x2)}"
+    assert lab["4"] == f"v₃ | = sin v₀ | = {fmt(math.sin(x2))}"
+    assert lab["5"] == f"v₄ | = v₁ + v₂ | = {fmt(math.log(x1) + x1 * x2)}"
+    assert lab["6"] == f"v₅ | = v₄ − v₃ | = {fmt(math.log(x1) + x1 * x2 - math.sin(x2))}"
+    assert "0.6931" in src and "11.65" in src and "-0.9589" in src
+    # Without a mode, edges carry no partial derivatives.
+    assert all("label" not in line for line in edge_lines(src))
+
+
+def test_baydin_reverse_adjoints_and_partials() -> None:
+    x1, x2 = AT["x1"], AT["x2"]
+    src = to_dot(baydin(), at=AT, mode="reverse")
+    assert f"v̄₋₁ = {fmt(1 / x1 + x2)}" in src  # 5.5
+    assert f"v̄₀ = {fmt(x1 - math.cos(x2))}" in src  # 1.716
+    assert "v̄₅ = 1<" in src and "v̄₃ = -1<" in src
+    # Local partials with formula and number.
+    assert f"∂v₃/∂v₀ = cos v₀ = {fmt(math.cos(x2))}" in src
+    assert f"∂v₁/∂v₋₁ = 1/v₋₁ = {fmt(1 / x1)}" in src
+    assert "∂v₂/∂v₋₁ = v₀ = 5" in src and "∂v₂/∂v₀ = v₋₁ = 2" in src
+    assert "∂v₅/∂v₃ = -1" in src
+    # Contribution of every edge: adjoint of the result times the partial.
+    assert f"-1 · {fmt(math.cos(x2))} = {fmt(-math.cos(x2))}" in src
+    assert len(edge_lines(src)) == 8
+    assert all("∂" in line for line in edge_lines(src))
+
+
+def test_baydin_forward_tangents() -> None:
+    x1, x2 = AT["x1"], AT["x2"]
+    src = to_dot(baydin(), at=AT, mode="forward")
+    assert "v̇₋₁ = 1<" in src and "v̇₀ = 0<" in src
+    assert f"v̇₅ = {fmt(1 / x1 + x2)}" in src
+    assert "tangents v̇ = ∂v/∂x1" in src
+    src2 = to_dot(baydin(), at=AT, mode="forward", wrt="x2")
+    assert f"v̇₅ = {fmt(x1 - math.cos(x2))}" in src2
+    assert "v̇₀ = 1<" in src2
+
+
+def test_derivative_formulas_without_point() -> None:
+    src = to_dot(baydin(), mode="reverse")
+    assert "v̄₋₁ = " in src and "∂v₃/∂v₀ = cos v₀" in src
+    assert "= 0.2837" not in src
+
+
+def test_x_times_x_has_two_edges() -> None:
+    (x,) = gi.symbols("x,")
+    src = to_dot(x * x, at={"x": 3}, mode="reverse")
+    edges = edge_lines(src)
+    assert [line.split(" [")[0].strip() for line in edges] == ["0 -> 1", "0 -> 1"]
+    assert 'id="e1_0"' in edges[0] and 'id="e1_1"' in edges[1]
+    assert "(operand 1)" in edges[0] and "(operand 2)" in edges[1]
+    assert "v̄₀ = 6<" in src  # d(x*x)/dx = 2x at 3, as 3 + 3
+
+
+def test_shared_operand_accumulates() -> None:
+    src = to_dot(gi.parse("(a+b)*(b+1)"), at={"a": 2, "b": 1}, mode="reverse")
+    a, b = 2.0, 1.0
+    assert f"v̄₋₁ = {fmt(b + 1)}<" in src
+    assert f"v̄₀ = {fmt((b + 1) + (a + b))}<" in src  # b feeds both factors
+    # The constant 1 is a small node of its own, its edge dashed and unlabelled.
+    const_edge = [line for line in edge_lines(src) if "dashed" in line]
+    assert len(const_edge) == 1 and "label" not in const_edge[0]
+
+
+def test_kinds_told_apart() -> None:
+    x, y = gi.symbols("x y")
+    src = to_dot((x + y) ** 2)
+    lines = {m.group(1): m.group(0) for m in re.finditer(r"^  (\d+) \[.*$", src, re.M)}
+    fills = {}
+    for name, line in lines.items():
+        shape = re.search(r'shape="(\w+)"', line).group(1)
+        fill = re.search(r'fillcolor="(#\w+)"', line).group(1)
+        fills[name] = (shape, fill, "peripheries=2" in line)
+    inp, const, op, out = fills["0"], fills["2"], fills["3"], fills["4"]
+    assert inp == fills["1"]
+    assert len({inp, const, op, out}) == 4
+    assert out[2] and not op[2]
+    assert "fontsize=10" in lines["2"]  # constants are small
+
+
+def test_node_names_are_positions_not_ids() -> None:
+    # The same expression built in a graph with many other nodes gets the same DOT.
+    x, y = gi.symbols("x y")
+    for k in range(50):
+        _ = gi.sin(x + k)
+    f = (x + y) ** 2
+    x2, y2 = gi.symbols("x y")
+    assert to_dot(f, at={"x": 2, "y": 3}, mode="reverse") == to_dot(
+        (x2 + y2) ** 2, at={"x": 2, "y": 3}, mode="reverse"
+    )
+
+
+def test_drawing_does_not_grow_the_users_graph() -> None:
+    f = baydin()
+    n = len(f._g)
+    to_dot(f, at=AT, mode="reverse")
+    to_dot(f, at=AT, mode="forward")
+    assert len(f._g) == n
+
+
+def test_escape() -> None:
+    assert style.escape("a<b & c>d") == "a&lt;b &amp; c&gt;d"
+
+
+def test_number_format() -> None:
+    assert [fmt(v) for v in (0.6931471805599453, 11.652071455223084, -0.9589242746631385, 2.0)] == [
+        "0.6931", "11.65", "-0.9589", "2"]
+    assert fmt(1.5e-7) == "1.5e-7" and fmt(float("nan")) == "nan" and fmt(-0.0) == "0"
+
+
+def test_bad_arguments() -> None:
+    f = baydin()
+    with pytest.raises(gi.RenderError, match="mode"):
+        to_dot(f, mode="sideways")
+    with pytest.raises(gi.RenderError, match="one real number"):
+        to_dot(f, at={"x1": [1, 2], "x2": 3})
+    with pytest.raises(gi.EvalError, match="x2"):
+        to_dot(f, at={"x1": 1})
+
+
+# --------------------------------------------------------------------------- size limit
+
+
+def chain(n: int) -> gi.Expr:
+    (x,) = gi.symbols("x,")
+    e = x
+    for _ in range(n):
+        e = gi.sin(e)
+    return e
+
+
+def test_too_large_graph_is_refused_with_advice() -> None:
+    e = chain(style.MAX_NODES + 1)
+    with pytest.raises(gi.RenderError) as info:
+        to_dot(e)
+    msg = str(info.value)
+    assert str(style.MAX_NODES + 1) in msg and "max_nodes=None" in msg and "expr.args[0]" in msg
+    assert to_dot(e, max_nodes=None).count(" -> ") == style.MAX_NODES + 1
+    assert to_dot(e.args[0]).count(" -> ") == style.MAX_NODES
+    assert svg_or_none(e) is None
+
+
+# --------------------------------------------------------------------------- determinism
+
+CHILD = (
+    "import graphir as gi, sys\n"
+    "f = gi.parse('ln(x1) + x1*x2 - sin(x2)')\n"
+    "x, y = gi.symbols('x y')\n"
+    "sys.stdout.buffer.write(''.join([gi.to_dot(f, at={'x1': 2, 'x2': 5}, mode=m) for m in "
+    "('reverse', 'forward', None)] + [gi.to_dot((x + y) ** 2 * x, at={'x': 2, 'y': 3}, mode='reverse')])"
+    ".encode('utf-8'))\n"
+)
+
+
+def test_same_dot_in_two_processes() -> None:
+    outs = []
+    for seed in ("1", "2"):
+        env = dict(os.environ, PYTHONHASHSEED=seed)
+        p = subprocess.run([sys.executable, "-c", CHILD], cwd=ROOT, env=env, capture_output=True, check=True)
+        outs.append(p.stdout)
+    assert outs[0] == outs[1]
+    x, y = gi.symbols("x y")
+    here = "".join(
+        [to_dot(baydin(), at=AT, mode=m) for m in ("reverse", "forward", None)]
+        + [to_dot((x + y) ** 2 * x, at={"x": 2, "y": 3}, mode="reverse")]
+    )
+    assert outs[0] == here.encode("utf-8")
+
+
+# --------------------------------------------------------------------------- notebooks
+
+
+@needs_dot
+def test_repr_svg() -> None:
+    s = baydin()._repr_svg_()
+    assert s is not None and s.startswith("<svg")
+    assert "v₋₁" in s
+
+
+def test_svg_or_none_without_graphviz(monkeypatch: pytest.MonkeyPatch) -> None:
+    from graphir.render import draw
+
+    monkeypatch.setattr(draw.shutil, "which", lambda name: None)
+    assert svg_or_none(baydin()) is None
+
+
+def test_picture_model() -> None:
+    p = picture(baydin(), at=AT, mode="reverse")
+    assert [p.names[i] for i in p.op_nodes] == ["v₁", "v₂", "v₃", "v₄", "v₅"]
+    assert len(p.edges) == 8 and len(p.result.steps) == 8

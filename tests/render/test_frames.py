@@ -1,0 +1,191 @@
+"""Step-by-step frames: one per step, a pinned layout, the GIF and the offline HTML stepper.
+
+The Baydin example is rendered once per mode (module-scoped fixtures); frame
+counts come from the derivative pass (``n_ops + len(steps) + 2``: the primal
+frames, one seed frame, one frame per step, one result frame).
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from render_helpers import needs_dot, node_geometry
+
+import graphir as gi
+from graphir.render import draw
+from graphir.render.dot import picture
+from graphir.render.frames import build_frames
+from graphir.render.style import fmt
+
+BAYDIN = "ln(x1) + x1*x2 - sin(x2)"
+AT = {"x1": 2.0, "x2": 5.0}
+N_OPS = 5
+
+
+def expected_frames(mode: str) -> int:
+    f = gi.parse(BAYDIN)
+    r = gi.reverse_pass(f) if mode == "reverse" else gi.forward_pass(f, {"x1": 1.0})
+    return N_OPS + len(r.steps) + 2
+
+
+def run(tmp: Path, mode: str) -> tuple[list[Path], int]:
+    before = draw.GRAPHVIZ_CALLS[0]
+    paths = gi.render(gi.parse(BAYDIN), tmp, at=AT, mode=mode, steps=True)
+    return paths, draw.GRAPHVIZ_CALLS[0] - before
+
+
+@pytest.fixture(scope="module")
+def reverse_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[Path], int]:
+    if not (draw.shutil.which("dot") and draw.shutil.which("neato")):
+        pytest.skip("Graphviz is not installed")
+    return run(tmp_path_factory.mktemp("reverse"), "reverse")
+
+
+@pytest.fixture(scope="module")
+def forward_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[Path], int]:
+    if not (draw.shutil.which("dot") and draw.shutil.which("neato")):
+        pytest.skip("Graphviz is not installed")
+    return run(tmp_path_factory.mktemp("forward"), "forward")
+
+
+def of(paths: list[Path], suffix: str) -> list[Path]:
+    return [p for p in paths if p.suffix == suffix]
+
+
+# --------------------------------------------------------------------------- without Graphviz
+
+
+def test_frame_sequence_reverse() -> None:
+    pic = picture(gi.parse(BAYDIN), at=AT, mode="reverse")
+    frames = build_frames(pic)
+    assert len(frames) == expected_frames("reverse") == 15
+    assert [f.kind for f in frames] == ["primal"] * 5 + ["seed"] + ["step"] * 8 + ["result"]
+    assert [f.step for f in frames if f.kind == "step"] == pic.result.steps
+    caps = [f.caption for f in frames]
+    assert caps[0] == f"Primal pass: v₁ = ln v₋₁ = ln 2 = {fmt(math.log(2))}"
+    assert caps[1] == "Primal pass: v₂ = v₋₁ × v₀ = 2 × 5 = 10"
+    assert caps[5] == "Reverse pass: seed the output's adjoint v̄₅ = ∂v₅/∂v₅ = 1"
+    c = math.cos(5.0)
+    assert f"v̄₀ = v̄₃ · ∂v₃/∂v₀ = -1 · {fmt(c)} = {fmt(-c)}" in caps
+    assert f"v̄₀ += v̄₂ · ∂v₂/∂v₀ = 1 · 2 = 2, so v̄₀ = {fmt(-c)} + 2 = {fmt(2 - c)}" in caps
+    assert caps[-1] == f"Result: ∂f/∂x1 = v̄₋₁ = {fmt(0.5 + 5)}, ∂f/∂x2 = v̄₀ = {fmt(2 - c)}"
+
+
+def test_frame_sequence_forward() -> None:
+    pic = picture(gi.parse(BAYDIN), at=AT, mode="forward")
+    frames = build_frames(pic)
+    assert len(frames) == expected_frames("forward") == 12
+    caps = [f.caption for f in frames]
+    assert caps[5] == "Forward (tangent) pass: seed v̇₋₁ = 1, v̇₀ = 0 (derivative with respect to x1)"
+    assert "v̇₄ += v̇₂ · ∂v₄/∂v₂ = 5 · 1 = 5, so v̇₄ = 0.5 + 5 = 5.5" in caps
+    assert caps[-1] == "Result: ∂f/∂x1 = v̇₅ = 5.5"
+
+
+def test_steps_show_before_plus_contribution() -> None:
+    pic = picture(gi.parse(BAYDIN), at=AT, mode="reverse")
+    frames = build_frames(pic)
+    accumulating = [f for f in frames if f.step is not None and f.step.before is not None]
+    assert len(accumulating) == 2  # v̄₀ and v̄₋₁ each get a second contribution
+    for f in accumulating:
+        s = f.step
+        v = pic.values
+        line = f"= {fmt(v[s.before])} + {fmt(v[s.contribution])} = {fmt(v[s.after])}"
+        assert any(line in "".join(look.lines) for look in f.looks.values())
+        # The edge of the step shows incoming · partial = contribution.
+        k = [i for i, e in enumerate(pic.edges) if (e.dst, e.operand) == (s.node, s.operand)][0]
+        assert f"{fmt(v[s.incoming])} · {fmt(v[s.partial])} = {fmt(v[s.contribution])}" in "".join(
+            f.elooks[k].lines)
+
+
+def test_tiny_expressions() -> None:
+    (x,) = gi.symbols("x,")
+    assert len(build_frames(picture(x, at={"x": 1}, mode="reverse"))) == 2
+    frames = build_frames(picture(x * x, at={"x": 3}, mode="forward"))
+    assert len(frames) == 1 + 2 + 2
+    assert frames[-1].caption == "Result: ∂f/∂x = v̇₁ = 6"
+
+
+# --------------------------------------------------------------------------- files
+
+
+def test_files_and_counts(reverse_run: tuple[list[Path], int]) -> None:
+    paths, calls = reverse_run
+    n = expected_frames("reverse")
+    assert all(p.exists() for p in paths)
+    assert [p.name for p in of(paths, ".svg")] == [f"frame_{k:03d}.svg" for k in range(n)]
+    assert [p.name for p in of(paths, ".png")] == [f"frame_{k:03d}.png" for k in range(n)]
+    assert {p.name for p in paths} - {p.name for p in of(paths, ".svg") + of(paths, ".png")} == {
+        "steps.gif", "stepper.html"}
+    assert calls == 2  # one layout, one process for all frames
+
+
+def test_forward_files(forward_run: tuple[list[Path], int]) -> None:
+    paths, calls = forward_run
+    assert len(of(paths, ".svg")) == expected_frames("forward")
+    assert calls == 2
+
+
+def test_layout_is_pinned(reverse_run: tuple[list[Path], int]) -> None:
+    svgs = [p.read_text(encoding="utf-8") for p in of(reverse_run[0], ".svg")]
+    geometry = [node_geometry(s) for s in svgs]
+    first = geometry[0]
+    assert len([k for k in first if k.isdigit()]) == 7
+    for g in geometry[1:]:
+        assert g == first
+    # Same canvas and transform in every frame, so the coordinates mean the same place.
+    heads = {re.search(r"<svg width=\"[^\"]+\" height=\"[^\"]+\"", s).group(0) for s in svgs}
+    transforms = {re.search(r'class="graph" transform="([^"]+)"', s).group(1) for s in svgs}
+    assert len(heads) == 1 and len(transforms) == 1
+    # And the frames differ (labels and colours change).
+    assert len(set(svgs)) == len(svgs)
+
+
+def test_frames_are_well_formed_and_captioned(reverse_run: tuple[list[Path], int]) -> None:
+    frames = build_frames(picture(gi.parse(BAYDIN), at=AT, mode="reverse"))
+    for p, f in zip(of(reverse_run[0], ".svg"), frames):
+        root = ET.fromstring(p.read_text(encoding="utf-8"))
+        texts = [t.text for t in root.iter("{http://www.w3.org/2000/svg}text")]
+        assert f.caption in texts
+    for p in of(reverse_run[0], ".png"):
+        assert p.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_gif(reverse_run: tuple[list[Path], int], tmp_path: Path) -> None:
+    from PIL import Image, ImageSequence
+
+    gif = [p for p in reverse_run[0] if p.suffix == ".gif"][0]
+    with Image.open(gif) as im:
+        durations = [fr.info["duration"] for fr in ImageSequence.Iterator(im)]
+    assert len(durations) == expected_frames("reverse")
+    assert durations[0] == 1200 and durations[-1] > durations[0]
+    # Deterministic bytes: a second rendering writes the same GIF.
+    again, _ = run(tmp_path, "reverse")
+    assert [p for p in again if p.suffix == ".gif"][0].read_bytes() == gif.read_bytes()
+
+
+def test_html_stepper(reverse_run: tuple[list[Path], int]) -> None:
+    page = [p for p in reverse_run[0] if p.name == "stepper.html"][0].read_text(encoding="utf-8")
+    n = expected_frames("reverse")
+    assert page.count('<figure class="frame"') == n
+    assert page.count("<svg") == n
+    for f in build_frames(picture(gi.parse(BAYDIN), at=AT, mode="reverse")):
+        assert html.escape(f.caption) in page
+    for bad in ("http://", "https://", 'src="/', "<link", "<script src", "@import"):
+        assert bad not in page
+    for control in ('id="prev"', 'id="next"', 'id="play"', "ArrowRight", "ArrowLeft"):
+        assert control in page
+    ids = re.findall(r'\bid="([^"]+)"', page)
+    assert len(ids) == len(set(ids))  # frames' SVG ids made unique
+
+
+@needs_dot
+def test_pdf_frames_on_request(tmp_path: Path) -> None:
+    (x,) = gi.symbols("x,")
+    paths = gi.render(x * x, tmp_path, at={"x": 3}, steps=True, format="pdf")
+    pdfs = of(paths, ".pdf")
+    assert len(pdfs) == 1 + 2 + 2 and pdfs[0].read_bytes()[:5] == b"%PDF-"

@@ -1,0 +1,174 @@
+"""to_text (minimal, correct parentheses; parse reads it back), to_latex, format_number."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+import graphir as gi
+from graphir.build import as_expr
+from graphir.printing import format_number, latex_name, node_text, to_latex, to_text
+from tests.strategies import recipes
+
+x, y, z = gi.symbols("x y z")
+two = as_expr(2.0)
+minus_x = -x
+
+TEXT_CASES = [
+    (x - (y - z), "x - (y - z)"),
+    ((x - y) - z, "x - y - z"),
+    (x - (y + z), "x - (y + z)"),
+    (x + (y - z), "x + (y - z)"),
+    (x + (y + z), "x + (y + z)"),
+    (x - y + z, "x - y + z"),
+    (x + y * z, "x + y*z"),
+    ((x + y) * z, "(x + y)*z"),
+    (x * (y + z), "x*(y + z)"),
+    (x / (y * z), "x/(y*z)"),
+    (x / y * z, "x/y*z"),
+    (x * (y / z), "x*(y/z)"),
+    (x / y / z, "x/y/z"),
+    (x / (y / z), "x/(y/z)"),
+    (x**y**z, "x**y**z"),
+    ((x**y) ** z, "(x**y)**z"),
+    ((x * y) ** 2, "(x*y)**2"),
+    (x ** (y * z), "x**(y*z)"),
+    ((-x) ** 2, "(-x)**2"),
+    (-(x**2), "-x**2"),
+    (x**-1, "x**(-1)"),
+    (x ** (-y), "x**(-y)"),
+    (x * (-2), "x*(-2)"),
+    (x * (-y), "x*(-y)"),
+    (x - (-y), "x - (-y)"),
+    (x + (-2), "x + (-2)"),
+    (-x * y, "-x*y"),
+    (-(x * y), "-(x*y)"),
+    (-x + y, "-x + y"),
+    (-(x + y), "-(x + y)"),
+    (-minus_x, "--x"),
+    (-2 * x, "-2*x"),
+    (-two, "-(2)"),
+    (-two * x, "-(2)*x"),
+    (as_expr(-2.0) ** x, "(-2)**x"),
+    (two**x, "2**x"),
+    (gi.sin(x + y), "sin(x + y)"),
+    (gi.sin(x) ** 2, "sin(x)**2"),
+    (gi.maximum(x, -y), "maximum(x, -y)"),
+    (gi.log(x) + x * y - gi.sin(y), "log(x) + x*y - sin(y)"),
+    (x * 2.5, "x*2.5"),
+    (0.001 * x, "0.001*x"),
+    (as_expr(math.pi) * x, "pi*x"),
+    (as_expr(math.e) ** x, "e**x"),
+    (as_expr(1e20) + x, "1e+20 + x"),
+    (as_expr(-0.0) + x, "-0 + x"),
+    (gi.abs(x - 1) / gi.sqrt(y), "abs(x - 1)/sqrt(y)"),
+    (gi.sigmoid(-x), "sigmoid(-x)"),
+]
+
+
+@pytest.mark.parametrize("e, text", TEXT_CASES, ids=[t for _, t in TEXT_CASES])
+def test_to_text_minimal_parentheses(e, text):
+    assert to_text(e) == text
+    assert str(e) == text
+    back = gi.parse(text)
+    assert back == e  # the same graph: parentheses are exactly those needed
+    assert to_text(back) == text
+
+
+def test_to_text_of_a_huge_tree_is_summarised_with_a_limit():
+    e = x
+    for _ in range(40):
+        e = e * e + 1  # a DAG of ~120 nodes, a tree of 2^40 leaves
+    r = repr(e)
+    assert r.startswith("<expression add(...) with ") and r.endswith(" nodes>")
+    assert len(to_text(e, limit=100)) < 100
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(recipes(max_ops=8))
+def test_parse_of_to_text_is_the_same_graph(recipe):
+    e = recipe.to_expr()
+    text = to_text(e)
+    assert gi.parse(text) == e
+    # minimal: dropping any grouping pair changes the meaning (a negative operand,
+    # "x*(-2)", keeps its parentheses by choice: that is the house style)
+    for start, end in grouping_parentheses(text):
+        if text[start + 1] == "-":
+            continue
+        shorter = text[:start] + text[start + 1 : end] + text[end + 1 :]
+        try:
+            assert gi.parse(shorter) != e, f"needless parentheses in {text!r}"
+        except gi.ParseError:
+            pass
+
+
+def grouping_parentheses(text: str) -> list[tuple[int, int]]:
+    """(open, close) positions of the parentheses that are not function calls."""
+    pairs, stack = [], []
+    for k, ch in enumerate(text):
+        if ch == "(":
+            stack.append((k, k > 0 and (text[k - 1].isalnum() or text[k - 1] == "_")))
+        elif ch == ")":
+            start, call = stack.pop()
+            if not call:
+                pairs.append((start, k))
+    return pairs
+
+
+def test_grouping_parentheses_helper():
+    assert grouping_parentheses("sin((x + y)*z) - (a)") == [(4, 10), (17, 19)]
+
+
+LATEX_CASES = [
+    (gi.sqrt(x) / y, r"\frac{\sqrt{x}}{y}"),
+    (x**2, "x^{2}"),
+    (x ** (y + 1), "x^{y + 1}"),
+    ((x + 1) ** 2, r"\left(x + 1\right)^{2}"),
+    (gi.sin(x), r"\sin{\left(x \right)}"),
+    (2 * x, r"2 \cdot x"),
+    ((x + y) * z, r"\left(x + y\right) \cdot z"),
+    (x - (y - z), r"x - \left(y - z\right)"),
+    (gi.abs(x), r"\left|x\right|"),
+    (gi.log(x), r"\ln{\left(x \right)}"),
+    (as_expr(math.pi) * x, r"\pi \cdot x"),
+    (-x, "-x"),
+    (gi.maximum(x, y), r"\max\left(x, y\right)"),
+]
+
+
+@pytest.mark.parametrize("e, tex", LATEX_CASES, ids=[t for _, t in LATEX_CASES])
+def test_to_latex_basic_cases(e, tex):
+    assert to_latex(e) == tex
+
+
+def test_latex_names():
+    x1, alpha, theta_2, long_name = gi.symbols("x1 alpha theta_2 long_name")
+    assert to_latex(x1 * alpha) == r"x_{1} \cdot \alpha"
+    assert latex_name("theta_2") == r"\theta_{2}"
+    assert latex_name("long_name") == r"long\_name"
+    assert to_latex(gi.sin(theta_2) + long_name) == r"\sin{\left(\theta_{2} \right)} + long\_name"
+    assert gi.parse("x1")._repr_latex_() == "$x_{1}$"
+
+
+@pytest.mark.parametrize(
+    "v, s",
+    [
+        (2.0, "2"), (0.001, "0.001"), (math.pi, "pi"), (math.e, "e"), (-2.5, "-2.5"),
+        (1e20, "1e+20"), (0.1, "0.1"), (-0.0, "-0"), (1 / 3, "0.3333333333333333"),
+    ],
+)
+def test_format_number(v, s):
+    assert format_number(v) == s
+    if s not in ("pi", "e"):
+        assert float(s) == v
+
+
+def test_format_number_with_digits_and_node_text():
+    assert format_number(1 / 3, digits=4) == "0.3333"
+    assert format_number(1.5e-7, digits=3) == "1.5e-7"
+    f = gi.log(x) * y
+    names = {x.node: "v_1", y.node: "v_2", f.args[0].node: "v_3", f.node: "v_4"}
+    assert node_text(f._g, f.node, names) == "v_3*v_2"
+    assert node_text(f._g, f.args[0].node, names) == "log(v_1)"
