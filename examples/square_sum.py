@@ -12,6 +12,7 @@ from pathlib import Path
 from _worked import run
 
 import graphir as gi
+from graphir.render.explain import Explanation
 
 NAME = "square_sum"
 
@@ -21,13 +22,14 @@ derivatives are $2(x + y) = 10$; the adjoint trace shows the chain rule
 reaching them through the one shared node $v_1 = x + y$."""
 
 
-def build() -> gi.render.explain.Explanation:  # type: ignore[name-defined]
+def build(frames: bool = False) -> Explanation:
     x, y = gi.symbols("x y")
-    return gi.explain((x + y) ** 2, {x: 2, y: 3}, title="Worked example: (x + y)^2 at (2, 3)", intro=INTRO)
+    title = "Worked example: (x + y)^2 at (2, 3)"
+    return gi.explain((x + y) ** 2, {x: 2, y: 3}, title=title, intro=INTRO, frames=frames)
 
 
-def write(folder: Path) -> list[Path]:
-    return build().save(folder)
+def write(folder: Path, frames: bool = False) -> list[Path]:
+    return build(frames=frames).save(folder)
 
 
 if __name__ == "__main__":

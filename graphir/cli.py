@@ -358,6 +358,44 @@ def run_diff(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+PICTURE_MODE = arg(
+    "--mode", choices=("forward", "reverse"), default=None,
+    help="show tangents (forward) or adjoints (reverse) on nodes and local partials on edges",
+)
+
+
+@command(
+    "render",
+    help="draw the computation graph (SVG, PNG or PDF); --steps writes one frame per chain-rule step",
+    example="graphir render 'ln(x1) + x1*x2 - sin(x2)' --at x1=2,x2=5 --mode reverse -o baydin.svg",
+    arguments=(
+        EXPR,
+        AT,
+        PICTURE_MODE,
+        WRT,
+        arg("--steps", action="store_true",
+            help="one frame per step (needs --at), plus an animated GIF and an HTML stepper; -o is a folder"),
+        arg("-o", "--output", required=True, metavar="OUT",
+            help="the picture (format from its suffix: .svg, .png, .pdf) or, with --steps, a folder"),
+        arg("--format", choices=("svg", "png", "pdf"), default=None, help="format when OUT has no suffix"),
+    ),
+)
+def run_render(args: argparse.Namespace) -> int:
+    """``graphir render EXPR -o OUT``: the picture(s); prints each written path."""
+    import graphir as gi
+
+    expr = read_expr(args.expr)
+    if args.steps and not args.at:
+        raise UsageError("--steps needs a point: add --at name=value,...")
+    point = point_for(expr, args.at) if args.at else None
+    wrt = read_wrt(expr, args.wrt) if args.wrt else None
+    paths = gi.render(expr, args.output, at=point, mode=args.mode, steps=args.steps,
+                      format=args.format, wrt=wrt)
+    for p in paths:
+        print(p)
+    return EXIT_OK
+
+
 # ------------------------------------------------------------------ the frame
 
 

@@ -226,7 +226,7 @@ def _eval_all(exprs, at) -> list[float]:
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(recipes(max_ops=6), points())
+@given(recipes(min_ops=3, max_ops=10), points())
 def test_random_expressions_forward_equals_reverse(r, at):
     f = r.to_expr()
     wrt = list(gi.symbols("x y z"))
@@ -240,7 +240,34 @@ def test_random_expressions_forward_equals_reverse(r, at):
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(recipes(max_ops=5, ops=[o for o in BUILTIN if o not in KINK_OPS]), points())
+@given(recipes(min_ops=2, max_ops=8, ops=[o for o in BUILTIN if o not in KINK_OPS]), points())
+def test_random_expressions_match_sympy_diff_of_the_recipe(r, at):
+    """Independent of graphir's SymPy bridge: the recipe builds its own SymPy expression."""
+    f = r.to_expr()
+    e = r.to_sympy()
+    syms = {s.name: s for s in e.free_symbols}
+    names = ("x", "y", "z")
+    subs = {syms[n]: sp.Float(at[n], 30) for n in names if n in syms}
+    want = []
+    for n in names:
+        if n not in syms:
+            want.append(0.0)
+            continue
+        v = complex(sp.diff(e, syms[n]).evalf(30, subs=subs))
+        assume(v.imag == 0.0)
+        want.append(v.real)
+    fwd = _eval_all(gi.grad(f, list(names), mode="forward"), at)
+    rev = _eval_all(gi.grad(f, list(names), mode="reverse"), at)
+    validate(f._g)
+    assume(_finite(want) and _finite(fwd) and _finite(rev))
+    scale = max(1.0, *(abs(v) for v in want))
+    for w, a, b in zip(want, fwd, rev, strict=True):
+        assert close(a, w, 1e-8, 1e-9 * scale), (r, want, fwd)
+        assert close(b, w, 1e-8, 1e-9 * scale), (r, want, rev)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(recipes(min_ops=2, max_ops=8, ops=[o for o in BUILTIN if o not in KINK_OPS]), points())
 def test_random_expressions_match_symbolic_grad(r, at):
     f = r.to_expr()
     wrt = list(gi.symbols("x y z"))
@@ -257,7 +284,7 @@ def test_random_expressions_match_symbolic_grad(r, at):
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(recipes(max_ops=4, ops=[o for o in BUILTIN if o not in KINK_OPS]), points())
+@given(recipes(min_ops=2, max_ops=6, ops=[o for o in BUILTIN if o not in KINK_OPS]), points())
 def test_random_expressions_hessian_symmetric_and_matches_forward_over_forward(r, at):
     f = r.to_expr()
     wrt = list(gi.symbols("x y z"))

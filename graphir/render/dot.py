@@ -95,8 +95,18 @@ class Picture:
     result: PassResult | None
     shows_derivative: set[int]
     values: dict[int, float] = field(default_factory=dict)
+    unit_seed: bool = True  # forward mode: one variable seeded with tangent 1 (a partial derivative)
 
     # ------------------------------------------------------------------ queries
+    def point_text(self) -> str:
+        """``x1 = 2, x2 = 5``: the point, in the inputs' order."""
+        at = self.at or {}
+        g = self.graph
+        return ", ".join(
+            f"{g.params[i]} = {fmt(at[g.params[i]])}" for i in self.nodes
+            if self.kind[i] == "input" and g.params[i] in at
+        )
+
     def dot_id(self, node: int) -> int:
         return self._pos[node]
 
@@ -281,6 +291,7 @@ def picture(
     names_wrt = _wrt_names(wrt, variables)
     result: PassResult | None = None
     shows: set[int] = set()
+    unit = True
     if mode == "forward":
         if isinstance(wrt, Mapping):
             tangents = {(k.name if isinstance(k, Expr) else k): v for k, v in wrt.items()}
@@ -290,13 +301,17 @@ def picture(
             tangents = {names_wrt[0]: 1.0} if names_wrt else {}
         result = forward_pass(exprs, tangents)
         shows = {i for i in order if g.ops[i] != "const"}
+        seeds = [(g.params[i], g.const_value(result.seeds[i])) for i in inputs if i in result.seeds]
+        nonzero = [(n, c) for n, c in seeds if c != 0.0]
+        names_wrt = [n for n, _ in nonzero]
+        unit = len(nonzero) == 1 and nonzero[0][1] == 1.0
     elif mode == "reverse":
         result = reverse_pass(exprs, wrt=names_wrt)
         var_ids = {i for i in inputs if g.params[i] in names_wrt}
         shows = depends_on(g, order, var_ids)
 
     pic = Picture(g, outputs, nodes, kind, num, names, edges,
-                  None if at is None else _point(at), mode, names_wrt, result, shows)
+                  None if at is None else _point(at), mode, names_wrt, result, shows, unit_seed=unit)
     if pic.at is not None:
         needed = set(order) | {e.partial for e in edges if e.partial is not None}
         if result is not None:
@@ -514,7 +529,7 @@ def write_dot(
         if node_extra is not None:
             d.update(node_extra[i])
         out.append(f"  {pic.dot_id(i)} [{_attrs(d)}];")
-    for k, (e, look) in enumerate(zip(pic.edges, elooks)):
+    for k, (e, look) in enumerate(zip(pic.edges, elooks, strict=True)):
         d = edge_attrs(e, look)
         if edge_extra is not None:
             d.update(edge_extra[k])
@@ -525,26 +540,40 @@ def write_dot(
 
 
 def legend(pic: Picture) -> str | None:
-    """A one-line key under a picture with derivatives (HTML-like, escaped)."""
+    """A two-line key under a picture with derivatives (HTML-like, escaped, left-aligned)."""
     if pic.result is None:
         return None
-    where = ""
-    if pic.at is not None:
-        where = " at " + ", ".join(f"{k} = {fmt(v)}" for k, v in pic.at.items())
+    where = f" at {pic.point_text()}" if pic.at is not None else ""
     if pic.mode == "forward":
-        seeds = ", ".join(pic.wrt) or "nothing"
-        text = f"forward mode{where}, tangents v̇ = ∂v/∂{seeds}"
-        if len(pic.wrt) != 1:
-            text = f"forward mode{where}, tangents v̇ seeded by {seeds}"
-        tail = "; edges: local partial ∂, then v̇ of the operand · ∂ = contribution"
+        text = f"forward mode{where}, tangents v̇ = ∂v/∂{pic.wrt[0]}" if pic.unit_seed else (
+            f"forward mode{where}, tangents v̇ along {seed_text(pic)}")
+        tail = "edges: local partial derivative ∂, then v̇ of the operand · ∂ = contribution"
     else:
         text = f"reverse mode{where}, adjoints v̄ = ∂f/∂v"
         if len(pic.outputs) > 1:
             text = f"reverse mode{where}, adjoints v̄ = ∂(sum of the outputs)/∂v"
-        tail = "; edges: local partial ∂, then v̄ of the result · ∂ = contribution"
+        tail = "edges: local partial derivative ∂, then v̄ of the result · ∂ = contribution"
     if pic.at is None:
-        tail = "; edges: local partial derivatives ∂"
-    return escape(text + tail)
+        tail = "edges: local partial derivatives ∂"
+    return escape(text) + '<BR ALIGN="LEFT"/>' + escape(tail) + '<BR ALIGN="LEFT"/>'
+
+
+def seed_text(pic: Picture) -> str:
+    """The forward seeds in words: ``v̇₋₁ = 1, v̇₀ = 0.5`` (``ẋ`` values of every input)."""
+    assert pic.result is not None
+    parts = []
+    for i in pic.nodes:
+        if pic.kind[i] != "input":
+            continue
+        s = pic.result.seeds.get(i)
+        if s is None:
+            text = "0"
+        elif s in pic.values:
+            text = fmt(pic.values[s])
+        else:
+            text = pic.expr_text(s)
+        parts.append(f"{pic.name(i, 'tangent')} = {text}")
+    return ", ".join(parts)
 
 
 def to_dot(

@@ -65,7 +65,9 @@ def output_format(path: Path, format: str | None) -> str:
     """The format to write: ``format``, else the suffix of ``path``; RenderError if unknown."""
     fmt = (format or path.suffix.lstrip(".")).lower()
     if not fmt:
-        raise RenderError(f"cannot tell the format of {str(path)!r}: give a suffix (.svg, .png, .pdf) or format=")
+        raise RenderError(
+            f"cannot tell the format of {str(path)!r}: give a suffix (.svg, .png, .pdf) or format="
+        )
     if fmt not in FORMATS:
         raise RenderError(f"unknown picture format {fmt!r}; use one of {', '.join(FORMATS)}")
     return fmt

@@ -110,13 +110,16 @@ class Explanation:
         intro: str | None = None,
         epilogue: str | None = None,
         steps: bool = True,
+        name: str | None = None,
+        frames: bool = True,
     ) -> None:
         self.expr = expr
         self.point = point
         self.mode = mode
         self.wrt = wrt
         self.steps = steps
-        self.table = TraceTable([expr], point, mode, wrt)
+        self.frames = frames
+        self.table = TraceTable([expr], point, mode, wrt, name=name)
         self.title = title or f"Worked example: {self.table.label()}"
         self.intro = intro
         self.epilogue = epilogue
@@ -162,7 +165,11 @@ class Explanation:
         written += render(self.expr, folder / f["values"], **kw)
         written += render(self.expr, folder / f["values_png"], **kw)
         if self.steps:
-            written += render(self.expr, folder / f["steps"], steps=True, **kw)
+            for p in render(self.expr, folder / f["steps"], steps=True, **kw):
+                if self.frames or not p.name.startswith("frame_"):
+                    written.append(p)
+                else:
+                    p.unlink()
         readme = folder / f["readme"]
         readme.write_text(self.markdown, encoding="utf-8")
         written.append(readme)
@@ -276,7 +283,7 @@ class Explanation:
         out += [_image(link("graph"), "the computation graph"), ""]
         inputs = [f"${r.name_latex} = {r.formula_latex}$" for r in t.primal_rows if r.kind == "input"]
         n_op = sum(1 for r in t.primal_rows if r.kind == "op")
-        ops = "$v_{1}$" if n_op == 1 else f"$v_{{1}}, \\dots, v_{{{n_op}}}$"
+        ops = {1: "$v_{1}$", 2: "$v_{1}$ and $v_{2}$"}.get(n_op, f"$v_{{1}}, \\dots, v_{{{n_op}}}$")
         out += [
             f"Every operation is a node. The input{'s are' if len(inputs) != 1 else ' is'} "
             f"{_and(inputs)}; the operation{'s are' if n_op != 1 else ' is'} {ops}, numbered in "
@@ -358,8 +365,9 @@ class Explanation:
                 _image(f"{folder}/steps.gif", "the chain rule step by step (animated)"),
                 "",
                 f"Step through it at your own pace in [{folder}/stepper.html]({folder}/stepper.html) "
-                f"(open it in a browser; arrow keys step), or look at the frames one by one: "
-                f"[{folder}/frame_000.svg]({folder}/frame_000.svg), ... (SVG and PNG).",
+                "(open it in a browser; arrow keys step)"
+                + (f", or look at the frames one by one: [{folder}/frame_000.svg]({folder}/frame_000.svg), "
+                   "... (SVG and PNG)." if self.frames else "."),
                 "",
             ]
         if self.epilogue:
@@ -367,53 +375,38 @@ class Explanation:
         return "\n".join(out).rstrip() + "\n"
 
     def chain_lines(self) -> list[str]:
-        """The chain rule with numbers, one line per step of the pass (plain text, aligned)."""
+        """The chain rule with numbers, one line per step of the pass (plain text, aligned).
+
+        Each line: the target, ``=`` or ``+=`` (a contribution added to a value that
+        already had one), the chain-rule factor, the local partial written out,
+        the numbers, the contribution and, for ``+=``, the running sum.
+        """
         t = self.table
-        g = t.graph
         rows: list[list[str]] = []
-        notes: list[str] = []
         for r in t.derivative_rows:
             if r.kind == "seed":
-                rows.append([r.name, "=", r.formula, "", "= " + short(r.value), ""])
-                notes.append("")
+                rows.append([r.name, "=", r.formula, "", "", "= " + short(r.value), ""])
         for s in t.pass_result.steps:
-            incoming = t.value_of(s.incoming)
-            partial = t.value_of(s.partial)
+            src = t.dname(s.node) if self.mode == "reverse" else t.dname(s.arg)
             contrib = t.value_of(s.contribution)
-            if self.mode == "reverse":
-                src = t.dname(s.node)
-            else:
-                src = t.dname(s.arg)
             acc = s.before is not None
-            formula = f"{src}{TIMES}{t.partial_symbol(s.node, s.arg)}"
-            numbers = f"= ({short(incoming)})({short(partial)})"
             total = ""
             if acc:
                 before, after = short(t.value_of(s.before)), short(t.value_of(s.after))
                 total = f"\u2192 {t.dname(s.target)} = {before} + {_paren_neg(short(contrib))} = {after}"
-            rows.append([t.dname(s.target), "+=" if acc else "=", formula, numbers, "= " + short(contrib),
-                         total])
-            ptext = t.partial_text(s.partial, group=False)
-            const = g.const_value(s.partial) is not None
-            notes.append("" if const else f"{t.partial_symbol(s.node, s.arg)} = {ptext}")
+            rows.append([
+                t.dname(s.target), "+=" if acc else "=",
+                f"{src}{TIMES}{t.partial_symbol(s.node, s.arg)}",
+                f"= {src}{TIMES}{t.partial_text(s.partial)}",
+                f"= ({short(t.value_of(s.incoming))})({short(t.value_of(s.partial))})",
+                "= " + short(contrib),
+                total,
+            ])
         for r in t.derivative_rows:
             if r.kind in ("result", "output"):
-                rows.append([r.name, "=", r.formula, "", "= " + short(r.value), ""])
-                notes.append("")
-        widths = [max(width(r[j]) for r in rows) for j in range(6)]
-        lines = []
-        for r, note in zip(rows, notes, strict=True):
-            cells = [pad(r[0], widths[0]), pad(r[1], widths[1]), pad(r[2], widths[2])]
-            if widths[3]:
-                cells.append(pad(r[3], widths[3]))
-            cells.append(pad(r[4], widths[4]))
-            if widths[5]:
-                cells.append(pad(r[5], widths[5]))
-            line = " ".join(cells).rstrip()
-            if note:
-                line = pad(line, sum(widths) + 6) + f"   ({note})"
-            lines.append(line.rstrip())
-        return lines
+                rows.append([r.name, "=", r.formula, "", "", "= " + short(r.value), ""])
+        widths = [max(width(r[j]) for r in rows) for j in range(len(rows[0]))] if rows else []
+        return [" ".join(pad(c, w) for c, w in zip(r, widths, strict=True) if w).rstrip() for r in rows]
 
     def _result_lines(self) -> list[str]:
         t = self.table
@@ -546,6 +539,8 @@ def explain(
     intro: str | None = None,
     epilogue: str | None = None,
     steps: bool = True,
+    name: str | None = None,
+    frames: bool = True,
 ) -> Explanation:
     """The worked example of differentiating ``expr`` at ``at``: trace tables, the chain rule
     edge by edge with numbers, the sum over paths, checks, pictures.
@@ -559,6 +554,9 @@ def explain(
         forward: the variable seeded with 1, or a mapping variable -> tangent).
     title, intro, epilogue : optional heading, and Markdown put before and after the document.
     steps : also write the step-by-step frames, GIF and HTML stepper in :meth:`Explanation.save`.
+    name : what to call the output (``L`` for a loss; default ``y``).
+    frames : keep the single frames (``steps/frame_NNN.svg``/``.png``) next to the GIF and the
+        HTML stepper, which show the same pictures.
 
     Returns
     -------
@@ -576,4 +574,4 @@ def explain(
     exprs, single = expr_list(expr)
     if not single and len(exprs) != 1:
         raise ValueError("explain takes one expression")
-    return Explanation(exprs[0], _scalar_point(at), mode, wrt, title, intro, epilogue, steps)
+    return Explanation(exprs[0], _scalar_point(at), mode, wrt, title, intro, epilogue, steps, name, frames)

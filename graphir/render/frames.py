@@ -27,7 +27,7 @@ rendering costs two Graphviz processes.
 >>> frames = build_frames(picture(f, at={"x1": 2, "x2": 5}, mode="reverse"))
 >>> len(frames)  # 5 primal + seed + 8 steps + result
 15
->>> frames[9].caption
+>>> frames[10].caption
 'v̄₀ = v̄₃ · ∂v₃/∂v₀ = -1 · 0.2837 = -0.2837'
 """
 
@@ -48,7 +48,6 @@ from ..passes.chain import Step
 from . import style
 from .dot import (
     EdgeLook,
-    EdgeView,
     Html,
     NodeLook,
     Picture,
@@ -172,8 +171,10 @@ class _Builder:
                 o = seeded[0]
                 caption = (f"Reverse pass: seed the output's adjoint {pic.name(o, 'adjoint')} = "
                            f"∂{pic.names[o]}/∂{pic.names[o]} = {fmt(v[r.seeds[o]])}")
+            elif seeded:
+                caption = "Reverse pass: seed the outputs' adjoints " + ", ".join(parts)
             else:
-                caption = "Reverse pass: seed the outputs' adjoints " + (", ".join(parts) or "(none)")
+                caption = "Reverse pass: nothing to do, no output depends on the variables"
         else:
             inputs = [i for i in pic.nodes if pic.kind[i] == "input"]
             parts = []
@@ -184,7 +185,7 @@ class _Builder:
                 parts.append(f"{pic.name(i, 'tangent')} = {fmt(val)}")
                 if val != 0.0:
                     seeded.append(i)
-            about = f" (derivative with respect to {pic.wrt[0]})" if len(pic.wrt) == 1 else ""
+            about = f" (derivative with respect to {pic.wrt[0]})" if pic.unit_seed else " (a direction)"
             caption = "Forward (tangent) pass: seed " + ", ".join(parts) + about
         frames.append(self.frame(caption, "seed", targets=set(seeded)))
 
@@ -246,16 +247,18 @@ class _Builder:
                     parts.append(f"∂f/∂{g.params[i]} = {pic.name(i, 'adjoint')} = {val(i)}")
                 else:
                     parts.append(f"{pic.name(i, 'adjoint')} = {val(i)} ({g.params[i]})")
-        else:
+        elif pic.wrt:
             for o in pic.outputs:
                 if o not in pic.num:
                     continue
                 f = "f" if len(pic.outputs) == 1 else pic.names[o]
-                if len(pic.wrt) == 1:
+                if pic.unit_seed:
                     parts.append(f"∂{f}/∂{pic.wrt[0]} = {pic.name(o, 'tangent')} = {val(o)}")
                 else:
-                    parts.append(f"{pic.name(o, 'tangent')} = {val(o)}")
-        return "Result: " + (", ".join(parts) if parts else "no derivatives (nothing depends on the variables)")
+                    parts.append(f"directional derivative {pic.name(o, 'tangent')} = {val(o)}")
+        if not parts:
+            return "Result: no derivatives (nothing depends on the variables)"
+        return "Result: " + ", ".join(parts)
 
 
 def build_frames(pic: Picture) -> list[Frame]:
@@ -349,7 +352,8 @@ def frame_sources(pic: Picture, frames: list[Frame], layout: Layout) -> list[str
     out = []
     for f in frames:
         extra = [
-            f'  caption [shape=none, margin=0, style="", pos="{cx:.2f},{cy:.2f}!", width={(int(cw) + 2) / 72.0:.3f}, '
+            f'  caption [shape=none, margin=0, style="", pos="{cx:.2f},{cy:.2f}!", '
+            f"width={(int(cw) + 2) / 72.0:.3f}, "
             f'height={lh + 0.1:.3f}, fixedsize=true, fontsize={style.CAPTION_FONT_SIZE}, '
             f"label=<{_caption_html(f.caption, cw)}>];",
             f'  corner0 [shape=point, style=invis, width=0.01, height=0.01, pos="{x0:.2f},{y0:.2f}!"];',
@@ -369,8 +373,7 @@ def page_title(pic: Picture) -> str:
     from ..printing import to_text
 
     exprs = "; ".join(to_text(Expr(pic.graph, o), limit=160) for o in pic.outputs)
-    point = ", ".join(f"{k} = {fmt(v)}" for k, v in (pic.at or {}).items())
-    return f"{exprs} at {point}, step by step"
+    return f"{exprs} at {pic.point_text()}, step by step"
 
 
 def _gif(pngs: list[Path], path: Path) -> Path | None:
@@ -412,7 +415,9 @@ def render_steps(
 
     Files: ``frame_000.svg``, ``frame_000.png``, ... (``.pdf`` too with
     ``format="pdf"``), ``steps.gif`` (when Pillow is installed) and
-    ``stepper.html``.  Returns every written path.
+    ``stepper.html``.  Frames left in ``folder`` by an earlier, longer
+    rendering (``frame_NNN.*`` past the last frame) are removed.  Returns
+    every written path.
     """
     from .html import stepper_html
 
@@ -428,6 +433,8 @@ def render_steps(
     layout = compute_layout(pic, frames)
     sources = frame_sources(pic, frames, layout)
     folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise RenderError(f"steps=True writes a folder of frames, but {str(folder)!r} is a file")
     folder.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -443,6 +450,10 @@ def render_steps(
                 dst = folder / f"frame_{k:03d}.{f}"
                 dst.write_bytes(src.read_bytes())
                 written.append(dst)
+    for old in folder.glob("frame_*.*"):
+        m = re.fullmatch(r"frame_(\d{3,})\.(svg|png|pdf)", old.name)
+        if m and int(m.group(1)) >= len(frames):
+            old.unlink()
     by_format = {f: [p for p in written if p.suffix == f".{f}"] for f in formats}
     gif = _gif(by_format["png"], folder / "steps.gif")
     if gif is not None:

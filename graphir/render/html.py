@@ -129,7 +129,7 @@ def stepper_html(
         '<span id="counter"></span>',
         "</div>",
     ]
-    for k, (svg, cap) in enumerate(zip(svgs, captions)):
+    for k, (svg, cap) in enumerate(zip(svgs, captions, strict=True)):
         parts.append(f'<figure class="frame" id="frame{k}">')
         parts.append(inline_svg(svg, f"f{k}_"))
         parts.append(f"<figcaption>{k + 1}. {html.escape(cap)}</figcaption>")

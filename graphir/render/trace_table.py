@@ -192,6 +192,7 @@ class TraceTable:
         mode: str,
         wrt: Any,
         decimals: int = 3,
+        name: str | None = None,
     ) -> None:
         if mode not in MODES:
             raise ValueError(f"mode must be 'forward' or 'reverse', got {mode!r}")
@@ -204,11 +205,13 @@ class TraceTable:
         self.exprs = [Expr(graph, o) for o in outs]
         self.variables: list[str] = _variables(self.exprs)
         taken = set(self.variables)
-        base = next(n for n in ("y", "f", "out", "result") if n not in taken)
+        if name is not None and not (isinstance(name, str) and name.isidentifier()):
+            raise ValueError(f"the output's name must be an identifier, got {name!r}")
+        base = name or next(n for n in ("y", "f", "out", "result") if n not in taken)
         if len(outs) == 1:
-            self.output_labels = [(base, base)]
+            self.output_labels = [(base, latex_name(base))]
         else:
-            self.output_labels = [(f"{base}{k + 1}", f"{base}_{{{k + 1}}}") for k in range(len(outs))]
+            self.output_labels = [(f"{base}{k + 1}", latex_name(f"{base}{k + 1}")) for k in range(len(outs))]
         if mode == "reverse":
             self.wrt = _wrt_names(self.variables, wrt)
             self.tangents: dict[str, float] = {}
@@ -232,9 +235,10 @@ class TraceTable:
         for s in self.pass_result.steps:
             self._partials[(s.node, s.operand)] = s.partial
         self.values: dict[int, float] = {}
-        for i in self.order:
-            for k in range(len(self.graph.args[i])):
-                self.partial_node(i, k)
+        for i in self.order:  # the partial along every edge from a non-constant operand
+            for k, a in enumerate(self.graph.args[i]):
+                if self.graph.ops[a] != "const":
+                    self.partial_node(i, k)
         self._evaluate(self._needed())
         self.rows: list[TraceRow] = self._primal_rows()
         self.rows += self._tangent_rows() if mode == "forward" else self._adjoint_rows()
@@ -635,7 +639,13 @@ def _scalar_point(at: Any) -> dict[str, float]:
 
 
 def trace_table(
-    expr: Any, at: Mapping[Any, Any], mode: str = "reverse", wrt: Any = None, decimals: int = 3
+    expr: Any,
+    at: Mapping[Any, Any],
+    mode: str = "reverse",
+    wrt: Any = None,
+    *,
+    decimals: int = 3,
+    name: str | None = None,
 ) -> TraceTable:
     """The evaluation trace of ``expr`` at the point ``at``, as in Baydin et al. (2018).
 
@@ -648,6 +658,7 @@ def trace_table(
         forward mode: the variable seeded with tangent 1 (default the first; of a
         list, the first), or a mapping variable -> tangent for a directional derivative.
     decimals : places shown (values keep full precision in ``rows``).
+    name : what to call the output (default ``y``, or ``f`` when a variable is called ``y``).
 
     Returns
     -------
@@ -665,4 +676,4 @@ def trace_table(
     {'y': 5.5}
     """
     exprs, _ = expr_list(expr)
-    return TraceTable(exprs, _scalar_point(at), mode, wrt, decimals)
+    return TraceTable(exprs, _scalar_point(at), mode, wrt, decimals, name)

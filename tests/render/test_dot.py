@@ -274,3 +274,15 @@ def test_picture_model() -> None:
     p = picture(baydin(), at=AT, mode="reverse")
     assert [p.names[i] for i in p.op_nodes] == ["v₁", "v₂", "v₃", "v₄", "v₅"]
     assert len(p.edges) == 8 and len(p.result.steps) == 8
+
+
+@needs_dot
+def test_doctests_of_the_picture_modules() -> None:
+    import doctest
+
+    from graphir.render import dot, draw, frames, html, style
+
+    for module in (dot, draw, frames, html, style):
+        result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+        assert result.failed == 0, module.__name__
+        assert result.attempted > 0 or module is draw

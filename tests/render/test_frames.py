@@ -147,7 +147,7 @@ def test_layout_is_pinned(reverse_run: tuple[list[Path], int]) -> None:
 
 def test_frames_are_well_formed_and_captioned(reverse_run: tuple[list[Path], int]) -> None:
     frames = build_frames(picture(gi.parse(BAYDIN), at=AT, mode="reverse"))
-    for p, f in zip(of(reverse_run[0], ".svg"), frames):
+    for p, f in zip(of(reverse_run[0], ".svg"), frames, strict=True):
         root = ET.fromstring(p.read_text(encoding="utf-8"))
         texts = [t.text for t in root.iter("{http://www.w3.org/2000/svg}text")]
         assert f.caption in texts
@@ -189,3 +189,70 @@ def test_pdf_frames_on_request(tmp_path: Path) -> None:
     paths = gi.render(x * x, tmp_path, at={"x": 3}, steps=True, format="pdf")
     pdfs = of(paths, ".pdf")
     assert len(pdfs) == 1 + 2 + 2 and pdfs[0].read_bytes()[:5] == b"%PDF-"
+
+
+# A minimal DOM stand-in: runs the stepper's script under Node.js and steps through it.
+DOM_JS = r"""
+const fs = require("fs");
+const n = parseInt(process.argv[3], 10);
+function cls() { const s = new Set(); return { add: (c) => s.add(c),
+  toggle: (c, on) => on ? s.add(c) : s.delete(c), has: (c) => s.has(c) }; }
+const frames = Array.from({ length: n }, () => ({ classList: cls() }));
+const els = {};
+for (const id of ["slider", "counter", "play", "first", "prev", "next", "last"]) {
+  els[id] = { textContent: "", value: 0 }; }
+let keydown = null, timers = [];
+global.document = { body: { classList: cls() }, querySelectorAll: () => frames,
+  getElementById: (id) => els[id], addEventListener: (t, f) => { if (t === "keydown") keydown = f; } };
+global.setInterval = (f) => { timers.push(f); return timers.length; };
+global.clearInterval = () => { timers = []; };
+eval(fs.readFileSync(process.argv[2], "utf8"));
+const on = () => frames.findIndex((f) => f.classList.has("on"));
+const key = (k) => keydown({ key: k, preventDefault() {} });
+const out = [on(), els.counter.textContent];
+key("ArrowRight"); key("ArrowRight"); out.push(on());
+key("ArrowLeft"); out.push(on());
+key("End"); out.push(on()); key("ArrowRight"); out.push(on());
+els.first.onclick(); out.push(on());
+els.play.onclick(); out.push(els.play.textContent); timers[0](); timers[0](); out.push(on());
+els.play.onclick(); out.push(els.play.textContent);
+console.log(JSON.stringify(out));
+"""
+
+
+def test_stepper_script_steps(reverse_run: tuple[list[Path], int], tmp_path: Path) -> None:
+    import json
+    import shutil
+    import subprocess
+
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("Node.js is not installed")
+    page = [p for p in reverse_run[0] if p.name == "stepper.html"][0].read_text(encoding="utf-8")
+    (tmp_path / "stepper.js").write_text(re.search(r"<script>(.*)</script>", page, re.S).group(1))
+    (tmp_path / "dom.js").write_text(DOM_JS)
+    n = expected_frames("reverse")
+    out = subprocess.run([node, str(tmp_path / "dom.js"), str(tmp_path / "stepper.js"), str(n)],
+                         capture_output=True, text=True, check=True, timeout=60).stdout
+    assert json.loads(out) == [0, f"1 / {n}", 2, 1, n - 1, n - 1, 0, "Pause", 2, "Play"]
+
+
+@needs_dot
+def test_rerender_into_same_folder_removes_stale_frames(tmp_path: Path) -> None:
+    f = gi.parse(BAYDIN)
+    gi.render(f, tmp_path, at=AT, steps=True)
+    (x,) = gi.symbols("x,")
+    paths = gi.render(x * x, tmp_path, at={"x": 3}, steps=True)
+    assert sorted(p.name for p in tmp_path.glob("frame_*.svg")) == [f"frame_{k:03d}.svg" for k in range(5)]
+    assert set(tmp_path.iterdir()) == set(paths)
+    (tmp_path / "file.svg").write_text("x")
+    with pytest.raises(gi.RenderError, match="is a file"):
+        gi.render(x * x, tmp_path / "file.svg", at={"x": 3}, steps=True)
+
+
+def test_forward_direction_seed() -> None:
+    pic = picture(gi.parse(BAYDIN), at=AT, mode="forward", wrt={"x1": 1, "x2": 2})
+    frames = build_frames(pic)
+    d = (1 / 2 + 5) * 1 + (2 - math.cos(5.0)) * 2
+    assert frames[5].caption == "Forward (tangent) pass: seed v̇₋₁ = 1, v̇₀ = 2 (a direction)"
+    assert frames[-1].caption == f"Result: directional derivative v̇₅ = {fmt(d)}"

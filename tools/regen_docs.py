@@ -1,0 +1,154 @@
+"""Regenerate the generated parts of docs/: the worked examples and the outputs in the guide.
+
+* ``docs/examples/<name>/``: one folder per example script in ``examples/``
+  (``README.md``, pictures, step-by-step frames, GIF, HTML stepper), each
+  written by the script's ``write(folder)`` (see ``examples/_worked.py``);
+  the folder is emptied first, so no stale frame survives.
+* ``docs/index.md``: the user guide.  Its ```` ```python ```` blocks run in
+  order in one namespace, with the current folder set to the docs root
+  (pictures they draw land in ``img/``); a ```` ```text ```` block right after
+  a Python block is replaced by what that block printed.  A block whose info
+  string is ``python norun`` is shown, not run.
+
+The guide is project text, not user input: running its code is what a doctest does.
+
+Usage::
+
+    python tools/regen_docs.py             # rewrite docs/examples/ and docs/index.md
+    python tools/regen_docs.py --root DIR  # write everything into DIR instead (tests compare)
+    python tools/regen_docs.py --only baydin_worked olah   # some examples, not the guide
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import importlib
+import io
+import os
+import re
+import shutil
+import sys
+import warnings
+from pathlib import Path
+from types import ModuleType
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs"
+EXAMPLES_DIR = ROOT / "examples"
+GUIDE = "index.md"
+
+#: The example scripts whose worked examples live in docs/examples/, in gallery order.
+EXAMPLES = ["square_sum", "baydin_worked", "olah", "linear_regression", "logistic_regression", "two_neuron"]
+
+#: Pictures the guide's code draws (relative to the docs root); the up-to-date test compares them.
+GUIDE_PICTURES = ["img/baydin_graph.svg", "img/baydin_reverse.svg", "img/baydin_forward.svg"]
+
+_FENCE = re.compile(r"^```(\S*)[ \t]*(\S*)[ \t]*$")
+
+
+def example_module(name: str) -> ModuleType:
+    """Import ``examples/<name>.py`` (the examples folder goes on ``sys.path``)."""
+    for path in (str(EXAMPLES_DIR), str(ROOT)):
+        if path not in sys.path:
+            sys.path.insert(0, path)
+    return importlib.import_module(name)
+
+
+def regenerate_examples(root: Path, only: list[str] | None = None) -> list[Path]:
+    """Write the worked examples into ``root/examples/<NAME>/`` (emptied first)."""
+    written: list[Path] = []
+    for name in only or EXAMPLES:
+        module = example_module(name)
+        folder = root / "examples" / module.NAME
+        if folder.exists():
+            shutil.rmtree(folder)
+        written += module.write(folder)
+    return written
+
+
+def blocks(text: str) -> list[tuple[int, int, str, str]]:
+    """Fenced blocks of a Markdown text: ``(first line, line after the fence, language, flag)``.
+
+    Line numbers index ``text.splitlines()``; the block's body is between them.
+    """
+    lines = text.splitlines()
+    found = []
+    k = 0
+    while k < len(lines):
+        m = _FENCE.match(lines[k])
+        if m and m.group(1):
+            end = k + 1
+            while end < len(lines) and lines[end].strip() != "```":
+                end += 1
+            found.append((k, end, m.group(1), m.group(2)))
+            k = end + 1
+        else:
+            k += 1
+    return found
+
+
+def run_guide(text: str, cwd: Path) -> str:
+    """``text`` with each output block replaced by what the Python block before it prints."""
+    lines = text.splitlines()
+    namespace: dict[str, object] = {"__name__": "__guide__"}
+    found = blocks(text)
+    replace: dict[int, tuple[int, list[str]]] = {}
+    old = Path.cwd()
+    cwd.mkdir(parents=True, exist_ok=True)
+    os.chdir(cwd)
+    try:
+        for n, (start, end, lang, flag) in enumerate(found):
+            if lang != "python" or flag == "norun":
+                continue
+            code = "\n".join(lines[start + 1 : end]) + "\n"
+            out = io.StringIO()
+            with contextlib.redirect_stdout(out), warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                exec(compile(code, f"{GUIDE}:{start + 2}", "exec"), namespace)  # noqa: S102 - project text
+            following = found[n + 1] if n + 1 < len(found) else None
+            if following and following[2] == "text" and not any(
+                ln.strip() for ln in lines[end + 1 : following[0]]
+            ):
+                printed = [ln.rstrip() for ln in out.getvalue().rstrip("\n").splitlines()]
+                replace[following[0]] = (following[1], printed)
+    finally:
+        os.chdir(old)
+    result: list[str] = []
+    k = 0
+    while k < len(lines):
+        if k in replace:
+            end, printed = replace[k]
+            result += [lines[k], *printed, lines[end]]
+            k = end + 1
+        else:
+            result.append(lines[k])
+            k += 1
+    return "\n".join(result) + "\n"
+
+
+def regenerate(root: Path = DOCS, only: list[str] | None = None, guide: bool = True) -> list[Path]:
+    """Regenerate the examples and (``guide=True``) the guide into ``root``; return the files written."""
+    root = Path(root)
+    written = regenerate_examples(root, only)
+    if guide:
+        source = (DOCS / GUIDE).read_text(encoding="utf-8")
+        target = root / GUIDE
+        target.write_text(run_guide(source, root), encoding="utf-8")
+        written.append(target)
+        written += [root / p for p in GUIDE_PICTURES]
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--root", type=Path, default=DOCS, help="write here instead of docs/")
+    parser.add_argument("--only", nargs="+", choices=EXAMPLES, help="these examples only (and not the guide)")
+    args = parser.parse_args(argv)
+    written = regenerate(args.root, args.only, guide=not args.only)
+    print(f"wrote {len(written)} files under {args.root}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
