@@ -93,14 +93,25 @@ def measure(n: int, points: int, budget: float, repeats: int, rng: np.random.Gen
     ratio_nodes, ratio_time = g_nodes / f_nodes, times["grad"] / times["f"]
     return {
         "nodes": [
-            n, f_nodes, g_nodes, fmt_ratio(ratio_nodes), c_nodes, fmt_ratio(c_nodes / f_nodes),
-            "-" if g_fwd_nodes is None else g_fwd_nodes, "ok" if ratio_nodes <= NODES_TARGET else "MISSED",
+            n,
+            f_nodes,
+            g_nodes,
+            fmt_ratio(ratio_nodes),
+            c_nodes,
+            fmt_ratio(c_nodes / f_nodes),
+            "-" if g_fwd_nodes is None else g_fwd_nodes,
+            "ok" if ratio_nodes <= NODES_TARGET else "MISSED",
         ],
         "diff": [n, fmt_seconds(t_build), fmt_seconds(t_rev), fmt_seconds(t_clean), fmt_seconds(t_fwd)],
         "time": [
-            n, fmt_seconds(times["f"]), fmt_seconds(times["grad"]), fmt_ratio(ratio_time),
+            n,
+            fmt_seconds(times["f"]),
+            fmt_seconds(times["grad"]),
+            fmt_ratio(ratio_time),
             fmt_ratio(times["clean"] / times["f"]) if "clean" in times else "-",
-            fmt_seconds(t_cf), fmt_seconds(t_cg), "ok" if ratio_time <= TIME_TARGET else "MISSED",
+            fmt_seconds(t_cf),
+            fmt_seconds(t_cg),
+            "ok" if ratio_time <= TIME_TARGET else "MISSED",
         ],
         "note": note,
     }
@@ -121,21 +132,47 @@ def main() -> None:
 
     print(f"# cheap gradient: Rosenbrock of n symbols ({machine()}; median of {repeats})\n")
     print(f"## nodes (target: reverse gradient graph <= {NODES_TARGET}x the nodes of f)\n")
-    print(table(
-        ["n", "nodes f", "nodes grad (reverse)", "ratio", "after cleanup", "ratio", "nodes grad (forward)",
-         "target"],
-        [r["nodes"] for r in results],
-    ))
+    print(
+        table(
+            [
+                "n",
+                "nodes f",
+                "nodes grad (reverse)",
+                "ratio",
+                "after cleanup",
+                "ratio",
+                "nodes grad (forward)",
+                "target",
+            ],
+            [r["nodes"] for r in results],
+        )
+    )
     print("\n## time to differentiate\n")
-    print(table(
-        ["n", "build f", "reverse (1 pass)", "cleanup", "forward (n passes)"], [r["diff"] for r in results]
-    ))
-    print(f"\n## compiled, {args.points} points per input, measured interleaved "
-          f"(target: gradient <= {TIME_TARGET}x f)\n")
-    print(table(
-        ["n", "f", "all n partials", "ratio", "ratio after cleanup", "compile f", "compile grad", "target"],
-        [r["time"] for r in results],
-    ))
+    print(
+        table(
+            ["n", "build f", "reverse (1 pass)", "cleanup", "forward (n passes)"],
+            [r["diff"] for r in results],
+        )
+    )
+    print(
+        f"\n## compiled, {args.points} points per input, measured interleaved "
+        f"(target: gradient <= {TIME_TARGET}x f)\n"
+    )
+    print(
+        table(
+            [
+                "n",
+                "f",
+                "all n partials",
+                "ratio",
+                "ratio after cleanup",
+                "compile f",
+                "compile grad",
+                "target",
+            ],
+            [r["time"] for r in results],
+        )
+    )
     for r in results:
         if r["note"]:
             print(f"\n{r['note']}")

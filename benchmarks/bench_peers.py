@@ -159,7 +159,9 @@ def measure_case(
     check(g_gi(*arrays), want, "graphir")
     n_ops = sum(1 for line in source.splitlines() if line.lstrip().startswith("v"))
     runs["graphir lambdify(grad)"] = (
-        lambda: g_gi(*arrays), t_build, f"{n_ops} array ops in the generated code"
+        lambda: g_gi(*arrays),
+        t_build,
+        f"{n_ops} array ops in the generated code",
     )
 
     if versions["sympy"]:
@@ -172,7 +174,9 @@ def measure_case(
         g_ag = autograd_gradient(fn, names)
         check(g_ag(*arrays), want, "autograd")
         runs[f"autograd {versions['autograd']} elementwise_grad"] = (
-            lambda: g_ag(*arrays), None, "traces the function on every call"
+            lambda: g_ag(*arrays),
+            None,
+            "traces the function on every call",
         )
     else:
         missing.append("autograd (pip install autograd)")
@@ -182,7 +186,9 @@ def measure_case(
         _, t_compile = once(lambda: g_jx(*dev))
         check(g_jx(*dev), want, "jax")
         runs[f"JAX {versions['jax']} jit(grad), CPU, float64"] = (
-            lambda: g_jx(*dev), t_compile, "build/compile = first call (trace + XLA)"
+            lambda: g_jx(*dev),
+            t_compile,
+            "build/compile = first call (trace + XLA)",
         )
     else:
         missing.append("JAX (pip install jax)")
@@ -210,8 +216,10 @@ def main() -> None:
 
     versions = {name: available(name) for name in ("sympy", "autograd", "jax")}
     rng = np.random.default_rng(1)
-    print(f"# compiled gradients at {args.points:,} points per input ({machine()}; "
-          f"median of {repeats}, measured interleaved)")
+    print(
+        f"# compiled gradients at {args.points:,} points per input ({machine()}; "
+        f"median of {repeats}, measured interleaved)"
+    )
     for title, (fn, hand, names) in CASES.items():
         rows, source = measure_case(fn, hand, names, args.points, repeats, versions, rng)
         print(f"\n## {title}\n")

@@ -55,7 +55,9 @@ def sympy_figures(depth: int, timeout: float) -> dict[str, dict]:
     try:
         proc = subprocess.run(
             [sys.executable, "-c", SYMPY_CHILD, str(depth)],
-            capture_output=True, text=True, timeout=timeout,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
         )
         out = proc.stdout
     except subprocess.TimeoutExpired as exc:
@@ -90,8 +92,10 @@ def measure(depth: int, repeats: int) -> list:
         # each call differentiates a freshly built f, so interning cannot reuse earlier work;
         # the time to build f is measured alongside and subtracted
         times = median_times(
-            {"build+diff": lambda mode=mode: gi.diff(nested(depth)[0], "x", mode=mode),
-             "build": lambda: nested(depth)},
+            {
+                "build+diff": lambda mode=mode: gi.diff(nested(depth)[0], "x", mode=mode),
+                "build": lambda: nested(depth),
+            },
             repeats,
         )
         t = max(times["build+diff"] - times["build"], 0.0)
@@ -111,10 +115,14 @@ def sympy_row(depth: int, timeout: float, f_nodes: int, df_nodes: int) -> list:
         return fmt_seconds(rec[key]) if seconds else str(rec[key])
 
     return [
-        depth, get("count_f", "ops"),
-        get("diff", "seconds", True), get("count_diff", "ops"),
-        get("cse", "seconds", True), get("count_cse", "ops"),
-        f_nodes, df_nodes,
+        depth,
+        get("count_f", "ops"),
+        get("diff", "seconds", True),
+        get("count_diff", "ops"),
+        get("cse", "seconds", True),
+        get("count_cse", "ops"),
+        f_nodes,
+        df_nodes,
     ]
 
 
@@ -130,20 +138,45 @@ def main() -> None:
 
     print(f"# expression swell: f_(k+1) = sin(f_k)*f_k ({machine()}; median of {repeats})\n")
     print(f"## graphir (target: derivative graph <= {TARGET}x the nodes of f)\n")
-    print(table(
-        ["depth", "nodes f", "nodes df (reverse)", "ratio", "time reverse", "nodes df (forward)", "ratio",
-         "time forward", "after cleanup", "nodes f and df together", "target"],
-        rows,
-    ))
+    print(
+        table(
+            [
+                "depth",
+                "nodes f",
+                "nodes df (reverse)",
+                "ratio",
+                "time reverse",
+                "nodes df (forward)",
+                "ratio",
+                "time forward",
+                "after cleanup",
+                "nodes f and df together",
+                "target",
+            ],
+            rows,
+        )
+    )
     if sym_rows:
         print(f"\n## SymPy (count_ops of the tree; subprocess capped at {args.timeout:.0f} s)\n")
-        print(table(
-            ["depth", "count_ops f", "time diff", "count_ops diff", "time cse", "count_ops after cse",
-             "graphir nodes f", "graphir nodes df (reverse)"],
-            sym_rows,
-        ))
-        print("\ncount_ops counts operations of the tree (a shared subexpression once per use); "
-              "graphir counts nodes of the graph (each distinct subexpression once, leaves included).")
+        print(
+            table(
+                [
+                    "depth",
+                    "count_ops f",
+                    "time diff",
+                    "count_ops diff",
+                    "time cse",
+                    "count_ops after cse",
+                    "graphir nodes f",
+                    "graphir nodes df (reverse)",
+                ],
+                sym_rows,
+            )
+        )
+        print(
+            "\ncount_ops counts operations of the tree (a shared subexpression once per use); "
+            "graphir counts nodes of the graph (each distinct subexpression once, leaves included)."
+        )
 
 
 if __name__ == "__main__":

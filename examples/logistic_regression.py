@@ -1,7 +1,8 @@
 """Logistic regression on three points: the sum of the log-losses, written out.
 
 The model is p = sigmoid(w*x + b); a point with label 1 costs -log(p), a point
-with label 0 costs -log(1 - p).  The data are numbers in the expression, so
+with label 0 costs -log(1 - p); the loss is minus the summed log-likelihood.
+The data are numbers in the expression, so
 the graph's inputs are the weights w and b only.  (No step-by-step animation
 here: forty steps over a wide graph; see the smaller examples for those.)
 
@@ -18,26 +19,26 @@ import graphir as gi
 from graphir.render.explain import Explanation
 
 NAME = "logistic_regression"
-DATA = [(0.5, 1), (-1.0, 0), (2.0, 1)]  # (x, label)
+DATA = [(0.5, 0), (1.5, 1), (2.5, 1)]  # (x, label)
 POINT = {"w": 0.3, "b": -0.2}
 
 
 def loss() -> gi.Expr:
     w, b = gi.symbols("w b")
-    total = None
+    loglik = None  # the log-likelihood, summed point by point
     for x, label in DATA:
         p = gi.sigmoid(w * x + b)
-        term = -gi.log(p) if label == 1 else -gi.log(1 - p)
-        total = term if total is None else total + term
-    return total
+        term = gi.log(p) if label == 1 else gi.log(1 - p)
+        loglik = term if loglik is None else loglik + term
+    return -loglik
 
 
 INTRO = """\
 A logistic model $p = \\sigma(w x + b)$ on three labelled points
-$(x, \\text{label}) = (0.5, 1), (-1, 0), (2, 1)$; the loss is the sum of the
+$(x, \\text{label}) = (0.5, 0), (1.5, 1), (2.5, 1)$; the loss is the sum of the
 log-losses, $-\\log p$ for label 1 and $-\\log(1 - p)$ for label 0, written out
-term by term (the data are numbers in the expression, so the only inputs are
-$w$ and $b$). For each point the chain rule gives the familiar
+term by term as minus the log-likelihood (the data are numbers in the
+expression, so the only inputs are $w$ and $b$). For each point the chain rule gives the familiar
 $(p - \\text{label})\\, x$ for $w$ and $p - \\text{label}$ for $b$; the graph
 computes it node by node, through $\\sigma' = \\sigma (1 - \\sigma)$ and $\\log' = 1/u$."""
 

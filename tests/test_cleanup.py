@@ -40,10 +40,10 @@ def same_value(a: float, b: float) -> bool:
         lambda x: x - 0,
         lambda x: x / 1,
         lambda x: x**1,
-        lambda x: -(-x),
+        lambda x: x.__neg__().__neg__(),
         lambda x: x + -0.0,
         lambda x: (x * 1 + 0) / 1,
-        lambda x: -(-(-(-x))),
+        lambda x: x.__neg__().__neg__().__neg__().__neg__(),
     ],
     ids=["x*1", "1*x", "x+0", "0+x", "x-0", "x/1", "x**1", "neg-neg", "x+(-0.0)", "nested", "neg^4"],
 )

@@ -386,8 +386,11 @@ def test_hessian_symmetric_and_shape():
     xv, yv, zv = p["x"], p["y"], p["z"]
     want = np.array(
         [
-            [-(zv**2) * math.sin(xv * zv), 2 * yv * math.exp(zv),
-             yv**2 * math.exp(zv) + math.cos(xv * zv) - xv * zv * math.sin(xv * zv)],
+            [
+                -(zv**2) * math.sin(xv * zv),
+                2 * yv * math.exp(zv),
+                yv**2 * math.exp(zv) + math.cos(xv * zv) - xv * zv * math.sin(xv * zv),
+            ],
             [0, 2 * xv * math.exp(zv), 2 * xv * yv * math.exp(zv)],
             [0, 0, xv * yv**2 * math.exp(zv) - xv**2 * math.sin(xv * zv)],
         ]

@@ -28,6 +28,7 @@ import io
 import os
 import re
 import shutil
+import subprocess
 import sys
 import warnings
 from pathlib import Path
@@ -55,15 +56,70 @@ def example_module(name: str) -> ModuleType:
     return importlib.import_module(name)
 
 
+def tool_versions() -> dict[str, str]:
+    """Versions of the programs that draw the pictures: ``{"Graphviz": "2.43.0", "Pillow": "13.0.0"}``.
+
+    PNG, GIF and SVG bytes depend on them; Markdown does not.
+    """
+    versions = {"Graphviz": "missing", "Pillow": "missing"}
+    dot = shutil.which("dot")
+    if dot:
+        out = subprocess.run([dot, "-V"], capture_output=True, text=True, check=False)
+        m = re.search(r"version\s+(\S+)", out.stderr + out.stdout)
+        versions["Graphviz"] = m.group(1) if m else "unknown"
+    try:
+        import PIL
+
+        versions["Pillow"] = PIL.__version__
+    except ImportError:
+        pass
+    return versions
+
+
+def read_versions(index: Path) -> dict[str, str]:
+    """The versions recorded in a generated ``examples/README.md`` (empty when there is none)."""
+    if not index.exists():
+        return {}
+    return dict(re.findall(r"(Graphviz|Pillow) (\w[\w.+-]*\w|missing)", index.read_text(encoding="utf-8")))
+
+
+def examples_index(names: list[tuple[str, str, str]]) -> str:
+    """``examples/README.md``: what the folders are, and the versions that drew them."""
+    v = tool_versions()
+    lines = [
+        "# Worked examples",
+        "",
+        "Each folder is written by a script in [`examples/`](../../examples) through",
+        "`gi.explain(...).save()`; `python tools/regen_docs.py` writes them all again.",
+        "Do not edit them by hand: `tests/test_docs_uptodate.py` regenerates them and fails",
+        "when they differ.",
+        "",
+        "| folder | script | title |",
+        "|:--|:--|:--|",
+    ]
+    for folder, script, title in names:
+        lines.append(f"| [{folder}/]({folder}/README.md) | `examples/{script}.py` | {title} |")
+    lines += ["", f"Pictures drawn with Graphviz {v['Graphviz']}, animations with Pillow {v['Pillow']}.", ""]
+    return "\n".join(lines)
+
+
 def regenerate_examples(root: Path, only: list[str] | None = None) -> list[Path]:
-    """Write the worked examples into ``root/examples/<NAME>/`` (emptied first)."""
+    """Write the worked examples into ``root/examples/<NAME>/`` (emptied first), and
+    ``root/examples/README.md`` listing them when all are written."""
     written: list[Path] = []
+    names = []
     for name in only or EXAMPLES:
         module = example_module(name)
         folder = root / "examples" / module.NAME
         if folder.exists():
             shutil.rmtree(folder)
         written += module.write(folder)
+        title = (folder / "README.md").read_text(encoding="utf-8").splitlines()[0].lstrip("# ")
+        names.append((module.NAME, name, title))
+    if not only:
+        index = root / "examples" / "README.md"
+        index.write_text(examples_index(names), encoding="utf-8")
+        written.append(index)
     return written
 
 
@@ -90,6 +146,8 @@ def blocks(text: str) -> list[tuple[int, int, str, str]]:
 
 def run_guide(text: str, cwd: Path) -> str:
     """``text`` with each output block replaced by what the Python block before it prints."""
+    if str(ROOT) not in sys.path:  # the guide imports graphir from this checkout
+        sys.path.insert(0, str(ROOT))
     lines = text.splitlines()
     namespace: dict[str, object] = {"__name__": "__guide__"}
     found = blocks(text)

@@ -329,7 +329,9 @@ class Explanation:
         out += [
             "The same pass with the numbers put in, one line per edge, in the order the pass "
             f"takes them. `+=` adds a contribution to {'an' if d == 'adjoint' else 'a'} {d} that "
-            "already has one.",
+            "already has one."
+            + (" An edge that would carry a zero tangent adds nothing: the pass skips it, so it has "
+               "no line." if self.mode == "forward" else ""),
             "",
             "```text",
             *self.chain_lines(),
@@ -502,7 +504,7 @@ class Explanation:
             out.append(f"| {r.label} | " + " | ".join(vals) + f" | {err_s} |")
         out += ["", "Automatic differentiation (both modes) agrees with SymPy to rounding; finite "
                 "differences carry the truncation and rounding errors of their step "
-                "(see [the numerics guide](../../numerics.md)).", ""]
+                "(graphir's documentation explains them in `docs/numerics.md`).", ""]
         return out
 
 
@@ -510,7 +512,7 @@ def _full(v: float) -> str:
     v = float(v)
     if v != v:
         return "nan"
-    return format_number(v, 12)
+    return format_number(v, 15)
 
 
 def _and(items: list[str]) -> str:

@@ -1,0 +1,263 @@
+"""Lossless JSON save and load of expressions.
+
+The document lists the nodes the outputs depend on, operands before results::
+
+    {"format": "graphir", "version": 1,
+     "nodes": [{"id": 0, "op": "var", "name": "x"},
+               {"id": 1, "op": "const", "value": 2.0},
+               {"id": 2, "op": "mul", "args": [0, 1]}],
+     "outputs": [2], "single": true}
+
+Finite constants are JSON numbers (Python writes the shortest text that reads
+back to the same double, ``-0.0`` included); ``inf``, ``-inf`` and ``nan`` are
+the strings ``"inf"``, ``"-inf"`` and ``"nan"``.  The same expression always
+gives the same text: nodes are numbered in graphir's topological order (by
+level, then creation order) and keys are sorted.
+
+Loading checks everything and raises :class:`~graphir.errors.GraphError`
+saying what is wrong (not JSON, wrong format or version, a missing or
+duplicate id, an unknown op, a wrong number of operands, an operand that does
+not exist, a cycle...).  Nodes may come in any order; they are added in
+topological order (Kahn's algorithm, iterative), so a chain of 100,000 nodes
+loads in well under a second.
+
+>>> import graphir as gi
+>>> x, = gi.symbols("x,")
+>>> text = to_json(2 * x)
+>>> text
+'{"format": "graphir", "nodes": [{"id": 0, "op": "const", "value": 2.0}, {"id": 1, "name": "x", "op": "var"}, {"args": [0, 1], "id": 2, "op": "mul"}], "outputs": [2], "single": true, "version": 1}'
+>>> from_json(text) == 2 * x
+True
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import heapq
+from typing import Any
+
+from .. import primitives
+from ..build import Expr, expr_list, same_graph
+from ..errors import GraphError
+from ..ir import Graph
+from ..traversal import topo_order
+
+__all__ = ["to_json", "from_json", "FORMAT", "VERSION"]
+
+FORMAT = "graphir"
+VERSION = 1
+
+_NON_FINITE = {"inf": math.inf, "-inf": -math.inf, "nan": math.nan}
+
+
+def _value_to_json(v: float) -> float | str:
+    if math.isnan(v):
+        return "nan"
+    if math.isinf(v):
+        return "inf" if v > 0 else "-inf"
+    return v
+
+
+def to_json(exprs: Any) -> str:
+    """The JSON text of an expression, or of a list of expressions sharing one graph.
+
+    >>> import graphir as gi
+    >>> x, y = gi.symbols("x y")
+    >>> back = from_json(to_json([x * y, x + y]))
+    >>> [str(e) for e in back]
+    ['x*y', 'x + y']
+    """
+    items, single = expr_list(exprs)
+    graph, roots = same_graph(items)
+    order = items[0].order if single else topo_order(graph, roots)
+    new_id = {old: k for k, old in enumerate(order)}
+    ops, args, params = graph.ops, graph.args, graph.params
+    # Written by hand (the same text json.dumps(sort_keys=True) gives, checked by the
+    # tests) because building 10^5 dicts first costs more than the writing itself.
+    parts: list[str] = []
+    for k, i in enumerate(order):
+        op = ops[i]
+        if op == "var":
+            parts.append(f'{{"id": {k}, "name": {json.dumps(params[i])}, "op": "var"}}')
+        elif op == "const":
+            value = json.dumps(_value_to_json(params[i]))
+            parts.append(f'{{"id": {k}, "op": "const", "value": {value}}}')
+        else:
+            a = ", ".join([str(new_id[j]) for j in args[i]])
+            parts.append(f'{{"args": [{a}], "id": {k}, "op": {json.dumps(op)}}}')
+    outputs = ", ".join(str(new_id[r]) for r in roots)
+    return (
+        f'{{"format": "{FORMAT}", "nodes": [{", ".join(parts)}], "outputs": [{outputs}], '
+        f'"single": {"true" if single else "false"}, "version": {VERSION}}}'
+    )
+
+
+# ---------------------------------------------------------------- loading
+
+
+def _is_int(x: Any) -> bool:
+    return isinstance(x, int) and not isinstance(x, bool)
+
+
+def _value_from_json(where: str, v: Any) -> float:
+    if isinstance(v, str):
+        if v in _NON_FINITE:
+            return _NON_FINITE[v]
+        raise GraphError(f'{where}: the value {v!r} is not a number (strings allowed: "inf", "-inf", "nan")')
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        raise GraphError(f"{where}: the value must be a number, got {type(v).__name__} {v!r}")
+    try:
+        return float(v)
+    except OverflowError:
+        raise GraphError(f"{where}: the value {v} is too large for a float") from None
+
+
+def _check_node(k: int, node: Any) -> tuple[Any, str, tuple[Any, ...], Any]:
+    """(id, op, args, param) of node number ``k`` of the list, checked on its own."""
+    if not isinstance(node, dict):
+        raise GraphError(f"nodes[{k}] must be an object, got {type(node).__name__}")
+    if "id" not in node:
+        raise GraphError(f"nodes[{k}] has no id")
+    nid = node["id"]
+    if not _is_int(nid):
+        raise GraphError(f"nodes[{k}]: the id must be an integer, got {nid!r}")
+    where = f"node {nid}"
+    if "op" not in node:
+        raise GraphError(f"{where} has no op")
+    op = node["op"]
+    if not isinstance(op, str):
+        raise GraphError(f"{where}: the op must be a string, got {op!r}")
+    raw_args = node.get("args", [])
+    if not isinstance(raw_args, list):
+        raise GraphError(f"{where} ({op}): args must be a list, got {type(raw_args).__name__}")
+    args = tuple(raw_args)
+    for pos, a in enumerate(args):
+        if not _is_int(a):
+            raise GraphError(f"{where} ({op}): operand {pos} must be a node id, got {a!r}")
+    param: Any = None
+    if op == "var":
+        name = node.get("name")
+        if "name" not in node:
+            raise GraphError(f"{where} (var) has no name")
+        if not isinstance(name, str) or not name:
+            raise GraphError(f"{where} (var): the name must be a non-empty string, got {name!r}")
+        if args:
+            raise GraphError(f"{where} (var): a variable takes no operands, got {len(args)}")
+        param = name
+    elif op == "const":
+        if "value" not in node:
+            raise GraphError(f"{where} (const) has no value")
+        if args:
+            raise GraphError(f"{where} (const): a constant takes no operands, got {len(args)}")
+        param = _value_from_json(f"{where} (const)", node["value"])
+    else:
+        p = primitives.PRIMITIVES.get(op)
+        if p is None:
+            raise GraphError(f"{where}: unknown op {op!r}")
+        if "args" not in node:
+            raise GraphError(f"{where} ({op}) has no args")
+        if len(args) != p.arity:
+            raise GraphError(f"{where} ({op}): takes {p.arity} operand(s), got {len(args)}")
+    return nid, op, args, param
+
+
+def _cycle_message(table: dict[int, tuple[Any, str, tuple[Any, ...], Any]], left: set[int]) -> str:
+    import networkx as nx
+
+    dg = nx.DiGraph()
+    for nid in left:
+        for a in table[nid][2]:
+            if a in left:
+                dg.add_edge(a, nid)
+    try:
+        cycle = nx.find_cycle(dg)
+    except nx.NetworkXNoCycle:  # pragma: no cover - Kahn left nodes, so there is a cycle
+        return f"the nodes {sorted(left)[:10]} depend on each other"
+    path = " -> ".join(str(u) for u, _ in cycle) + f" -> {cycle[0][0]}"
+    return f"the graph has a cycle: {path}"
+
+
+def from_json(text: str | bytes) -> Any:
+    """The expression saved by :func:`to_json` (a list when a list was saved), in a new graph.
+
+    Raises :class:`~graphir.errors.GraphError` saying what is wrong with a
+    malformed document.
+
+    >>> from_json('{"format": "graphir", "version": 2}')
+    Traceback (most recent call last):
+    ...
+    graphir.errors.GraphError: unsupported graphir document version 2 (this graphir reads version 1)
+    """
+    try:
+        doc = json.loads(text)
+    except (TypeError, ValueError) as exc:
+        raise GraphError(f"not a JSON document: {exc}") from None
+    if not isinstance(doc, dict):
+        raise GraphError(f"a graphir document is a JSON object, got {type(doc).__name__}")
+    if doc.get("format") != FORMAT:
+        raise GraphError(f"not a graphir document: format is {doc.get('format')!r}, expected {FORMAT!r}")
+    version = doc.get("version")
+    if version != VERSION or isinstance(version, bool):
+        raise GraphError(
+            f"unsupported graphir document version {version!r} (this graphir reads version {VERSION})"
+        )
+    nodes = doc.get("nodes")
+    if not isinstance(nodes, list):
+        raise GraphError(f"'nodes' must be a list, got {type(nodes).__name__}")
+
+    table: dict[int, tuple[Any, str, tuple[Any, ...], Any]] = {}
+    for k, node in enumerate(nodes):
+        nid, op, args, param = _check_node(k, node)
+        if nid in table:
+            raise GraphError(f"duplicate node id {nid}")
+        table[nid] = (nid, op, args, param)
+    users: dict[int, list[int]] = {}
+    missing_ops: dict[int, int] = {}
+    for nid, (_, op, args, _) in table.items():
+        for pos, a in enumerate(args):
+            if a not in table:
+                raise GraphError(f"node {nid} ({op}): operand {pos} is node {a}, which does not exist")
+            users.setdefault(a, []).append(nid)
+        missing_ops[nid] = len(args)
+
+    if "outputs" not in doc:
+        raise GraphError("the document has no outputs")
+    outputs = doc["outputs"]
+    if not isinstance(outputs, list) or not outputs:
+        raise GraphError(f"'outputs' must be a non-empty list of node ids, got {outputs!r}")
+    for o in outputs:
+        if not _is_int(o) or o not in table:
+            raise GraphError(f"output {o!r} is not a node of the document")
+    single = doc.get("single", False)
+    if not isinstance(single, bool):
+        raise GraphError(f"'single' must be true or false, got {single!r}")
+    if single and len(outputs) != 1:
+        raise GraphError(f"'single' is true but there are {len(outputs)} outputs")
+
+    # Kahn's algorithm: a node is built once all its operands are; among the nodes
+    # ready, the first in the document goes first, so a document already in
+    # topological order (as to_json writes it) is built in its own order.
+    position = {nid: k for k, nid in enumerate(table)}
+    graph = Graph()
+    built: dict[int, int] = {}
+    ready = [(position[nid], nid) for nid in table if missing_ops[nid] == 0]
+    heapq.heapify(ready)
+    while ready:
+        _, nid = heapq.heappop(ready)
+        _, op, args, param = table[nid]
+        if op == "var":
+            built[nid] = graph.var(param)
+        elif op == "const":
+            built[nid] = graph.const(param)
+        else:
+            built[nid] = graph.apply(op, *[built[a] for a in args])
+        for u in users.get(nid, ()):
+            missing_ops[u] -= 1
+            if missing_ops[u] == 0:
+                heapq.heappush(ready, (position[u], u))
+    if len(built) != len(table):
+        raise GraphError(_cycle_message(table, set(table) - set(built)))
+
+    out = [Expr(graph, built[o]) for o in outputs]
+    return out[0] if single else out

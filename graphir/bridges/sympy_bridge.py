@@ -1,0 +1,572 @@
+"""The SymPy bridge: graphir expressions to SymPy and back, simplification, symbolic gradients.
+
+Both directions walk iteratively (topological order one way, an explicit
+stack the other way), so the bridge itself never hits the recursion limit.
+SymPy, however, recurses over its trees (hashing, assumptions, printing,
+``diff``, ``simplify``) and fails a few hundred levels down, so
+:func:`to_sympy` refuses expressions nested deeper than :data:`MAX_DEPTH`
+graph levels or whose SymPy form would be deeper than :data:`MAX_SYMPY_DEPTH`
+levels, with a :class:`~graphir.errors.SymbolicError` giving the depth and the
+cap; a ``RecursionError`` escaping SymPy anyway is turned into a
+``SymbolicError`` too.
+
+Conventions
+-----------
+* Variables become ``sympy.Symbol(name, real=True)``: graphir computes with
+  real numbers, and SymPy simplifies and differentiates ``Abs``, ``sqrt`` and
+  ``log`` correctly only for real symbols (``d|x|/dx = sign(x)``).
+  :func:`from_sympy` matches symbols by name alone, so an expression built on
+  plain ``sympy.Symbol("x")`` comes back with the variable ``x`` as well.
+* Constants: integer values become ``Integer``, ``math.pi`` and ``math.e``
+  become ``pi`` and ``E``, binary fractions with a small denominator (0.5,
+  0.375...) become ``Rational``, anything else a ``Float`` of 53-bit precision
+  holding exactly the double (so SymPy's own float arithmetic rounds like IEEE
+  doubles and the way back is exact).  inf and nan become ``oo``/``-oo``/``nan``.
+  ``-0.0`` becomes ``0`` (SymPy has no signed zero; :func:`graphir.to_json` is
+  the lossless format).
+* :func:`from_sympy` gives graphs that read like the printed SymPy expression:
+  ``x + (-1)*y`` comes back as ``x - y``, ``(-1)*x`` as ``-x``, factors with
+  a negative exponent as a division (``x/y``, ``1/x``), sums and products of
+  many terms folded from the left, ``Max``/``Min`` of many arguments folded in
+  pairs.  ``sqrt`` and ``sigmoid`` are recognised by the registry's
+  ``sympy_match``, other functions by ``sympy_head`` (``sin``, ``Abs``,
+  ``Max``, ``log1p``, ``Heaviside`` ...).
+
+>>> import graphir as gi
+>>> x, y = gi.symbols("x y")
+>>> to_sympy(gi.sqrt(x) - y / 2)
+sqrt(x) - y/2
+>>> str(from_sympy(to_sympy(gi.sigmoid(x) * y)))
+'sigmoid(x)*y'
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import reduce
+from typing import Any
+
+from .. import primitives
+from ..build import Expr, as_expr
+from ..errors import SymbolicError
+from ..ir import Graph
+from ..traversal import levels
+
+__all__ = [
+    "to_sympy",
+    "from_sympy",
+    "simplify",
+    "symbolic_grad",
+    "symbol",
+    "MAX_DEPTH",
+    "MAX_SYMPY_DEPTH",
+]
+
+#: Longest path (in graph levels) of an expression :func:`to_sympy` accepts.  Also
+#: bounds the time SymPy spends re-flattening long left-folded sums and products.
+MAX_DEPTH = 1000
+
+#: Deepest SymPy tree :func:`to_sympy` builds.  SymPy's ``diff`` uses about seven
+#: Python frames per level of its tree and fails near 140 levels with Python's
+#: default recursion limit of 1000; this leaves room for the caller's own frames.
+MAX_SYMPY_DEPTH = 80
+
+# Binary fractions with at most this many bits after the point become Rationals.
+_RATIONAL_BITS = 10
+
+
+def _sympy() -> Any:
+    import sympy
+
+    return sympy
+
+
+def symbol(name: str) -> Any:
+    """The SymPy symbol graphir uses for the variable ``name`` (real).
+
+    >>> symbol("x").is_real
+    True
+    """
+    return _sympy().Symbol(name, real=True)
+
+
+# ---------------------------------------------------------------- graphir -> SymPy
+
+
+def _const_to_sympy(sp: Any, v: float) -> Any:
+    if math.isnan(v):
+        return sp.nan
+    if math.isinf(v):
+        return sp.oo if v > 0 else -sp.oo
+    name = primitives.pi_or_e(v)
+    if name == "pi":
+        return sp.pi
+    if name == "e":
+        return sp.E
+    if v.is_integer() and abs(v) <= 2.0**53:
+        return sp.Integer(int(v))
+    if abs(v) < 2.0**40 and (v * 2.0**_RATIONAL_BITS).is_integer():
+        return sp.Rational(v)  # a binary fraction: exact
+    return sp.Float(v, precision=53)
+
+
+def _short(obj: Any, limit: int = 80) -> str:
+    try:
+        s = str(obj)
+    except RecursionError:
+        return f"<{type(obj).__name__} too deep to print>"
+    return s if len(s) <= limit else s[: limit - 3] + "..."
+
+
+class _DepthMeter:
+    """Depth of SymPy trees, measured iteratively with a memo keyed by object id
+    (the objects are kept alive, so ids stay valid)."""
+
+    def __init__(self) -> None:
+        self.depth: dict[int, int] = {}
+        self.alive: list[Any] = []
+
+    def __call__(self, obj: Any) -> int:
+        depth = self.depth
+        stack = [(obj, False)]
+        while stack:
+            o, ready = stack.pop()
+            k = id(o)
+            if k in depth:
+                continue
+            args = o.args
+            if ready or not args:
+                depth[k] = 1 + max((depth[id(a)] for a in args), default=0)
+                self.alive.append(o)
+                continue
+            stack.append((o, True))
+            stack.extend((a, False) for a in args if id(a) not in depth)
+        return depth[id(obj)]
+
+
+def to_sympy(expr: Expr | float) -> Any:
+    """The SymPy expression of ``expr`` (variables are real symbols).
+
+    Raises :class:`~graphir.errors.SymbolicError` when the expression is nested
+    too deeply for SymPy (see :data:`MAX_DEPTH` and :data:`MAX_SYMPY_DEPTH`).
+
+    >>> import graphir as gi
+    >>> x1, x2 = gi.symbols("x1 x2")
+    >>> to_sympy(gi.log(x1) + x1 * x2 - gi.sin(x2))
+    x1*x2 + log(x1) - sin(x2)
+    >>> to_sympy(0.1 * x1 + 0.5)
+    0.1*x1 + 1/2
+    """
+    sp = _sympy()
+    e = as_expr(expr)
+    g = e._g
+    ids = sorted(e.order)  # ids are topological; levels() wants them ascending
+    level = levels(g, ids)
+    depth = level[e._id]
+    if depth > MAX_DEPTH:
+        raise SymbolicError(
+            f"the expression is {depth} levels deep; the SymPy bridge takes at most "
+            f"{MAX_DEPTH} (SymPy recurses over its trees and would fail)"
+        )
+    ops, args, params = g.ops, g.args, g.params
+    env: dict[int, Any] = {}
+    meter = _DepthMeter()
+    try:
+        for i in ids:
+            op = ops[i]
+            if op == "var":
+                obj = symbol(params[i])
+            elif op == "const":
+                obj = _const_to_sympy(sp, params[i])
+            else:
+                obj = primitives.get(op).sympy(sp, *[env[a] for a in args[i]])
+            d = meter(obj)
+            if d > MAX_SYMPY_DEPTH:
+                raise SymbolicError(
+                    f"the SymPy form of the expression is at least {d} levels deep (at graph "
+                    f"level {level[i]} of {depth}); the SymPy bridge takes at most "
+                    f"{MAX_SYMPY_DEPTH} (SymPy recurses over its trees and would fail)"
+                )
+            env[i] = obj
+    except RecursionError:
+        raise SymbolicError(
+            f"SymPy hit the recursion limit building the expression ({depth} levels deep)"
+        ) from None
+    return env[e._id]
+
+
+# ---------------------------------------------------------------- SymPy -> graphir
+
+
+@dataclass
+class _Plan:
+    """How to build one SymPy node: convert ``children`` first, then ``build(ids)``."""
+
+    children: list[Any]
+    build: Callable[[list[int]], int]
+    keep: list[Any] = field(default_factory=list)
+
+
+def _fold(g: Graph, op: str, ids: Sequence[int]) -> int:
+    return reduce(lambda a, b: g.apply(op, a, b), ids)
+
+
+def _is_power_of_two(q: int) -> bool:
+    return q > 0 and q & (q - 1) == 0
+
+
+def _int_const(g: Graph, p: int) -> int:
+    try:
+        return g.const(float(p))
+    except OverflowError:
+        raise SymbolicError(f"the integer {_short(p)} is too large for a float") from None
+
+
+def _number(sp: Any, g: Graph, obj: Any) -> int:
+    """Node of a SymPy number (Integer, Rational, Float, oo, nan, pi, E...)."""
+    if obj is sp.S.ComplexInfinity:
+        raise SymbolicError("SymPy's complex infinity (zoo) has no graphir counterpart")
+    if obj is sp.S.NaN:
+        return g.const(math.nan)
+    if obj is sp.S.Infinity:
+        return g.const(math.inf)
+    if obj is sp.S.NegativeInfinity:
+        return g.const(-math.inf)
+    if obj is sp.S.Pi:
+        return g.const(math.pi)
+    if obj is sp.S.Exp1:
+        return g.const(math.e)
+    if obj.is_Integer:
+        return _int_const(g, int(obj))
+    if obj.is_Rational:
+        p, q = int(obj.p), int(obj.q)
+        if _is_power_of_two(q) and abs(p) < 2**53:
+            return g.const(p / q)  # exact
+        return g.apply("div", _int_const(g, p), _int_const(g, q))
+    if obj.is_Float:
+        return g.const(float(obj))
+    if obj.is_NumberSymbol:  # GoldenRatio, EulerGamma, Catalan...
+        return g.const(float(obj))
+    raise SymbolicError(f"the SymPy number {_short(obj)} is not a real number graphir can hold")
+
+
+def _negative_number(x: Any) -> bool:
+    return bool(x.is_Number and x.is_extended_negative)
+
+
+def _plan_add(sp: Any, g: Graph, obj: Any) -> _Plan:
+    # Non-number terms in SymPy's order, numbers last ("x + 2", as SymPy prints).
+    terms = [t for t in obj.args if not t.is_Number] + [t for t in obj.args if t.is_Number]
+    negative = [_negative_number(t.as_coeff_Mul()[0]) for t in terms]
+    kids = [-t if neg else t for t, neg in zip(terms, negative)]
+    # Lead with the first positive term: y - x rather than -x + y.
+    lead = negative.index(False) if False in negative else 0
+    order = [lead] + [k for k in range(len(terms)) if k != lead]
+
+    def build(ids: list[int]) -> int:
+        acc = ids[0]
+        if negative[order[0]]:
+            acc = g.apply("neg", acc)
+        for k, i in zip(order[1:], ids[1:]):
+            acc = g.apply("sub" if negative[k] else "add", acc, i)
+        return acc
+
+    return _Plan([kids[k] for k in order], build)
+
+
+def _plan_mul(sp: Any, g: Graph, obj: Any, matchers: list[primitives.Primitive]) -> _Plan:
+    coeff, factors = obj.as_coeff_mul()
+    negative = _negative_number(coeff)
+    if negative:
+        coeff = -coeff
+    num_consts: list[int] = []
+    den_consts: list[int] = []
+    if coeff.is_Rational:
+        if coeff.p != 1:
+            num_consts.append(_int_const(g, int(coeff.p)))
+        if coeff.q != 1:
+            den_consts.append(_int_const(g, int(coeff.q)))
+    elif coeff != 1:
+        num_consts.append(_number(sp, g, coeff))
+    num: list[Any] = []
+    den: list[Any] = []
+    for f in factors:
+        if (
+            f.is_Pow
+            and f.exp.is_Number
+            and f.exp.is_extended_negative
+            and not any(_match(sp, p, f) is not None for p in matchers)
+        ):
+            den.append(sp.Pow(f.base, -f.exp))
+        else:
+            num.append(f)
+    n_num = len(num)
+
+    def build(ids: list[int]) -> int:
+        top = list(ids[:n_num])
+        consts = list(num_consts)
+        if negative:
+            if consts:
+                consts[0] = g.const(-g.params[consts[0]])
+            elif top:
+                top[0] = g.apply("neg", top[0])
+            else:
+                consts = [g.const(-1.0)]
+        numer = consts + top
+        numer_id = _fold(g, "mul", numer) if numer else g.const(1.0)
+        denom = den_consts + list(ids[n_num:])
+        return g.apply("div", numer_id, _fold(g, "mul", denom)) if denom else numer_id
+
+    return _Plan(num + den, build)
+
+
+def _plan_pow(sp: Any, g: Graph, obj: Any) -> _Plan:
+    base, ex = obj.args
+    if ex.is_Number and ex.is_extended_negative:
+        pos = sp.Pow(base, -ex)
+        return _Plan([pos], lambda ids: g.apply("div", g.const(1.0), ids[0]))
+    return _Plan([base, ex], lambda ids: g.apply("pow", ids[0], ids[1]))
+
+
+def _match(sp: Any, p: primitives.Primitive, obj: Any) -> tuple[Any, ...] | None:
+    m = p.sympy_match(sp, obj)  # type: ignore[misc]
+    if m is not None and len(m) == p.arity:
+        return tuple(m)
+    return None
+
+
+def _apply_plan(g: Graph, op: str, args: Sequence[Any]) -> _Plan:
+    return _Plan(list(args), lambda ids: g.apply(op, *ids))
+
+
+def _plan_head(sp: Any, g: Graph, obj: Any, p: primitives.Primitive) -> _Plan | None:
+    args = obj.args
+    if len(args) == p.arity:
+        return _apply_plan(g, p.name, args)
+    try:
+        if len(args) > p.arity == 2:
+            # An n-ary head (Max(a, b, c)): fold in pairs if that is the same thing.
+            if reduce(lambda a, b: p.sympy(sp, a, b), args) == obj:
+                return _Plan(list(args), lambda ids: _fold(g, p.name, ids))
+        elif len(args) > p.arity and p.sympy(sp, *args[: p.arity]) == obj:
+            # Extra arguments that are the defaults graphir uses (Heaviside(x, 1/2)).
+            return _apply_plan(g, p.name, args[: p.arity])
+    except (TypeError, ValueError):
+        return None
+    return None
+
+
+def _unsupported(obj: Any, why: str = "") -> SymbolicError:
+    name = type(obj).__name__
+    return SymbolicError(
+        f"SymPy {name} ({_short(obj)}) has no graphir counterpart{why}"
+    )
+
+
+# Rewrites tried on functions graphir has no primitive for (sec, cot, asinh...).
+_REWRITE_TARGETS = ("cos", "sin", "tan", "exp", "log")
+
+
+def _plan_rewrite(sp: Any, obj: Any, supported: Callable[[Any], bool]) -> Any | None:
+    for target in _REWRITE_TARGETS:
+        try:
+            r = obj.rewrite(getattr(sp, target))
+        except Exception:  # noqa: BLE001 - a rewrite SymPy cannot do is just not an option
+            continue
+        if r != obj and supported(r):
+            return r
+    return None
+
+
+class _Converter:
+    """SymPy -> graph, one node at a time from an explicit stack."""
+
+    def __init__(self, graph: Graph):
+        self.sp = _sympy()
+        self.g = graph
+        self.done: dict[int, int] = {}
+        self.alive: list[Any] = []  # keeps every object seen alive, so ids stay unique
+        prims = [p for p in primitives.PRIMITIVES.values()]
+        self.matchers = [p for p in prims if p.sympy_match is not None]
+        self.heads: dict[str, primitives.Primitive] = {}
+        for p in prims:
+            if p.sympy_head and p.sympy_head not in self.heads:
+                self.heads[p.sympy_head] = p
+
+    def _supported_top(self, obj: Any) -> bool:
+        return bool(
+            obj.is_Atom or obj.is_Add or obj.is_Mul or obj.is_Pow
+            or type(obj).__name__ in self.heads
+            or any(_match(self.sp, p, obj) is not None for p in self.matchers)
+        )
+
+    def plan(self, obj: Any) -> int | _Plan:
+        sp, g = self.sp, self.g
+        if obj.is_Symbol:
+            return g.var(obj.name)
+        if obj.is_Number or obj.is_NumberSymbol:
+            return _number(sp, g, obj)
+        if obj.is_Atom:
+            if obj is sp.I:
+                raise SymbolicError("the imaginary unit I has no graphir counterpart (real numbers only)")
+            raise _unsupported(obj)
+        for p in self.matchers:
+            m = _match(sp, p, obj)
+            if m is not None:
+                return _apply_plan(g, p.name, m)
+        p = self.heads.get(type(obj).__name__)
+        if p is not None:
+            plan = _plan_head(sp, g, obj, p)
+            if plan is not None:
+                return plan
+            raise _unsupported(obj, f" (graphir's {p.name} takes {p.arity} operand(s))")
+        if obj.is_Add:
+            return _plan_add(sp, g, obj)
+        if obj.is_Mul:
+            return _plan_mul(sp, g, obj, self.matchers)
+        if obj.is_Pow:
+            return _plan_pow(sp, g, obj)
+        if isinstance(obj, sp.DiracDelta):
+            raise _unsupported(
+                obj, " (a distribution, zero except at one point: graphir keeps no such value)"
+            )
+        if isinstance(obj, sp.Function) and not isinstance(obj, sp.core.function.AppliedUndef):
+            r = _plan_rewrite(sp, obj, self._supported_top)
+            if r is not None:
+                return _Plan([r], lambda ids: ids[0])
+        raise _unsupported(obj)
+
+    def convert(self, root: Any) -> int:
+        done, alive = self.done, self.alive
+        alive.append(root)
+        stack: list[tuple[Any, _Plan | None]] = [(root, None)]
+        while stack:
+            obj, plan = stack.pop()
+            k = id(obj)
+            if k in done:
+                continue
+            if plan is None:
+                planned = self.plan(obj)
+                if isinstance(planned, int):
+                    done[k] = planned
+                    continue
+                plan = planned
+                alive.extend(plan.children)
+                pending = [c for c in plan.children if id(c) not in done]
+                if pending:
+                    stack.append((obj, plan))
+                    stack.extend((c, None) for c in reversed(pending))
+                    continue
+            done[k] = plan.build([done[id(c)] for c in plan.children])
+        return done[id(root)]
+
+
+def _from_sympy_into(graph: Graph, e: Any) -> int:
+    sp = _sympy()
+    if isinstance(e, Expr):
+        raise TypeError("from_sympy takes a SymPy expression; this is already a graphir expression")
+    if isinstance(e, bool) or not isinstance(e, (int, float, sp.Basic)):
+        raise TypeError(f"from_sympy takes a SymPy expression, got {type(e).__name__}")
+    if isinstance(e, (int, float)):
+        return graph.const(float(e))
+    if not isinstance(e, sp.Expr):
+        raise _unsupported(e, " (not an expression)")
+    try:
+        return _Converter(graph).convert(e)
+    except RecursionError:
+        raise SymbolicError("SymPy hit the recursion limit reading the expression") from None
+
+
+def from_sympy(e: Any) -> Expr:
+    """The graphir expression (in a new graph) of the SymPy expression ``e``.
+
+    Symbols become variables of the same name; numbers become constants
+    (``pi`` and ``E`` become ``math.pi`` and ``math.e``).  Anything without a
+    graphir counterpart (``Piecewise``, ``DiracDelta``, ``I``, an unknown
+    function...) raises :class:`~graphir.errors.SymbolicError` naming it.
+
+    >>> import sympy
+    >>> x, y = sympy.symbols("x y")
+    >>> str(from_sympy(x - 2 * y / sympy.sqrt(x)))
+    'x - 2*y/sqrt(x)'
+    >>> str(from_sympy(sympy.Max(x, y, 1)))
+    'maximum(maximum(1, x), y)'
+    """
+    g = Graph()
+    return Expr(g, _from_sympy_into(g, e))
+
+
+# ---------------------------------------------------------------- symbolic
+
+
+def simplify(expr: Expr) -> Expr:
+    """A simpler equal expression, through :func:`sympy.simplify` (in a new graph).
+
+    >>> import graphir as gi
+    >>> x, = gi.symbols("x,")
+    >>> str(simplify(gi.sin(x) ** 2 + gi.cos(x) ** 2 + x))
+    'x + 1'
+    """
+    sp = _sympy()
+    s = to_sympy(expr)
+    try:
+        return from_sympy(sp.simplify(s))
+    except RecursionError:
+        raise SymbolicError("SymPy hit the recursion limit simplifying the expression") from None
+
+
+def _names(expr: Expr, wrt: Any) -> list[str]:
+    if wrt is None:
+        return [v.name for v in expr.variables]  # type: ignore[misc]
+    items = [wrt] if isinstance(wrt, (Expr, str)) else list(wrt)
+    names = []
+    for w in items:
+        if isinstance(w, str):
+            names.append(w)
+        elif isinstance(w, Expr) and w.op == "var":
+            names.append(w.name)  # type: ignore[arg-type]
+        else:
+            raise SymbolicError(f"can only differentiate with respect to a variable, got {w!r}")
+    return names
+
+
+def _drop_dirac(sp: Any, d: Any) -> Any:
+    # DiracDelta comes from differentiating sign, heaviside (or Max/Min twice).  A
+    # symbolic gradient here is the pointwise (classical) derivative, the thing
+    # graphir's AD and finite differences compute: DiracDelta(u) is 0 wherever
+    # u != 0, and where u == 0 the derivative does not exist at all.  graphir's own
+    # rules take sign' = heaviside' = 0, so mapping DiracDelta to 0 is sound for
+    # every point where the derivative exists, and is the same convention.
+    if d.has(sp.DiracDelta):
+        return d.replace(sp.DiracDelta, lambda *args: sp.S.Zero)
+    return d
+
+
+def symbolic_grad(expr: Expr, wrt: Any = None) -> tuple[Expr, ...]:
+    """SymPy's own partial derivatives of ``expr``, brought back as expressions.
+
+    ``wrt`` is a variable, a name or a sequence of them (default:
+    ``expr.variables``).  All partials live in one new graph.  Where SymPy
+    answers with ``DiracDelta`` (derivatives of ``sign``/``heaviside``) the
+    pointwise derivative 0 is used, graphir's convention for those ops.
+
+    >>> import graphir as gi
+    >>> x1, x2 = gi.symbols("x1 x2")
+    >>> [str(d) for d in symbolic_grad(gi.log(x1) + x1 * x2 - gi.sin(x2))]
+    ['x2 + 1/x1', 'x1 - cos(x2)']
+    """
+    sp = _sympy()
+    e = as_expr(expr)
+    names = _names(e, wrt)
+    s = to_sympy(e)
+    g = Graph()
+    out = []
+    try:
+        for name in names:
+            d = _drop_dirac(sp, sp.diff(s, symbol(name)))
+            out.append(Expr(g, _from_sympy_into(g, d)))
+    except RecursionError:
+        raise SymbolicError("SymPy hit the recursion limit differentiating the expression") from None
+    return tuple(out)
