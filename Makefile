@@ -35,9 +35,9 @@ dot:
 	  fi; }
 	@command -v dot >/dev/null 2>&1 || { echo "make: Graphviz's 'dot' is still missing" >&2; exit 1; }
 
-## demo: the worked example (prints the nodes of ln(x1) + x1*x2 - sin(x2) at (2, 5))
+## demo: the worked example ln(x1) + x1*x2 - sin(x2) at (2, 5), rendered into out/baydin
 demo: setup
-	$(PY) examples/baydin_nodes.py
+	$(PY) examples/baydin_worked.py out/baydin
 
 ## test: the whole test suite
 test: setup

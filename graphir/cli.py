@@ -396,6 +396,32 @@ def run_render(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+@command(
+    "explain",
+    help="write the worked example (Markdown, pictures, trace table, chain rule, frames) to a folder",
+    example="graphir explain 'ln(x1) + x1*x2 - sin(x2)' --at x1=2,x2=5 --mode reverse -o out/baydin",
+    arguments=(
+        EXPR,
+        arg("--at", action="append", metavar="NAME=VALUE,...", required=True, help=AT.kwargs["help"]),
+        arg("--mode", choices=("forward", "reverse"), default="reverse",
+            help="the pass to explain (default: reverse)"),
+        WRT,
+        arg("-o", "--output", required=True, metavar="OUT_DIR", help="the folder to write (created)"),
+    ),
+)
+def run_explain(args: argparse.Namespace) -> int:
+    """``graphir explain EXPR --at ... -o OUT_DIR``: prints the Markdown file's path."""
+    import graphir as gi
+
+    expr = read_expr(args.expr)
+    point = point_for(expr, args.at)
+    wrt = read_wrt(expr, args.wrt) if args.wrt else None
+    paths = gi.explain(expr, point, mode=args.mode, wrt=wrt).save(args.output)
+    markdown = [p for p in paths if str(p).endswith(".md")]
+    print(markdown[0] if markdown else args.output)
+    return EXIT_OK
+
+
 # ------------------------------------------------------------------ the frame
 
 

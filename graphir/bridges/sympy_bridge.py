@@ -276,20 +276,57 @@ def _plan_add(sp: Any, g: Graph, obj: Any) -> _Plan:
     return _Plan([kids[k] for k in order], build)
 
 
+def _front_non_add(items: list[tuple[int, bool]]) -> list[tuple[int, bool]]:
+    """Move the first factor that is not a sum to the front (SymPy order otherwise)."""
+    for k, (_, is_add) in enumerate(items):
+        if not is_add:
+            return [items[k]] + items[:k] + items[k + 1 :]
+    return items
+
+
+def _product(g: Graph, const: int | None, items: list[tuple[int, bool]]) -> int | None:
+    """``const * f1 * f2 * ...`` folded from the left, never as ``number * sum``.
+
+    SymPy distributes a number over a sum when the two are multiplied alone
+    (``2*(x + y)`` becomes ``2*x + 2*y``), so the number is put next to a factor
+    that is not a sum, or multiplied onto the product of all the sums.
+    """
+    items = _front_non_add(items)
+    ids = [i for i, _ in items]
+    if const is None:
+        return _fold(g, "mul", ids) if ids else None
+    if not ids:
+        return const
+    if items[0][1]:  # only sums
+        return g.apply("mul", const, _fold(g, "mul", ids)) if len(ids) > 1 else None
+    return _fold(g, "mul", [const, *ids])
+
+
+def _over(g: Graph, numer: int, q: int | None, bottom: list[tuple[int, bool]]) -> int:
+    """``numer / (q * d1 * ...)``, never building ``number * sum``."""
+    if q is None and not bottom:
+        return numer
+    denom = _product(g, q, bottom)
+    if denom is None:  # q times one sum: divide by q, then by the sum
+        return g.apply("div", g.apply("div", numer, q), bottom[0][0])  # type: ignore[arg-type]
+    return g.apply("div", numer, denom)
+
+
 def _plan_mul(sp: Any, g: Graph, obj: Any, matchers: list[primitives.Primitive]) -> _Plan:
+    """``c * f1 * ... / (d1 * ...)`` as SymPy prints it; its SymPy form is ``obj`` again."""
     coeff, factors = obj.as_coeff_mul()
     negative = _negative_number(coeff)
     if negative:
         coeff = -coeff
-    num_consts: list[int] = []
-    den_consts: list[int] = []
+    p_id: int | None = None  # numerator and denominator constants
+    q_id: int | None = None
     if coeff.is_Rational:
         if coeff.p != 1:
-            num_consts.append(_int_const(g, int(coeff.p)))
+            p_id = _int_const(g, int(coeff.p))
         if coeff.q != 1:
-            den_consts.append(_int_const(g, int(coeff.q)))
+            q_id = _int_const(g, int(coeff.q))
     elif coeff != 1:
-        num_consts.append(_number(sp, g, coeff))
+        p_id = _number(sp, g, coeff)
     num: list[Any] = []
     den: list[Any] = []
     for f in factors:
@@ -302,22 +339,32 @@ def _plan_mul(sp: Any, g: Graph, obj: Any, matchers: list[primitives.Primitive])
             den.append(sp.Pow(f.base, -f.exp))
         else:
             num.append(f)
+    num_add = [bool(f.is_Add) for f in num]
+    den_add = [bool(f.is_Add) for f in den]
     n_num = len(num)
 
     def build(ids: list[int]) -> int:
-        top = list(ids[:n_num])
-        consts = list(num_consts)
+        top = list(zip(ids[:n_num], num_add))
+        bottom = list(zip(ids[n_num:], den_add))
+        p = p_id
+        negate_all = False
         if negative:
-            if consts:
-                consts[0] = g.const(-g.params[consts[0]])
-            elif top:
-                top[0] = g.apply("neg", top[0])
+            if p is not None:
+                p = g.const(-g.params[p])
+            elif not top:
+                p = g.const(-1.0)
+            elif not all(num_add):
+                top = _front_non_add(top)
+                top[0] = (g.apply("neg", top[0][0]), False)
             else:
-                consts = [g.const(-1.0)]
-        numer = consts + top
-        numer_id = _fold(g, "mul", numer) if numer else g.const(1.0)
-        denom = den_consts + list(ids[n_num:])
-        return g.apply("div", numer_id, _fold(g, "mul", denom)) if denom else numer_id
+                negate_all = True
+        if not top and p is None:
+            out = _over(g, g.const(1.0), q_id, bottom)
+        elif (numer := _product(g, p, top)) is not None:
+            out = _over(g, numer, q_id, bottom)
+        else:  # a number times one sum: divide the sum first, multiply after
+            out = g.apply("mul", p, _over(g, top[0][0], q_id, bottom))  # type: ignore[arg-type]
+        return g.apply("neg", out) if negate_all else out
 
     return _Plan(num + den, build)
 
@@ -370,14 +417,18 @@ _REWRITE_TARGETS = ("cos", "sin", "tan", "exp", "log")
 
 
 def _plan_rewrite(sp: Any, obj: Any, supported: Callable[[Any], bool]) -> Any | None:
+    """The shortest rewrite of ``obj`` into functions graphir has (``cot(x)`` -> ``1/tan(x)``)."""
+    best = None
     for target in _REWRITE_TARGETS:
         try:
             r = obj.rewrite(getattr(sp, target))
         except Exception:  # noqa: BLE001 - a rewrite SymPy cannot do is just not an option
             continue
         if r != obj and supported(r):
-            return r
-    return None
+            cost = sp.count_ops(r)
+            if best is None or cost < best[0]:
+                best = (cost, r)
+    return None if best is None else best[1]
 
 
 class _Converter:
@@ -406,7 +457,7 @@ class _Converter:
         sp, g = self.sp, self.g
         if obj.is_Symbol:
             return g.var(obj.name)
-        if obj.is_Number or obj.is_NumberSymbol:
+        if obj.is_Number or obj.is_NumberSymbol or obj is sp.S.ComplexInfinity:
             return _number(sp, g, obj)
         if obj.is_Atom:
             if obj is sp.I:

@@ -276,7 +276,8 @@ class Explanation:
         out += [f"at ${t.at_text(latex=True)}$, where ${lab_tex} = {value}$.", ""]
         out += [f"graphir keeps the expression exactly as written: `{to_text(self.expr, limit=2000)}`."]
         if self.sympy_form:
-            out += [f"SymPy reads it as `{self.sympy_form[0]}` (SymPy reorders terms; the graph does not)."]
+            out += [f"SymPy reads it as `{self.sympy_form[0]}` (SymPy rewrites expressions; "
+                    "the graph keeps them as written)."]
         out.append("")
         # 2. the graph
         out += ["## The computation graph", ""]
