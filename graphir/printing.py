@@ -137,7 +137,7 @@ def _render(
             literal = side == "operand" and not latex and g.ops[i] == "const" and (
                 names is None or i not in names
             ) and (s[0].isdigit() or s[0] in "-.")
-            if prec < ctx or (prec == UNARY and side == "right") or literal:
+            if prec < ctx or (prec == UNARY and side in ("right", "operand")) or literal:
                 s = ("\\left(" + s + "\\right)") if latex else "(" + s + ")"
             stack.append(s)
             continue
@@ -148,7 +148,7 @@ def _render(
             prec == ctx and side is not None and prec != ATOM and (
                 (p.assoc == "left" and side == "right") or (p.assoc == "right" and side == "left")
             )
-        ) or (prec == UNARY and side == "right")
+        ) or (prec == UNARY and side in ("right", "operand"))
         items: list[Any] = []
         if paren:
             items.append("\\left(" if latex else "(")

@@ -16,12 +16,12 @@ import graphir as gi
 from graphir import primitives
 from graphir.bridges import sympy_bridge as sb
 from graphir.build import FUNCTIONS
-from tests.strategies import Recipe, builtin_ops, points, recipes
+from tests.strategies import EXAMPLES, Recipe, builtin_ops, points, recipes
 
 X, Y, Z = gi.symbols("x y z")
 SX, SY, SZ = (sp.Symbol(n, real=True) for n in "xyz")
 PROPERTY = settings(
-    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 
 pytestmark = pytest.mark.filterwarnings("ignore::graphir.EvalWarning")
