@@ -263,10 +263,11 @@ def test_random_expressions_match_sympy_diff_of_the_recipe(r, at):
         assert close(b, w, 1e-8, 1e-9 * scale), (r, want, rev)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(recipes(min_ops=2, max_ops=8, ops=[o for o in BUILTIN if o not in KINK_OPS]), points())
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(recipes(min_ops=2, max_ops=8), points())
 def test_random_expressions_match_symbolic_grad(r, at):
-    pytest.importorskip("graphir.bridges.sympy_bridge", reason="the SymPy bridge is not there yet")
+    """All primitives, kinks included: SymPy's Heaviside(0) = 1/2 and sign(0) = 0 agree with
+    graphir's conventions, so even the ties hypothesis likes (x = y = 0) compare equal."""
     f = r.to_expr()
     wrt = list(gi.symbols("x y z"))
     sym = gi.symbolic_grad(f, wrt)

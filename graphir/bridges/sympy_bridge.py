@@ -37,15 +37,17 @@ Conventions
 >>> to_sympy(gi.sqrt(x) - y / 2)
 sqrt(x) - y/2
 >>> str(from_sympy(to_sympy(gi.sigmoid(x) * y)))
-'sigmoid(x)*y'
+'y*sigmoid(x)'
 """
 
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import reduce
+from fractions import Fraction
+from functools import lru_cache, reduce
 from typing import Any
 
 from .. import primitives
@@ -213,11 +215,7 @@ def _fold(g: Graph, op: str, ids: Sequence[int]) -> int:
     return reduce(lambda a, b: g.apply(op, a, b), ids)
 
 
-def _is_power_of_two(q: int) -> bool:
-    return q > 0 and q & (q - 1) == 0
-
-
-def _int_const(g: Graph, p: int) -> int:
+def _int_const(g: Graph, p: Any) -> int:
     try:
         return g.const(float(p))
     except OverflowError:
@@ -242,9 +240,12 @@ def _number(sp: Any, g: Graph, obj: Any) -> int:
         return _int_const(g, int(obj))
     if obj.is_Rational:
         p, q = int(obj.p), int(obj.q)
-        if _is_power_of_two(q) and abs(p) < 2**53:
-            return g.const(p / q)  # exact
-        return g.apply("div", _int_const(g, p), _int_const(g, q))
+        v = p / q  # correctly rounded
+        if Fraction(v) == Fraction(p, q) and _const_to_sympy(sp, v) == obj:
+            return g.const(v)  # a double, exactly, that goes back to this Rational
+        if max(abs(p), q) <= 2**53:
+            return g.apply("div", g.const(float(p)), g.const(float(q)))  # exact: 1/3 stays 1/3
+        return g.const(v)  # no double holds it: the nearest one
     if obj.is_Float:
         return g.const(float(obj))
     if obj.is_NumberSymbol:  # GoldenRatio, EulerGamma, Catalan...
@@ -260,7 +261,7 @@ def _plan_add(sp: Any, g: Graph, obj: Any) -> _Plan:
     # Non-number terms in SymPy's order, numbers last ("x + 2", as SymPy prints).
     terms = [t for t in obj.args if not t.is_Number] + [t for t in obj.args if t.is_Number]
     negative = [_negative_number(t.as_coeff_Mul()[0]) for t in terms]
-    kids = [-t if neg else t for t, neg in zip(terms, negative)]
+    kids = [-t if neg else t for t, neg in zip(terms, negative, strict=True)]
     # Lead with the first positive term: y - x rather than -x + y.
     lead = negative.index(False) if False in negative else 0
     order = [lead] + [k for k in range(len(terms)) if k != lead]
@@ -269,7 +270,7 @@ def _plan_add(sp: Any, g: Graph, obj: Any) -> _Plan:
         acc = ids[0]
         if negative[order[0]]:
             acc = g.apply("neg", acc)
-        for k, i in zip(order[1:], ids[1:]):
+        for k, i in zip(order[1:], ids[1:], strict=True):
             acc = g.apply("sub" if negative[k] else "add", acc, i)
         return acc
 
@@ -284,32 +285,26 @@ def _front_non_add(items: list[tuple[int, bool]]) -> list[tuple[int, bool]]:
     return items
 
 
-def _product(g: Graph, const: int | None, items: list[tuple[int, bool]]) -> int | None:
-    """``const * f1 * f2 * ...`` folded from the left, never as ``number * sum``.
+_PENDING = -1
+
+
+def _attach(g: Graph, const: int | None, items: list[tuple[int, bool]]) -> int | None:
+    """``const * f1 * f2 * ...`` folded from the left with the number next to a factor
+    that is not a sum; :data:`_PENDING` when every factor is a sum.
 
     SymPy distributes a number over a sum when the two are multiplied alone
-    (``2*(x + y)`` becomes ``2*x + 2*y``), so the number is put next to a factor
-    that is not a sum, or multiplied onto the product of all the sums.
+    (``2*(x + y)`` becomes ``2*x + 2*y``, and so does ``(x + y)/2``), so a number
+    is never multiplied onto a sum directly: when only sums are there, the caller
+    applies the number last, to a product that is no longer a sum.
     """
-    items = _front_non_add(items)
-    ids = [i for i, _ in items]
-    if const is None:
-        return _fold(g, "mul", ids) if ids else None
-    if not ids:
+    if not items:
         return const
-    if items[0][1]:  # only sums
-        return g.apply("mul", const, _fold(g, "mul", ids)) if len(ids) > 1 else None
+    ids = [i for i, _ in _front_non_add(items)]
+    if const is None:
+        return _fold(g, "mul", ids)
+    if all(is_add for _, is_add in items):
+        return _PENDING
     return _fold(g, "mul", [const, *ids])
-
-
-def _over(g: Graph, numer: int, q: int | None, bottom: list[tuple[int, bool]]) -> int:
-    """``numer / (q * d1 * ...)``, never building ``number * sum``."""
-    if q is None and not bottom:
-        return numer
-    denom = _product(g, q, bottom)
-    if denom is None:  # q times one sum: divide by q, then by the sum
-        return g.apply("div", g.apply("div", numer, q), bottom[0][0])  # type: ignore[arg-type]
-    return g.apply("div", numer, denom)
 
 
 def _plan_mul(sp: Any, g: Graph, obj: Any, matchers: list[primitives.Primitive]) -> _Plan:
@@ -320,11 +315,11 @@ def _plan_mul(sp: Any, g: Graph, obj: Any, matchers: list[primitives.Primitive])
         coeff = -coeff
     p_id: int | None = None  # numerator and denominator constants
     q_id: int | None = None
-    if coeff.is_Rational:
+    if coeff.is_Rational and max(abs(int(coeff.p)), int(coeff.q)) <= 2**53:
         if coeff.p != 1:
-            p_id = _int_const(g, int(coeff.p))
+            p_id = g.const(float(coeff.p))
         if coeff.q != 1:
-            q_id = _int_const(g, int(coeff.q))
+            q_id = g.const(float(coeff.q))
     elif coeff != 1:
         p_id = _number(sp, g, coeff)
     num: list[Any] = []
@@ -344,8 +339,8 @@ def _plan_mul(sp: Any, g: Graph, obj: Any, matchers: list[primitives.Primitive])
     n_num = len(num)
 
     def build(ids: list[int]) -> int:
-        top = list(zip(ids[:n_num], num_add))
-        bottom = list(zip(ids[n_num:], den_add))
+        top = list(zip(ids[:n_num], num_add, strict=True))
+        bottom = list(zip(ids[n_num:], den_add, strict=True))
         p = p_id
         negate_all = False
         if negative:
@@ -358,12 +353,17 @@ def _plan_mul(sp: Any, g: Graph, obj: Any, matchers: list[primitives.Primitive])
                 top[0] = (g.apply("neg", top[0][0]), False)
             else:
                 negate_all = True
-        if not top and p is None:
-            out = _over(g, g.const(1.0), q_id, bottom)
-        elif (numer := _product(g, p, top)) is not None:
-            out = _over(g, numer, q_id, bottom)
-        else:  # a number times one sum: divide the sum first, multiply after
-            out = g.apply("mul", p, _over(g, top[0][0], q_id, bottom))  # type: ignore[arg-type]
+        numer = _attach(g, p, top)
+        denom = _attach(g, q_id, bottom)
+        core = _fold(g, "mul", [i for i, _ in top]) if numer == _PENDING else numer
+        under = _fold(g, "mul", [i for i, _ in bottom]) if denom == _PENDING else denom
+        out = g.const(1.0) if core is None else core
+        if under is not None:
+            out = g.apply("div", out, under)
+        if numer == _PENDING:
+            out = g.apply("mul", p, out)  # type: ignore[arg-type]
+        if denom == _PENDING:
+            out = g.apply("div", out, q_id)  # type: ignore[arg-type]
         return g.apply("neg", out) if negate_all else out
 
     return _Plan(num + den, build)
@@ -518,10 +518,10 @@ def _from_sympy_into(graph: Graph, e: Any) -> int:
     sp = _sympy()
     if isinstance(e, Expr):
         raise TypeError("from_sympy takes a SymPy expression; this is already a graphir expression")
-    if isinstance(e, bool) or not isinstance(e, (int, float, sp.Basic)):
+    if isinstance(e, numbers.Real) and not isinstance(e, (bool, sp.Basic)):
+        return _int_const(graph, e) if isinstance(e, numbers.Integral) else graph.const(float(e))
+    if not isinstance(e, sp.Basic):
         raise TypeError(f"from_sympy takes a SymPy expression, got {type(e).__name__}")
-    if isinstance(e, (int, float)):
-        return graph.const(float(e))
     if not isinstance(e, sp.Expr):
         raise _unsupported(e, " (not an expression)")
     try:
@@ -583,15 +583,51 @@ def _names(expr: Expr, wrt: Any) -> list[str]:
     return names
 
 
-def _drop_dirac(sp: Any, d: Any) -> Any:
-    # DiracDelta comes from differentiating sign, heaviside (or Max/Min twice).  A
+@lru_cache(maxsize=1)
+def _real_stand_ins() -> dict[Any, Any]:
+    """SymPy functions standing in for ``Abs`` and ``sign`` while differentiating.
+
+    SymPy differentiates ``Abs(u)`` as ``sign(u)*u'`` only when it can prove ``u``
+    real; for ``Abs(asin(x))`` it answers with ``re``, ``im``, ``atan2`` and ``I``,
+    and ``sign(asin(x))`` stays an unevaluated ``Derivative``.  graphir's values
+    are real wherever they are defined, so the stand-ins carry the real rules:
+    ``|u|' = sign(u)`` and ``sign'(u) = 0`` (the pointwise derivative; it does not
+    exist at ``u = 0``, where graphir's own rules also take 0).
+    """
+    sp = _sympy()
+
+    class RealAbs(sp.Function):
+        nargs = 1
+
+        def fdiff(self, argindex: int = 1) -> Any:
+            return sp.sign(self.args[0])
+
+    class RealSign(sp.Function):
+        nargs = 1
+
+        def fdiff(self, argindex: int = 1) -> Any:
+            return sp.S.Zero
+
+    return {sp.Abs: RealAbs, sp.sign: RealSign}
+
+
+def _diff(sp: Any, s: Any, name: str) -> Any:
+    stand_ins = _real_stand_ins()
+    for f, g in stand_ins.items():
+        if s.has(f):
+            s = s.replace(f, g)
+    d = sp.diff(s, symbol(name))
+    for f, g in stand_ins.items():
+        if d.has(g):
+            d = d.replace(g, f)
+    # DiracDelta comes from differentiating heaviside (and maximum/minimum twice).  A
     # symbolic gradient here is the pointwise (classical) derivative, the thing
     # graphir's AD and finite differences compute: DiracDelta(u) is 0 wherever
     # u != 0, and where u == 0 the derivative does not exist at all.  graphir's own
-    # rules take sign' = heaviside' = 0, so mapping DiracDelta to 0 is sound for
-    # every point where the derivative exists, and is the same convention.
+    # rules take heaviside' = 0, so mapping DiracDelta to 0 is sound at every point
+    # where the derivative exists, and is the same convention.
     if d.has(sp.DiracDelta):
-        return d.replace(sp.DiracDelta, lambda *args: sp.S.Zero)
+        d = d.replace(sp.DiracDelta, lambda *args: sp.S.Zero)
     return d
 
 
@@ -599,9 +635,10 @@ def symbolic_grad(expr: Expr, wrt: Any = None) -> tuple[Expr, ...]:
     """SymPy's own partial derivatives of ``expr``, brought back as expressions.
 
     ``wrt`` is a variable, a name or a sequence of them (default:
-    ``expr.variables``).  All partials live in one new graph.  Where SymPy
-    answers with ``DiracDelta`` (derivatives of ``sign``/``heaviside``) the
-    pointwise derivative 0 is used, graphir's convention for those ops.
+    ``expr.variables``).  All partials live in one new graph.  These are the
+    pointwise derivatives of real functions: ``abs(u)`` gives ``sign(u)*u'``
+    even where SymPy cannot prove ``u`` real, and ``sign``/``heaviside`` (whose
+    derivative SymPy writes with ``DiracDelta``) give 0, graphir's convention.
 
     >>> import graphir as gi
     >>> x1, x2 = gi.symbols("x1 x2")
@@ -616,7 +653,7 @@ def symbolic_grad(expr: Expr, wrt: Any = None) -> tuple[Expr, ...]:
     out = []
     try:
         for name in names:
-            d = _drop_dirac(sp, sp.diff(s, symbol(name)))
+            d = _diff(sp, s, name)
             out.append(Expr(g, _from_sympy_into(g, d)))
     except RecursionError:
         raise SymbolicError("SymPy hit the recursion limit differentiating the expression") from None

@@ -54,7 +54,7 @@ class ClaimResult:
     """The verdict on one claimed partial derivative.
 
     ``status`` is ``"holds"``, ``"wrong"`` or ``"undecided"``; ``symbolic`` is
-    ``"equal"``, ``"not equal"`` or ``"undecided"`` with ``symbolic_note``
+    ``"equal"``, ``"not equal"``, ``"undecided"`` or ``"not asked"`` with ``symbolic_note``
     saying why; ``points`` sample points were compared and ``mismatches`` of
     them disagreed; ``counterexample`` (a wrong claim) maps every variable to
     its value, with ``claimed_value`` and ``true_value`` there.
@@ -107,6 +107,7 @@ class ClaimResult:
             "equal": "equal",
             "not equal": "not equal",
             "undecided": "cannot decide",
+            "not asked": "not asked (symbolic=False)",
         }[self.symbolic]
         out.append(f"  SymPy:    {sym}" + (f" ({self.symbolic_note})" if self.symbolic_note else ""))
         if self.points == 0:
@@ -157,7 +158,7 @@ class ClaimReport:
         open_ = sum(r.status == "undecided" for r in self.results)
         n = len(self.results)
         if self.ok:
-            lines.append(f"All {n} claim{'s' if n != 1 else ''} hold.")
+            lines.append("The claim holds." if n == 1 else f"All {n} claims hold.")
         else:
             parts = []
             if wrong:
@@ -227,31 +228,37 @@ def _values(exprs: list[Expr], point: dict[str, Any], m: int) -> list[np.ndarray
 # ------------------------------------------------------------------ symbolic
 
 
-def _symbolic(e: Expr, name: str, claim: Expr) -> tuple[str, str, Any]:
-    """``(verdict, note, SymPy's true partial or None)``."""
+def _symbolic(e: Expr, name: str, claim: Expr) -> tuple[str, str, Expr | None]:
+    """``(verdict, note, SymPy's true partial as an expression, or None)``."""
     import sympy
 
+    from ..bridges.sympy_bridge import symbolic_grad, to_sympy
+
     try:
-        f = e.to_sympy()
-        c = claim.to_sympy()
+        true_expr = symbolic_grad(e, [name])[0]
+        true = to_sympy(true_expr)
+        c = to_sympy(claim)
     except (GraphirError, RecursionError, ImportError) as exc:
         return "undecided", f"SymPy cannot take it: {_first_line(exc)}", None
     try:
-        syms = {s.name: s for s in f.free_symbols if isinstance(s, sympy.Symbol)}
-        true = sympy.diff(f, syms[name]) if name in syms else sympy.S.Zero
         d = c - true
         if sympy.count_ops(d) > SIMPLIFY_LIMIT:
-            return "undecided", "too large for sympy.simplify", true
+            return "undecided", "too large for sympy.simplify", true_expr
         s = sympy.simplify(d)
     except (RecursionError, ValueError, TypeError, AttributeError) as exc:
-        return "undecided", f"SymPy failed: {_first_line(exc)}", None
+        return "undecided", f"SymPy failed: {_first_line(exc)}", true_expr
     if s == 0:
-        return "equal", "claimed - true simplifies to 0", true
+        return "equal", "claimed - true simplifies to 0", true_expr
     if s.is_number and s.is_finite and s.is_zero is False:
-        return "not equal", f"claimed - true simplifies to the constant {s}", true
+        return "not equal", f"claimed - true simplifies to the constant {s}", true_expr
     if s.is_zero is False:
-        return "not equal", f"SymPy proves claimed - true = {_short(s)} is never 0", true
-    return "undecided", f"claimed - true simplifies to {_short(s)}", true
+        return "not equal", f"SymPy proves claimed - true = {_short(s)} is never 0", true_expr
+    try:
+        f = sympy.factor(s)
+        s = f if len(str(f)) < len(str(s)) else s
+    except (RecursionError, ValueError, TypeError, AttributeError, sympy.PolynomialError):
+        pass
+    return "undecided", f"claimed - true simplifies to {_short(s)}", true_expr
 
 
 def _first_line(exc: BaseException) -> str:
@@ -264,17 +271,10 @@ def _short(s: Any, limit: int = 120) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def _true_text(true_sp: Any, ad: Expr) -> str:
-    if true_sp is not None:
-        try:
-            import sympy
-
-            from ..bridges.sympy_bridge import from_sympy
-
-            simple = sympy.simplify(true_sp) if sympy.count_ops(true_sp) <= SIMPLIFY_LIMIT else true_sp
-            return to_text(from_sympy(simple), limit=300)
-        except (GraphirError, RecursionError, ValueError, TypeError, ImportError):
-            return _short(true_sp, 300)
+def _true_text(true_expr: Expr | None, ad: Expr) -> str:
+    """SymPy's derivative as it comes back (readable), else graphir's own, cleaned up."""
+    if true_expr is not None:
+        return to_text(true_expr, limit=300)
     try:
         from ..passes.cleanup import cleanup
 
@@ -348,11 +348,11 @@ def check_claims(
             true_ad = diff(e, name, mode="reverse")
         else:
             true_ad = as_expr(0.0)
-        sym_verdict, sym_note, true_sp = ("undecided", "not asked", None)
+        sym_verdict, sym_note, true_expr = ("not asked", "", None)
         if symbolic:
-            sym_verdict, sym_note, true_sp = _symbolic(e, name, claim)
+            sym_verdict, sym_note, true_expr = _symbolic(e, name, claim)
         result = _numeric(e, name, claim, true_ad, names, base, samples, seed, rtol, atol)
-        result.true = _true_text(true_sp, true_ad)
+        result.true = _true_text(true_expr, true_ad)
         result.symbolic, result.symbolic_note = sym_verdict, sym_note
         if sym_verdict == "equal":
             result.status = "holds"

@@ -35,7 +35,7 @@ from ..build import Expr, RuleKit, as_expr
 from ..errors import GraphirError
 from ..ir import Graph
 from ..passes.evaluate import evaluate, values_of_nodes
-from ..printing import format_number, to_text
+from ..printing import format_number, node_text, to_text
 from .check import BOXES, sample_points
 from .finite_difference import as_expression, point_of, richardson_derivative
 
@@ -116,17 +116,21 @@ class PartialsReport:
         lines = [f"Checking the partial-derivative rule of every node of {self.expression} "
                  f"at {npts} point{'s' if npts != 1 else ''}", ""]
         reported: set[tuple[int, int]] = set()
+        counts: dict[tuple[int, int], list[int]] = {}
+        for q in self.results:
+            c = counts.setdefault((q.node, q.operand), [0, 0])
+            c[0] += q.status == "wrong"
+            c[1] += 1
         for r in self.failures:
             if (r.node, r.operand) in reported:
                 continue
             reported.add((r.node, r.operand))
-            same = [q for q in self.results if (q.node, q.operand) == (r.node, r.operand)]
-            bad = sum(q.status == "wrong" for q in same)
+            bad, total = counts[(r.node, r.operand)]
             at = ", ".join(f"{k}={format_number(v, 12)}" for k, v in r.point.items())
             vals = ", ".join(format_number(v, 12) for v in r.operand_values)
             lines += [
-                f"WRONG  node {r.node}: {r.formula}   (wrong at {bad} of {len(same)} point"
-                f"{'s' if len(same) != 1 else ''})",
+                f"WRONG  node {r.node}: {r.formula}   (wrong at {bad} of {total} point"
+                f"{'s' if total != 1 else ''})",
                 f"       primitive {r.op!r}, partial by operand {r.operand} ({r.operand_text}), "
                 f"rule {r.rule}",
                 f"       at {at} (operands {vals}):",
@@ -178,6 +182,35 @@ def _points(e: Expr, at: Mapping[Any, Any] | None, samples: int, seed: int) -> l
         if not names:
             return found or [{}]
     return found
+
+
+class _Texts:
+    """Text of nodes for the report.  Printing a node of a huge graph with a length limit costs
+    a walk of everything below it, so beyond :data:`FULL_TEXT_NODES` nodes only the first
+    :data:`FULL_TEXT_BUDGET` texts are written in full and the rest name their operands by id."""
+
+    def __init__(self, graph: Graph, size: int):
+        self.graph = graph
+        self.budget = None if size <= FULL_TEXT_NODES else FULL_TEXT_BUDGET
+        self.cache: dict[tuple[int, int], str] = {}
+
+    def __call__(self, i: int, limit: int) -> str:
+        key = (i, limit)
+        if key not in self.cache:
+            g = self.graph
+            if self.budget is None or self.budget > 0:
+                if self.budget is not None:
+                    self.budget -= 1
+                self.cache[key] = to_text(Expr(g, i), limit=limit)
+            elif not g.args[i]:
+                self.cache[key] = to_text(Expr(g, i))
+            else:
+                self.cache[key] = node_text(g, i, {a: f"node{a}" for a in g.args[i] if g.args[a]})
+        return self.cache[key]
+
+
+FULL_TEXT_NODES = 5000
+FULL_TEXT_BUDGET = 100
 
 
 def _slot_names(arity: int) -> list[str]:
@@ -234,6 +267,7 @@ def check_partials(
     points = _points(e, at, samples, seed)
     report = PartialsReport(to_text(e, limit=200), points)
     rules: dict[tuple[str, int, tuple[float | None, ...]], tuple[Expr | None, str]] = {}
+    text = _Texts(g, len(order))
     for point in points:
         with warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("ignore", RuntimeWarning)
@@ -246,7 +280,6 @@ def check_partials(
             args = g.args[i]
             vals = [float(np.real(env[a])) for a in args]
             consts = tuple(g.const_value(a) for a in args)
-            formula = to_text(Expr(g, i), limit=80)
             names = _slot_names(p.arity)
             for k in range(p.arity):
                 key = (op, k, consts)
@@ -257,10 +290,13 @@ def check_partials(
                     except Exception as exc:  # noqa: BLE001 - a user's rule may fail in any way
                         rules[key] = (None, f"<the rule raised {type(exc).__name__}: {exc}>")
                 rule, rule_text = rules[key]
-                check = PartialCheck(i, op, k, formula, to_text(Expr(g, args[k]), limit=60),
-                                     f"d{op}/d{names[k]} = {rule_text}", dict(point), vals,
-                                     math.nan, math.nan, math.nan, "ok")
+                check = PartialCheck(i, op, k, "", "", f"d{op}/d{names[k]} = {rule_text}",
+                                     dict(point), vals, math.nan, math.nan, math.nan, "ok")
                 report.results.append(_judge(check, p, rule, vals, k, names, rtol, atol))
+    # Texts last, so the failures get full formulas first when the graph is huge.
+    for c in sorted(report.results, key=lambda c: c.status != "wrong"):
+        c.formula = text(c.node, 80)
+        c.operand_text = text(g.args[c.node][c.operand], 60)
     return report
 
 
@@ -285,7 +321,8 @@ def _judge(c: PartialCheck, p: primitives.Primitive, rule: Expr | None, vals: li
             operands[k] = t
             return np.asarray(p.np(*operands), dtype=float)
 
-        c.fd_value, c.fd_error = richardson_derivative(fn, vals[k])
+        fd_value, fd_error = richardson_derivative(fn, vals[k])
+        c.fd_value, c.fd_error = float(fd_value), float(fd_error)
     if not math.isfinite(c.fd_value):
         c.status, c.note = "skipped", "the primitive is not differentiable (finite) here"
         return c

@@ -45,7 +45,7 @@ from .finite_difference import (
 
 __all__ = ["step_sweep", "StepSweep", "STEPS"]
 
-STEPS = 10.0 ** -np.arange(1, 17)
+STEPS = np.array([float(f"1e-{k}") for k in range(1, 17)])  # exactly the decimal steps
 
 _STYLE = {
     "forward": {"color": "#1f77b4", "marker": "o", "linestyle": "-"},
@@ -337,7 +337,7 @@ def _panel(ax: Any, s: StepSweep, i: int) -> None:
             mid = ks[len(ks) // 2]
             y = max(z[mid], floor)
             ax.annotate("central difference and complex step\ncoincide here: both errors are |f‴|h²/6",
-                        xy=(hs[mid], y), xytext=(hs[mid] * 10, y / 1e3), fontsize=8, color="#8b1a1a",
+                        xy=(hs[mid], y), xytext=(hs[mid] * 3, y / 1e3), fontsize=8, color="#8b1a1a",
                         ha="center", va="top",
                         arrowprops={"arrowstyle": "->", "color": "#8b1a1a", "lw": 0.8})
     note = "  A relative error of exactly 0 is drawn at ε/16." if any_zero else ""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from fractions import Fraction
 
 import numpy as np
 import pytest
@@ -56,7 +57,7 @@ def test_every_primitive_has_the_value_of_its_sympy_form(name: str) -> None:
     rng = np.random.default_rng(abs(hash(name)) % 2**32)
     for _ in range(5):
         point = {}
-        for var, dom in zip(("x", "y"), p.domain):
+        for var, dom in zip(("x", "y"), p.domain, strict=False):
             lo, hi = primitives.DOMAINS[dom][rng.integers(len(primitives.DOMAINS[dom]))]
             point[var] = float(rng.uniform(lo, hi))
         expected = float(s.evalf(30, subs={sb.symbol(k): sp.Float(v, 30) for k, v in point.items()}))
@@ -231,10 +232,36 @@ def test_operators_text_and_sympy_agree(r: Recipe, point: dict[str, float]) -> N
     assert math.isclose(w, exact.real, rel_tol=1e-9, abs_tol=1e-9), (str(e), str(back), v, w)
 
 
+def _doubles_only(s: object) -> bool:
+    """True when every number in ``s`` is exactly a double (or p/q of two such integers).
+
+    SymPy sometimes makes numbers no double holds, e.g. ``log1p(0.01)`` becomes
+    ``log(Rational(1.01...))`` with a 58-bit numerator; graphir keeps the nearest
+    double there, so such expressions cannot come back identical.
+    """
+    for r in s.atoms(sp.Rational):
+        if max(abs(int(r.p)), int(r.q)) > 2**53 and Fraction(float(r)) != Fraction(int(r.p), int(r.q)):
+            return False
+    return True
+
+
+def _canonical(s: sp.Basic) -> bool:
+    """True when rebuilding ``s`` from its parts gives ``s`` again.
+
+    SymPy occasionally leaves a part in a form its own constructors would not
+    produce (``Abs(Abs(x)/2)`` becomes ``Abs(Abs(x))/2``, and ``Abs(Abs(x))``
+    would evaluate to ``Abs(x)``); graphir rebuilds through those constructors.
+    """
+    if not s.args:
+        return True
+    return all(_canonical(a) for a in s.args) and s.func(*s.args) == s
+
+
 @PROPERTY
 @given(recipes())
 def test_to_sympy_from_sympy_round_trip_is_stable(r: Recipe) -> None:
     s = sb.to_sympy(r.to_expr())
+    assume(_doubles_only(s) and _canonical(s))
     back = sb.from_sympy(s)
     assert back.to_sympy() == s
     # ... and a second trip changes nothing either.
@@ -242,16 +269,26 @@ def test_to_sympy_from_sympy_round_trip_is_stable(r: Recipe) -> None:
 
 
 @PROPERTY
-@given(recipes(max_ops=4))
-def test_symbolic_grad_matches_sympy_diff(r: Recipe) -> None:
+@given(recipes(max_ops=4), points())
+def test_symbolic_grad_matches_sympy_diff(r: Recipe, point: dict[str, float]) -> None:
     e = r.to_expr()
     s = r.to_sympy()
     names = [v.name for v in e.variables]
     grads = sb.symbolic_grad(e)
     assert len(grads) == len(names)
-    for name, d in zip(names, grads):
+    for name, d in zip(names, grads, strict=True):
+        # SymPy's derivative of the independently built SymPy form, where SymPy gives a
+        # real answer (it cannot always prove abs/sign arguments real; the bridge can).
         expected = sp.diff(s, sb.symbol(name)).replace(sp.DiracDelta, lambda *a: sp.S.Zero)
-        assert d.to_sympy() == expected
+        if expected.has(sp.Derivative, sp.im, sp.re, sp.I):
+            continue
+        if _doubles_only(expected) and _canonical(expected):
+            assert d.to_sympy() == expected
+        v = _values(d, point)
+        if math.isfinite(v):
+            exact = _precise(expected, point)
+            if exact.imag == 0 and math.isfinite(exact.real):
+                assert math.isclose(v, exact.real, rel_tol=1e-7, abs_tol=1e-7), (str(d), v, exact)
 
 
 # ------------------------------------------------------------------ symbolic_grad
@@ -283,13 +320,15 @@ def test_symbolic_grad_baydin_example() -> None:
         (gi.atan(X / Y), None, [SY / (SX**2 + SY**2), -SX / (SX**2 + SY**2)]),
         (X**Y, None, [SY * SX ** (SY - 1), SX**SY * sp.log(SX)]),
         (_apply("sign", X) * X, None, [sp.sign(SX)]),  # DiracDelta(x)*x taken pointwise: 0
+        (abs(gi.asin(X)), None, [sp.sign(sp.asin(SX)) / sp.sqrt(1 - SX**2)]),  # SymPy alone: re, im
+        (_apply("sign", gi.log(X)), None, [sp.S.Zero]),  # SymPy alone: Derivative(...)
         (gi.sin(X), ["y", "x"], [sp.S.Zero, sp.cos(SX)]),
     ],
 )
 def test_symbolic_grad_closed_forms(expr: gi.Expr, wrt: object, closed_forms: list[object]) -> None:
     got = sb.symbolic_grad(expr, wrt)
     assert len(got) == len(closed_forms)
-    for d, expected in zip(got, closed_forms):
+    for d, expected in zip(got, closed_forms, strict=True):
         assert sp.simplify(d.to_sympy() - expected) == 0, (str(d), expected)
 
 
@@ -312,12 +351,12 @@ def test_symbolic_grad_of_every_primitive_against_central_differences(name: str)
     h = 1e-6
     for _ in range(4):
         point = {}
-        for var, dom in zip(("x", "y"), p.domain):
+        for var, dom in zip(("x", "y"), p.domain, strict=False):
             lo, hi = primitives.DOMAINS[dom][rng.integers(len(primitives.DOMAINS[dom]))]
             point[var] = float(rng.uniform(lo + 0.01, hi - 0.01))
         if p.arity == 2 and name in ("maximum", "minimum") and abs(point["x"] - point["y"]) < 0.05:
             continue  # the kink
-        for var, d in zip(("x", "y"), grads):
+        for var, d in zip(("x", "y"), grads, strict=False):
             up, down = dict(point), dict(point)
             up[var] += h
             down[var] -= h

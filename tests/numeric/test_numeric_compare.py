@@ -161,3 +161,17 @@ def test_text_input_wrt_and_single_variable():
     c = gi.compare(baydin(), {"x1": 2, "x2": 5}, wrt=["x2"])
     assert c.wrt == ["x2"] and c.row("reverse").values.shape == (1,)
     assert "d/dx1" not in str(c)
+
+
+def test_expression_too_deep_for_sympy_uses_reverse_mode_as_reference():
+    x = gi.symbols("x")
+    e = x
+    for _ in range(1100):  # deeper than the SymPy bridge takes
+        e = gi.sin(e) * 0.5 + x
+    c = gi.compare(e, {"x": 0.3})
+    assert c.reference == "reverse"
+    assert "SymPy cannot take it" in c.row("symbolic").note
+    assert c.row("forward").abs_error[0] <= 1e-14
+    assert c.row("fd-complex").rel_error[0] <= 1e-14
+    assert c.row("fd-central").rel_error[0] <= 1e-8
+    assert str(c).splitlines()[0].endswith("errors against reverse AD")

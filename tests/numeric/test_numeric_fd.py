@@ -262,9 +262,12 @@ def test_complex_step_matches_reverse_mode_on_random_expressions(recipe, point):
         warnings.simplefilter("ignore", RuntimeWarning)
         _, exact = gi.value_and_grad(f, at)
         d = finite_difference(f, at, method="complex")
-        c = finite_difference(f, at, method="central")
+        one_sided = [finite_difference(f, at, method=m) for m in ("forward", "backward")]
     if not (np.all(np.isfinite(exact)) and np.all(np.isfinite(d))) or np.max(np.abs(exact)) > 1e8:
         return
-    if not np.all(np.isfinite(c)) or np.max(np.abs(c - exact)) > 1e-4 * max(1.0, np.max(np.abs(exact))):
-        return  # near a kink (abs, maximum, ...) the derivative is one-sided: nothing to compare
+    scale = 1e-4 * max(1.0, float(np.max(np.abs(exact))))
+    if not all(np.all(np.isfinite(o)) and np.max(np.abs(o - exact)) < scale for o in one_sided):
+        # At a kink (abs at 0, maximum at a tie) the one-sided slopes differ: the complex
+        # step takes the branch of the real part there, AD graphir's midpoint convention.
+        return
     np.testing.assert_allclose(d, exact, rtol=1e-9, atol=1e-9 * max(1.0, float(np.max(np.abs(exact)))))

@@ -21,7 +21,7 @@ def sin_sweep():
 
 def test_steps_and_shapes(sin_sweep):
     s = sin_sweep
-    assert s.steps.tolist() == [10.0**-k for k in range(1, 17)]
+    assert s.steps.tolist() == [float(f"1e-{k}") for k in range(1, 17)]
     assert s.methods == list(METHODS)
     for m in METHODS:
         assert s.errors[m].shape == (1, 16)
