@@ -45,7 +45,7 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache, reduce
 from typing import Any
@@ -208,7 +208,6 @@ class _Plan:
 
     children: list[Any]
     build: Callable[[list[int]], int]
-    keep: list[Any] = field(default_factory=list)
 
 
 def _fold(g: Graph, op: str, ids: Sequence[int]) -> int:
@@ -240,7 +239,10 @@ def _number(sp: Any, g: Graph, obj: Any) -> int:
         return _int_const(g, int(obj))
     if obj.is_Rational:
         p, q = int(obj.p), int(obj.q)
-        v = p / q  # correctly rounded
+        try:
+            v = p / q  # correctly rounded
+        except OverflowError:
+            raise SymbolicError(f"the number {_short(obj)} is too large for a float") from None
         if Fraction(v) == Fraction(p, q) and _const_to_sympy(sp, v) == obj:
             return g.const(v)  # a double, exactly, that goes back to this Rational
         if max(abs(p), q) <= 2**53:
