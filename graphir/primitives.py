@@ -152,6 +152,10 @@ def _pow_dbase(b: Any, out: Any, x: Any, y: Any) -> Any:
     c = b.value(y)
     if c is None:
         return y * x ** (y - 1)
+    if c == 0:
+        return b.const(0.0)
+    if c == 1:
+        return b.const(1.0)
     if c - 1 == 1:
         return b.const(c) * x
     return b.const(c) * x ** b.const(c - 1)
@@ -275,7 +279,7 @@ _RECORDS: list[Primitive] = [
         complex_np=_cabs, sympy_head="Abs", ufuncs=(np.absolute,),
     ),
     Primitive(
-        "sigmoid", 1, _sigmoid, (lambda b, o, x: o * (1.0 - o),),
+        "sigmoid", 1, _sigmoid, (lambda b, o, x: o * b.sigmoid(-x),),
         lambda sp, x: 1 / (1 + sp.exp(-x)),
         "sigmoid({0})", "\\sigma{{\\left({0} \\right)}}", "\u03c3",
         sympy_match=_match_sigmoid, aliases=("logistic", "expit"),

@@ -357,13 +357,14 @@ def check_claims(
         if sym_verdict == "equal":
             result.status = "holds"
             if result.mismatches:
-                result.note = ("SymPy finds the claim equal; the numeric differences are rounding "
-                               "or points outside the domain")
+                result.note = " ".join(filter(None, [result.note, (
+                    "SymPy finds the claim equal; the numeric differences are rounding "
+                    "or points outside the domain")]))
                 result.counterexample = result.claimed_value = result.true_value = None
         elif sym_verdict == "not equal":
             result.status = "wrong"
             if not result.mismatches:
-                result.note = "no sample point showed the difference"
+                result.note = " ".join(filter(None, [result.note, "no sample point showed the difference"]))
         else:
             result.status = "wrong" if result.mismatches else ("holds" if result.points else "undecided")
         report.results.append(result)
@@ -384,10 +385,13 @@ def _numeric(
         chunks.append(sample_points(names, None, seed + 2 + k, box))
     taken: list[tuple[dict[str, float], float, float]] = []
     wanted = samples + (1 if base is not None else 0)
-    for chunk in chunks:
+    note = ""
+    for k, chunk in enumerate(chunks):
         m = len(next(iter(chunk.values()))) if chunk else 1
         fv, tv, cv = _values([e, true_ad, claim], dict(chunk), m)
         ok = np.isfinite(fv) & np.isfinite(tv) & np.isfinite(cv)
+        if k == 0 and base is not None and not ok[0]:
+            note = "the expression, its partial or the claim is not finite at the point given; not used"
         for j in np.flatnonzero(ok)[: wanted - len(taken)]:
             taken.append(({n: float(chunk[n][j]) for n in names}, float(cv[j]), float(tv[j])))
         if len(taken) >= wanted:
@@ -413,4 +417,5 @@ def _numeric(
         claimed_value=None if first is None else first[1],
         true_value=None if first is None else first[2],
         status="undecided",
+        note=note,
     )

@@ -155,8 +155,9 @@ def _steps(method: str, step: Any, names: list[str], base: dict[str, float]) -> 
 class Sampler:
     """Evaluates one expression at many perturbations of one point in a single pass.
 
-    ``offsets(names_index, deltas)`` returns ``f`` at ``x + delta * e_j`` for
-    each pair, and the perturbed coordinates actually used.
+    ``sampler(index, delta)`` returns ``f`` at ``x + delta[k] * e_index[k]`` for
+    each ``k`` (an index of -1 leaves the point as it is), and the perturbed
+    coordinates as represented.
     """
 
     def __init__(self, expr: Expr, base: dict[str, float], names: list[str]):
@@ -212,8 +213,9 @@ def _effective(moved: np.ndarray, x: np.ndarray, nominal: np.ndarray) -> np.ndar
 def _one_sided(s: Sampler, x: np.ndarray, h: np.ndarray, sign: float) -> tuple[np.ndarray, dict[str, Any]]:
     n = len(x)
     idx = np.arange(n)
-    fx = s.value()
-    fh, moved = s(idx, sign * h)
+    # f(x) in the same vectorised pass as f(x + h), so both go through the same code path.
+    f, moved = s(np.append(idx, -1), np.append(sign * h, 0.0))
+    fh, fx, moved = f[:n], float(f[n]), moved[:n]
     heff = _effective(moved, x, h)
     d = sign * (fh - fx) / heff
     return d, {"fx": fx, "f_used": np.abs(fh) + abs(fx), "h": heff}

@@ -300,7 +300,7 @@ def _panel(ax: Any, s: StepSweep, i: int) -> None:
             "forward": "forward difference  (f(x+h) − f(x))/h",
             "backward": "backward difference  (f(x) − f(x−h))/h",
             "central": "central difference  (f(x+h) − f(x−h))/2h",
-            "complex": "complex step  Im f(x+ih)/h",
+            "complex": "complex step  Im f(x+ih)/h  (large h: same error as central)",
             "richardson": "Richardson extrapolation (h = first step)",
         }.get(m, m)
         width = 3.2 if m == "central" else 1.5
@@ -328,18 +328,6 @@ def _panel(ax: Any, s: StepSweep, i: int) -> None:
     ax.set_title(f"∂f/∂{s.wrt[i]} = {format_number(float(s.reference_values[i]), 15)}"
                  f"   (the exact value: {ref})", fontsize=10)
     ax.grid(True, which="major", color="#dddddd", lw=0.5)
-    if "central" in s.methods and "complex" in s.methods:
-        c, z = s.rel_errors["central"][i], s.rel_errors["complex"][i]
-        same = np.isfinite(c) & np.isfinite(z) & (np.abs(np.log10(np.maximum(c, floor)) -
-                                                         np.log10(np.maximum(z, floor))) < 0.05)
-        if same.sum() >= 2:
-            ks = np.flatnonzero(same)
-            mid = ks[len(ks) // 2]
-            y = max(z[mid], floor)
-            ax.annotate("central difference and complex step\ncoincide here: both errors are |f‴|h²/6",
-                        xy=(hs[mid], y), xytext=(hs[mid] * 3, y / 1e3), fontsize=8, color="#8b1a1a",
-                        ha="center", va="top",
-                        arrowprops={"arrowstyle": "->", "color": "#8b1a1a", "lw": 0.8})
     note = "  A relative error of exactly 0 is drawn at ε/16." if any_zero else ""
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.11), ncol=2, fontsize=8, frameon=False,
               title="Dotted lines: graphir's default steps, √ε·s (one-sided) and ∛ε·s (central), "

@@ -90,3 +90,11 @@ def test_numeric_only_and_json():
     assert set(data["results"][0]["counterexample"]) == {"y", "w", "x", "b"}
     with pytest.raises(ValueError, match="no claims"):
         gi.check_claims(L_TEXT, {})
+
+
+def test_a_point_outside_the_domain_is_reported_and_not_used():
+    report = gi.check_claims("log(x)", {"x": "1/x"}, at={"x": -1.0})
+    (r,) = report.results
+    assert r.status == "holds" and r.points == 21
+    assert "not finite at the point given" in r.note
+    assert "note:" in str(report)
