@@ -422,6 +422,74 @@ def run_explain(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+@command(
+    "compare",
+    help="one table: SymPy, forward and reverse AD, and each finite-difference method at a point",
+    example="graphir compare 'ln(x1) + x1*x2 - sin(x2)' --at x1=2,x2=5 --format markdown",
+    arguments=(
+        EXPR,
+        arg("--at", action="append", metavar="NAME=VALUE,...", required=True, help=AT.kwargs["help"]),
+        WRT,
+        arg("--format", choices=("text", "markdown", "json"), default="text",
+            help="a text table (default), a Markdown table or JSON"),
+    ),
+)
+def run_compare(args: argparse.Namespace) -> int:
+    """``graphir compare EXPR --at ...``: the comparison table."""
+    import graphir as gi
+
+    expr = read_expr(args.expr)
+    point = point_for(expr, args.at)
+    wrt = read_wrt(expr, args.wrt) if args.wrt else None
+    c = gi.compare(expr, point, wrt=wrt)
+    print({"text": str, "markdown": lambda c: c.to_markdown(), "json": lambda c: c.to_json()}[args.format](c))
+    return EXIT_OK
+
+
+def read_claims(specs: Sequence[str]) -> dict[str, str]:
+    """``--claim x=TEXT`` options as ``{name: text}``; a name given twice is an error."""
+    claims: dict[str, str] = {}
+    for spec in specs:
+        name, sep, text = spec.partition("=")
+        name = name.strip()
+        if not sep or not name.isidentifier() or not text.strip():
+            raise UsageError(f"--claim: expected name=expression, got {spec!r}")
+        if name in claims:
+            raise UsageError(f"--claim: {name} is claimed twice")
+        claims[name] = text
+    return claims
+
+
+@command(
+    "check",
+    help="check claimed partial derivatives (symbolically where SymPy decides, numerically always)",
+    example="graphir check '(y - w*x - b)^2/2' --claim w='-(y - w*x - b)*x' --claim b='-(y - w*x - b)'",
+    arguments=(
+        EXPR,
+        arg("--claim", action="append", required=True, metavar="NAME=EXPR",
+            help="a claimed partial derivative, e.g. x='2*(x+y)' (repeat for several variables)"),
+        arg("--at", action="append", metavar="NAME=VALUE,...",
+            help="also check at this point (first, before the sampled points)"),
+        arg("--format", choices=("text", "json"), default="text", help="a readable report (default) or JSON"),
+    ),
+)
+def run_check(args: argparse.Namespace) -> int:
+    """``graphir check EXPR --claim x=...``: exit status 0 only when every claim holds."""
+    import graphir as gi
+
+    expr = read_expr(args.expr)
+    claims = read_claims(args.claim)
+    for name, text in claims.items():
+        try:
+            read_expr(text)
+        except gi.ParseError as exc:
+            raise gi.ParseError(f"--claim {name}: {exc}", exc.column, exc.expected) from None
+    point = point_for(expr, args.at) if args.at else None
+    report = gi.check_claims(expr, claims, at=point)
+    print(report.to_json() if args.format == "json" else str(report))
+    return EXIT_OK if report.ok else EXIT_ERROR
+
+
 # ------------------------------------------------------------------ the frame
 
 

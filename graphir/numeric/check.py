@@ -254,6 +254,12 @@ def _symbolic(e: Expr, name: str, claim: Expr) -> tuple[str, str, Expr | None]:
     if s.is_zero is False:
         return "not equal", f"SymPy proves claimed - true = {_short(s)} is never 0", true_expr
     try:
+        if s.is_polynomial() and sympy.expand(s) != 0:
+            # A polynomial that does not expand to 0 is not identically 0.
+            return "not equal", f"claimed - true = {_short(sympy.factor(s))}, a nonzero polynomial", true_expr
+    except (RecursionError, ValueError, TypeError, AttributeError, sympy.PolynomialError):
+        pass
+    try:
         f = sympy.factor(s)
         s = f if len(str(f)) < len(str(s)) else s
     except (RecursionError, ValueError, TypeError, AttributeError, sympy.PolynomialError):
