@@ -99,8 +99,15 @@ _LAZY = {
 }
 
 
-def render(expr: Expr, path: Any, at: Any = None, mode: str | None = None, steps: bool = False,
-           format: str | None = None, **kwargs: Any) -> Any:  # noqa: A002 - the contract names it
+def render(
+    expr: Expr,
+    path: Any,
+    at: Any = None,
+    mode: str | None = None,
+    steps: bool = False,
+    format: str | None = None,
+    **kwargs: Any,
+) -> Any:  # noqa: A002 - the contract names it
     """Write the graph of ``expr`` as SVG/PNG/PDF; ``steps=True`` writes one frame per chain-rule step.
 
     See :func:`graphir.render.draw.render` for every option; returns the written paths.
@@ -123,13 +130,41 @@ def __dir__() -> list[str]:
     return sorted(set(globals()) | set(_LAZY))
 
 
-
-
 __all__ = [
-    "Expr", "symbols", "trace", "parse", "render", "lambdify", "validate", "PRIMITIVES", "register_primitive",
-    "GraphirError", "GraphError", "ParseError", "EvalError", "EvalWarning", "SymbolicError",
+    "Expr",
+    "symbols",
+    "trace",
+    "parse",
+    "render",
+    "lambdify",
+    "validate",
+    "PRIMITIVES",
+    "register_primitive",
+    "GraphirError",
+    "GraphError",
+    "ParseError",
+    "EvalError",
+    "EvalWarning",
+    "SymbolicError",
     "RenderError",
-    "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh", "exp", "log",
-    "sqrt", "abs", "sigmoid", "log1p", "expm1", "pow", "maximum", "minimum",
+    "sin",
+    "cos",
+    "tan",
+    "asin",
+    "acos",
+    "atan",
+    "sinh",
+    "cosh",
+    "tanh",
+    "exp",
+    "log",
+    "sqrt",
+    "abs",
+    "sigmoid",
+    "log1p",
+    "expm1",
+    "pow",
+    "maximum",
+    "minimum",
     *_LAZY,
 ]

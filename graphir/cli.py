@@ -302,7 +302,8 @@ def run_eval(args: argparse.Namespace) -> int:
 WRT = arg(
     "--wrt",
     metavar="NAMES",
-    help="variables to differentiate with respect to, separated by commas (default: all, in order of appearance)",
+    help="variables to differentiate with respect to, separated by commas "
+    "(default: all, in order of appearance)",
 )
 
 
@@ -329,8 +330,12 @@ MAX_PRINTED = 20_000
     arguments=(
         EXPR,
         WRT,
-        arg("--mode", choices=("forward", "reverse", "symbolic"), default="reverse",
-            help="forward or reverse graph pass, or SymPy's own derivative (default: reverse)"),
+        arg(
+            "--mode",
+            choices=("forward", "reverse", "symbolic"),
+            default="reverse",
+            help="forward or reverse graph pass, or SymPy's own derivative (default: reverse)",
+        ),
         arg("--simplify", action="store_true", help="simplify each partial through SymPy"),
         AT,
     ),
@@ -359,7 +364,9 @@ def run_diff(args: argparse.Namespace) -> int:
 
 
 PICTURE_MODE = arg(
-    "--mode", choices=("forward", "reverse"), default=None,
+    "--mode",
+    choices=("forward", "reverse"),
+    default=None,
     help="show tangents (forward) or adjoints (reverse) on nodes and local partials on edges",
 )
 
@@ -373,10 +380,18 @@ PICTURE_MODE = arg(
         AT,
         PICTURE_MODE,
         WRT,
-        arg("--steps", action="store_true",
-            help="one frame per step (needs --at), plus an animated GIF and an HTML stepper; -o is a folder"),
-        arg("-o", "--output", required=True, metavar="OUT",
-            help="the picture (format from its suffix: .svg, .png, .pdf) or, with --steps, a folder"),
+        arg(
+            "--steps",
+            action="store_true",
+            help="one frame per step (needs --at), plus an animated GIF and an HTML stepper; -o is a folder",
+        ),
+        arg(
+            "-o",
+            "--output",
+            required=True,
+            metavar="OUT",
+            help="the picture (format from its suffix: .svg, .png, .pdf) or, with --steps, a folder",
+        ),
         arg("--format", choices=("svg", "png", "pdf"), default=None, help="format when OUT has no suffix"),
     ),
 )
@@ -389,8 +404,9 @@ def run_render(args: argparse.Namespace) -> int:
         raise UsageError("--steps needs a point: add --at name=value,...")
     point = point_for(expr, args.at) if args.at else None
     wrt = read_wrt(expr, args.wrt) if args.wrt else None
-    paths = gi.render(expr, args.output, at=point, mode=args.mode, steps=args.steps,
-                      format=args.format, wrt=wrt)
+    paths = gi.render(
+        expr, args.output, at=point, mode=args.mode, steps=args.steps, format=args.format, wrt=wrt
+    )
     for p in paths:
         print(p)
     return EXIT_OK
@@ -403,8 +419,12 @@ def run_render(args: argparse.Namespace) -> int:
     arguments=(
         EXPR,
         arg("--at", action="append", metavar="NAME=VALUE,...", required=True, help=AT.kwargs["help"]),
-        arg("--mode", choices=("forward", "reverse"), default="reverse",
-            help="the pass to explain (default: reverse)"),
+        arg(
+            "--mode",
+            choices=("forward", "reverse"),
+            default="reverse",
+            help="the pass to explain (default: reverse)",
+        ),
         WRT,
         arg("-o", "--output", required=True, metavar="OUT_DIR", help="the folder to write (created)"),
     ),
@@ -430,8 +450,12 @@ def run_explain(args: argparse.Namespace) -> int:
         EXPR,
         arg("--at", action="append", metavar="NAME=VALUE,...", required=True, help=AT.kwargs["help"]),
         WRT,
-        arg("--format", choices=("text", "markdown", "json"), default="text",
-            help="a text table (default), a Markdown table or JSON"),
+        arg(
+            "--format",
+            choices=("text", "markdown", "json"),
+            default="text",
+            help="a text table (default), a Markdown table or JSON",
+        ),
     ),
 )
 def run_compare(args: argparse.Namespace) -> int:
@@ -466,10 +490,19 @@ def read_claims(specs: Sequence[str]) -> dict[str, str]:
     example="graphir check '(y - w*x - b)^2/2' --claim w='-(y - w*x - b)*x' --claim b='-(y - w*x - b)'",
     arguments=(
         EXPR,
-        arg("--claim", action="append", required=True, metavar="NAME=EXPR",
-            help="a claimed partial derivative, e.g. x='2*(x+y)' (repeat for several variables)"),
-        arg("--at", action="append", metavar="NAME=VALUE,...",
-            help="also check at this point (first, before the sampled points)"),
+        arg(
+            "--claim",
+            action="append",
+            required=True,
+            metavar="NAME=EXPR",
+            help="a claimed partial derivative, e.g. x='2*(x+y)' (repeat for several variables)",
+        ),
+        arg(
+            "--at",
+            action="append",
+            metavar="NAME=VALUE,...",
+            help="also check at this point (first, before the sampled points)",
+        ),
         arg("--format", choices=("text", "json"), default="text", help="a readable report (default) or JSON"),
     ),
 )

@@ -29,8 +29,16 @@ from .passes.forward import forward
 from .passes.reverse import reverse
 
 __all__ = [
-    "diff", "grad", "jacobian", "hessian", "jvp", "vjp", "value_and_grad",
-    "forward_pass", "reverse_pass", "variables_of",
+    "diff",
+    "grad",
+    "jacobian",
+    "hessian",
+    "jvp",
+    "vjp",
+    "value_and_grad",
+    "forward_pass",
+    "reverse_pass",
+    "variables_of",
 ]
 
 MODES = ("forward", "reverse")

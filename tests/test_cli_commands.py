@@ -79,8 +79,15 @@ def test_check_right_claims_exit_0(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_check_wrong_claims_give_a_point_and_both_values(capsys: pytest.CaptureFixture[str]) -> None:
     status, out, _ = run(
-        capsys, "check", "(y - w*x - b)^2/2", "--claim", "w=(y - w*x - b)*1", "--claim", "b=(y - w*x - b)*0",
-        "--at", "x=1,y=2,w=3,b=0.5",
+        capsys,
+        "check",
+        "(y - w*x - b)^2/2",
+        "--claim",
+        "w=(y - w*x - b)*1",
+        "--claim",
+        "b=(y - w*x - b)*0",
+        "--at",
+        "x=1,y=2,w=3,b=0.5",
     )
     assert status == 1
     assert out.count("WRONG") == 2
@@ -98,7 +105,9 @@ def test_check_errors(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_render_svg_and_steps(capsys: pytest.CaptureFixture[str], tmp_path) -> None:  # noqa: ANN001
     out_file = tmp_path / "g.svg"
-    status, out, err = run(capsys, "render", BAYDIN, "--at", "x1=2,x2=5", "--mode", "reverse", "-o", str(out_file))
+    status, out, err = run(
+        capsys, "render", BAYDIN, "--at", "x1=2,x2=5", "--mode", "reverse", "-o", str(out_file)
+    )
     assert status == 0 and err == "" and out.strip() == str(out_file)
     ET.parse(out_file)
     status, out, _ = run(capsys, "render", BAYDIN, "--at", "x1=2,x2=5", "--steps", "-o", str(tmp_path / "s"))
