@@ -50,7 +50,8 @@ def _mode(mode: str) -> str:
     return mode
 
 
-def _name(v: Any) -> str:
+def variable_name(v: Any) -> str:
+    """The name of a variable given as an expression or as its name."""
     if isinstance(v, Expr):
         if v.op != "var":
             raise GraphError(f"can only differentiate with respect to a variable, got {v!r}")
@@ -75,7 +76,7 @@ def _wrt(exprs: Sequence[Expr], wrt: Any) -> list[str]:
         return variables_of(exprs)
     if isinstance(wrt, (Expr, str)):
         wrt = [wrt]
-    return [_name(v) for v in wrt]
+    return [variable_name(v) for v in wrt]
 
 
 def _zero_or(graph: Graph, node: int | None) -> Expr:
@@ -92,7 +93,7 @@ def forward_pass(exprs: Any, tangents: Mapping[Any, Any]) -> PassResult:
     2
     """
     outs, _ = expr_list(exprs)
-    names = [_name(v) for v in tangents]
+    names = [variable_name(v) for v in tangents]
     graph, ids = lift(*outs, *tangents.values())
     seeds = {graph.var(n): t for n, t in zip(names, ids[len(outs) :], strict=False)}
     return forward(graph, ids[: len(outs)], seeds)
@@ -145,7 +146,7 @@ def diff(expr: Any, *wrt: Any, mode: str = "reverse") -> Expr:
         raise TypeError("diff needs at least one variable to differentiate with respect to")
     e = expr_list(expr)[0][0]
     for v in wrt:
-        e = _one_derivative(e, _name(v), mode)
+        e = _one_derivative(e, variable_name(v), mode)
     return e
 
 
@@ -256,7 +257,7 @@ def value_and_grad(
     """
     e = expr_list(expr)[0][0]
     g = grad(e, wrt, mode)
-    point = {(_name(k) if isinstance(k, Expr) else k): v for k, v in at.items()}
+    point = {(variable_name(k) if isinstance(k, Expr) else k): v for k, v in at.items()}
     values = evaluate([e, *g], point)
     shape = np.broadcast_shapes(*(np.shape(v) for v in values))
     partials = np.array([np.broadcast_to(v, shape) for v in values[1:]], dtype=np.result_type(*values))

@@ -38,6 +38,7 @@ import numpy as np
 
 from .. import primitives
 from ..build import Expr, RuleKit, expr_list, lift
+from ..derivatives import variable_name, variables_of
 from ..ir import Graph
 from ..passes.chain import PassResult, Step
 from ..passes.evaluate import values_of_nodes
@@ -203,7 +204,7 @@ class TraceTable:
         self.graph: Graph = graph
         self.outputs: list[int] = outs
         self.exprs = [Expr(graph, o) for o in outs]
-        self.variables: list[str] = _variables(self.exprs)
+        self.variables: list[str] = variables_of(self.exprs)
         taken = set(self.variables)
         if name is not None and not (isinstance(name, str) and name.isidentifier()):
             raise ValueError(f"the output's name must be an identifier, got {name!r}")
@@ -586,39 +587,20 @@ class TraceTable:
 # ----------------------------------------------------------------- arguments
 
 
-def _variables(exprs: Sequence[Expr]) -> list[str]:
-    names: list[str] = []
-    for e in exprs:
-        for v in e.variables:
-            if v.name not in names:
-                names.append(v.name)  # type: ignore[arg-type]
-    return names
-
-
-def _var_name(v: Any) -> str:
-    if isinstance(v, Expr):
-        if v.op != "var":
-            raise ValueError(f"expected a variable, got {v!r}")
-        return v.name  # type: ignore[return-value]
-    if isinstance(v, str) and v.isidentifier():
-        return v
-    raise TypeError(f"expected a variable or its name, got {v!r}")
-
-
 def _wrt_names(variables: list[str], wrt: Any) -> list[str]:
     if wrt is None:
         return list(variables)
     if isinstance(wrt, (Expr, str)):
-        return [_var_name(wrt)]
+        return [variable_name(wrt)]
     if isinstance(wrt, Mapping):
-        return [_var_name(v) for v in wrt]
-    return [_var_name(v) for v in wrt]
+        return [variable_name(v) for v in wrt]
+    return [variable_name(v) for v in wrt]
 
 
 def _tangents(variables: list[str], wrt: Any) -> dict[str, float]:
     """Forward-mode seeds: a mapping is the direction; otherwise the first variable gets 1."""
     if isinstance(wrt, Mapping):
-        return {_var_name(k): float(v) for k, v in wrt.items()}
+        return {variable_name(k): float(v) for k, v in wrt.items()}
     names = _wrt_names(variables, wrt)
     if not names:
         return {}
@@ -630,7 +612,7 @@ def _scalar_point(at: Any) -> dict[str, float]:
         raise TypeError(f"`at` maps variables (or their names) to numbers, got {type(at).__name__}")
     point: dict[str, float] = {}
     for k, v in at.items():
-        name = _var_name(k)
+        name = variable_name(k)
         a = np.asarray(v.eval() if isinstance(v, Expr) else v)
         if a.ndim != 0 or a.dtype.kind not in "biuf":
             raise ValueError(f"a trace needs one real number for {name}, got {v!r}")
