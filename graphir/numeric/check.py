@@ -150,6 +150,9 @@ class ClaimReport:
     def __bool__(self) -> bool:
         return self.ok
 
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(str(self))
+
     def __str__(self) -> str:
         lines = [f"Checking claimed partial derivatives of {self.expression}", ""]
         for r in self.results:

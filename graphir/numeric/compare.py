@@ -219,6 +219,9 @@ class Comparison:
         return "\n".join([self.title(), "", line(header), rule, *(line(b) for b in body), "",
                           *notes])
 
+    def _repr_markdown_(self) -> str:
+        return self.to_markdown()
+
     def to_markdown(self) -> str:
         """A Markdown table with the same columns as ``str()``."""
         header, body = self._table()

@@ -111,6 +111,9 @@ class PartialsReport:
                 seen.append((r.op, r.operand))
         return seen
 
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(str(self))
+
     def __str__(self) -> str:
         npts = len(self.points)
         lines = [f"Checking the partial-derivative rule of every node of {self.expression} "

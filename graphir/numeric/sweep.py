@@ -91,6 +91,9 @@ class StepSweep:
             out[m] = best
         return out
 
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(str(self))
+
     def __str__(self) -> str:
         at = ", ".join(f"{k}={format_number(v)}" for k, v in self.point.items())
         lines = [f"Relative error of finite differences of {self.expression} at {at} "
