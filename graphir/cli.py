@@ -393,6 +393,8 @@ PICTURE_MODE = arg(
             help="the picture (format from its suffix: .svg, .png, .pdf) or, with --steps, a folder",
         ),
         arg("--format", choices=("svg", "png", "pdf"), default=None, help="format when OUT has no suffix"),
+        arg("--max-nodes", type=int, default=None, metavar="N",
+            help="refuse graphs with more than N operation nodes (default 150; 0 draws any size)"),
     ),
 )
 def run_render(args: argparse.Namespace) -> int:
@@ -404,9 +406,20 @@ def run_render(args: argparse.Namespace) -> int:
         raise UsageError("--steps needs a point: add --at name=value,...")
     point = point_for(expr, args.at) if args.at else None
     wrt = read_wrt(expr, args.wrt) if args.wrt else None
-    paths = gi.render(
-        expr, args.output, at=point, mode=args.mode, steps=args.steps, format=args.format, wrt=wrt
-    )
+    limit: dict[str, Any] = {}
+    if args.max_nodes is not None:
+        limit["max_nodes"] = None if args.max_nodes <= 0 else args.max_nodes
+    try:
+        paths = gi.render(
+            expr, args.output, at=point, mode=args.mode, steps=args.steps, format=args.format, wrt=wrt,
+            **limit,
+        )
+    except gi.RenderError as exc:
+        if "max_nodes" not in str(exc):
+            raise
+        raise gi.RenderError(
+            str(exc).split(";")[0] + "; add --max-nodes 0 to draw it anyway, or draw a subexpression"
+        ) from None
     for p in paths:
         print(p)
     return EXIT_OK
@@ -626,6 +639,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                 os.dup2(devnull, sys.stdout.fileno())
             except (OSError, ValueError, AttributeError):
                 pass
+        return EXIT_ERROR
+    except OSError as exc:
+        # A file or folder that cannot be written or read: the user's to fix, not a bug.
+        where = f": {exc.filename}" if getattr(exc, "filename", None) else ""
+        _error(f"cannot write or read{where} ({exc.strerror or exc})")
         return EXIT_ERROR
     except Exception as exc:
         if debug:
