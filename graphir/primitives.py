@@ -70,6 +70,10 @@ class Primitive:
     sympy_match : recognise this primitive in a SymPy expression: returns its operands or None.
     ufuncs : NumPy ufuncs that build this node when applied to an expression.
     aliases : other names the parser accepts (``"ln"`` for ``log``).
+    identities : rules of the clean-up pass, ``(operand position, constant, result)``:
+        when that operand is that constant the node is ``("operand", k)`` (its k-th
+        operand) or ``("const", v)``; ``x*1 -> x`` is ``(1, 1.0, ("operand", 0))``.
+    involution : ``f(f(x)) == x`` exactly (clean-up removes the pair).
     """
 
     name: str
@@ -89,6 +93,8 @@ class Primitive:
     ufuncs: tuple[Any, ...] = ()
     aliases: tuple[str, ...] = ()
     differentiable: bool = True
+    identities: tuple[tuple[int, float, tuple[str, Any]], ...] = ()
+    involution: bool = False
     user: bool = field(default=False, compare=False)
 
     @property
@@ -181,6 +187,7 @@ _RECORDS: list[Primitive] = [
         "left",
         ("real", "real"),
         ufuncs=(np.add,),
+        identities=((1, 0.0, ("operand", 0)), (0, 0.0, ("operand", 1))),
     ),
     Primitive(
         "sub",
@@ -195,6 +202,7 @@ _RECORDS: list[Primitive] = [
         "left",
         ("real", "real"),
         ufuncs=(np.subtract,),
+        identities=((1, 0.0, ("operand", 0)),),
     ),
     Primitive(
         "mul",
@@ -209,6 +217,12 @@ _RECORDS: list[Primitive] = [
         "left",
         ("real", "real"),
         ufuncs=(np.multiply,),
+        identities=(
+            (1, 1.0, ("operand", 0)),
+            (0, 1.0, ("operand", 1)),
+            (0, 0.0, ("const", 0.0)),  # 0*x -> 0 (IEEE gives nan when x is inf or nan)
+            (1, 0.0, ("const", 0.0)),
+        ),
     ),
     Primitive(
         "div",
@@ -223,6 +237,7 @@ _RECORDS: list[Primitive] = [
         "left",
         ("real", "nonzero"),
         ufuncs=(np.true_divide, np.divide),
+        identities=((1, 1.0, ("operand", 0)),),
     ),
     Primitive(
         "neg",
@@ -237,6 +252,7 @@ _RECORDS: list[Primitive] = [
         None,
         ("real",),
         ufuncs=(np.negative,),
+        involution=True,
     ),
     Primitive(
         "pow",
@@ -251,6 +267,7 @@ _RECORDS: list[Primitive] = [
         "right",
         ("positive", "real"),
         ufuncs=(np.power,),
+        identities=((1, 1.0, ("operand", 0)), (1, 0.0, ("const", 1.0))),
         aliases=("power",),
     ),
     Primitive(

@@ -21,8 +21,8 @@ gives 0 where the original gave nan (``0*x`` is 0 wherever ``x`` is finite).
 Derivative passes never build ``0*x`` themselves (a zero contribution is
 skipped), so this only concerns expressions that hold such a product.
 
-The identities are a table (:data:`IDENTITIES`) read by the loop, not a chain
-of ``if op == ...`` tests.
+The identities belong to each primitive's record (``Primitive.identities``,
+``Primitive.involution``); the loop reads them, with no ``if op == ...`` tests.
 
 >>> import graphir as gi
 >>> x, = gi.symbols("x,")
@@ -48,26 +48,7 @@ from ..build import Expr, expr_list, lift
 from ..ir import Graph
 from ..traversal import topo_order
 
-__all__ = ["cleanup", "IDENTITIES", "INVOLUTIONS"]
-
-# op -> rules (operand position holding a constant, that constant, result).
-# The result is ("operand", k): the node's k-th operand; or ("const", v): a constant.
-IDENTITIES: dict[str, tuple[tuple[int, float, tuple[str, Any]], ...]] = {
-    "add": ((1, 0.0, ("operand", 0)), (0, 0.0, ("operand", 1))),
-    "sub": ((1, 0.0, ("operand", 0)),),
-    "mul": (
-        (1, 1.0, ("operand", 0)),
-        (0, 1.0, ("operand", 1)),
-        (0, 0.0, ("const", 0.0)),
-        (1, 0.0, ("const", 0.0)),
-    ),
-    "div": ((1, 1.0, ("operand", 0)),),
-    "pow": ((1, 1.0, ("operand", 0)), (1, 0.0, ("const", 1.0))),
-}
-
-# Unary ops f with f(f(x)) = x exactly.
-INVOLUTIONS: frozenset[str] = frozenset({"neg"})
-
+__all__ = ["cleanup"]
 
 def _fold(op: str, values: list[float]) -> float | None:
     """``op(*values)`` as a float when it is finite and computed without a warning, else None."""
@@ -88,10 +69,11 @@ def _clean_node(graph: Graph, op: str, new_args: tuple[int, ...]) -> int:
         v = _fold(op, consts)  # type: ignore[arg-type]
         if v is not None:
             return graph.const(v)
-    for pos, value, (kind, what) in IDENTITIES.get(op, ()):
+    prim = primitives.get(op)
+    for pos, value, (kind, what) in prim.identities:
         if consts[pos] == value:
             return new_args[what] if kind == "operand" else graph.const(what)
-    if op in INVOLUTIONS and graph.ops[new_args[0]] == op:
+    if prim.involution and graph.ops[new_args[0]] == op:
         return graph.args[new_args[0]][0]
     return graph.apply(op, *new_args)
 
