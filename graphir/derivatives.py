@@ -71,12 +71,21 @@ def variables_of(exprs: Sequence[Expr]) -> list[str]:
     return names
 
 
-def _wrt(exprs: Sequence[Expr], wrt: Any) -> list[str]:
+def wrt_names(wrt: Any, default: Sequence[str]) -> list[str]:
+    """Names of the variables ``wrt`` (one variable, a name, or a sequence of them); ``default`` when None.
+
+    >>> wrt_names("x", ["x", "y"]), wrt_names(None, ["x", "y"])
+    (['x'], ['x', 'y'])
+    """
     if wrt is None:
-        return variables_of(exprs)
+        return list(default)
     if isinstance(wrt, (Expr, str)):
         wrt = [wrt]
     return [variable_name(v) for v in wrt]
+
+
+def _wrt(exprs: Sequence[Expr], wrt: Any) -> list[str]:
+    return wrt_names(wrt, variables_of(exprs) if wrt is None else ())
 
 
 def _zero_or(graph: Graph, node: int | None) -> Expr:

@@ -39,6 +39,7 @@ import numpy as np
 
 from .. import primitives
 from ..build import Expr, RuleKit, expr_list
+from ..derivatives import wrt_names
 from ..errors import RenderError
 from ..ir import Graph
 from ..passes.chain import PassResult
@@ -213,20 +214,6 @@ def _point(at: Mapping[Any, Any]) -> dict[str, float]:
     return point
 
 
-def _wrt_names(wrt: Any, variables: list[str]) -> list[str]:
-    if wrt is None:
-        return list(variables)
-    if isinstance(wrt, (str, Expr)):
-        wrt = [wrt]
-    out = []
-    for w in wrt:
-        name = w.name if isinstance(w, Expr) else w
-        if not isinstance(name, str):
-            raise RenderError(f"wrt names variables, got {w!r}")
-        out.append(name)
-    return out
-
-
 def picture(
     expr: Any,
     at: Mapping[Any, Any] | None = None,
@@ -288,7 +275,7 @@ def picture(
                 partial = rules[k](kit, Expr(g, n), *[Expr(g, b) for b in args]).node
             edges.append(EdgeView(a, n, k, partial, args.count(a) > 1))
 
-    names_wrt = _wrt_names(wrt, variables)
+    names_wrt = wrt_names(wrt, variables)
     result: PassResult | None = None
     shows: set[int] = set()
     unit = True

@@ -38,7 +38,7 @@ import numpy as np
 
 from .. import primitives
 from ..build import Expr, RuleKit, expr_list, lift
-from ..derivatives import variable_name, variables_of
+from ..derivatives import variable_name, variables_of, wrt_names
 from ..ir import Graph
 from ..passes.chain import PassResult, Step
 from ..passes.evaluate import values_of_nodes
@@ -214,7 +214,7 @@ class TraceTable:
         else:
             self.output_labels = [(f"{base}{k + 1}", latex_name(f"{base}{k + 1}")) for k in range(len(outs))]
         if mode == "reverse":
-            self.wrt = _wrt_names(self.variables, wrt)
+            self.wrt = wrt_names(wrt, self.variables)
             self.tangents: dict[str, float] = {}
             from ..derivatives import reverse_pass
 
@@ -587,21 +587,11 @@ class TraceTable:
 # ----------------------------------------------------------------- arguments
 
 
-def _wrt_names(variables: list[str], wrt: Any) -> list[str]:
-    if wrt is None:
-        return list(variables)
-    if isinstance(wrt, (Expr, str)):
-        return [variable_name(wrt)]
-    if isinstance(wrt, Mapping):
-        return [variable_name(v) for v in wrt]
-    return [variable_name(v) for v in wrt]
-
-
 def _tangents(variables: list[str], wrt: Any) -> dict[str, float]:
     """Forward-mode seeds: a mapping is the direction; otherwise the first variable gets 1."""
     if isinstance(wrt, Mapping):
         return {variable_name(k): float(v) for k, v in wrt.items()}
-    names = _wrt_names(variables, wrt)
+    names = wrt_names(wrt, variables)
     if not names:
         return {}
     return {names[0]: 1.0}
