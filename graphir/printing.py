@@ -51,6 +51,21 @@ def format_number(v: float, digits: int = 17) -> str:
     return s[:-2] if s.endswith(".0") else s
 
 
+def special_number(v: float) -> str | None:
+    """Text of the numbers every display writes the same way: nan, +-inf and zero (``-0.0`` as ``0``).
+
+    >>> special_number(float("-inf")), special_number(-0.0), special_number(1.5)
+    ('-inf', '0', None)
+    """
+    if math.isnan(v):
+        return "nan"
+    if math.isinf(v):
+        return "inf" if v > 0 else "-inf"
+    if v == 0:
+        return "0"
+    return None
+
+
 def latex_name(name: str) -> str:
     """LaTeX for a variable name, as SymPy writes it (``x1`` -> ``x_{1}``)."""
     return _latex_name(name)

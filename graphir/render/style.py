@@ -17,7 +17,7 @@ the current step of a step-by-step picture in yellow with a thick border.
 
 from __future__ import annotations
 
-import math
+from ..printing import special_number
 
 __all__ = [
     "MAX_NODES", "DIGITS", "FONT", "fmt", "sub", "vname", "escape", "KIND", "COLORS",
@@ -81,12 +81,9 @@ def fmt(v: float) -> str:
     ('0', 'inf', '1.235e5')
     """
     v = float(v)
-    if math.isnan(v):
-        return "nan"
-    if math.isinf(v):
-        return "inf" if v > 0 else "-inf"
-    if v == 0:
-        return "0"
+    special = special_number(v)
+    if special is not None:
+        return special
     s = f"{v:.{DIGITS}g}"
     if "e" in s:
         mant, exp = s.split("e")

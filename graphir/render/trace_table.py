@@ -42,7 +42,7 @@ from ..derivatives import variable_name, variables_of, wrt_names
 from ..ir import Graph
 from ..passes.chain import PassResult, Step
 from ..passes.evaluate import values_of_nodes
-from ..printing import format_number, latex_name, node_text, to_latex, to_text
+from ..printing import format_number, latex_name, node_text, special_number, to_latex, to_text
 from ..traversal import topo_order
 from .names import numbering, vlatex, vtext
 
@@ -69,12 +69,9 @@ def short(v: Any, decimals: int = 3) -> str:
     ('1.5e-9', '1.235e8')
     """
     v = float(np.real(v))
-    if math.isnan(v):
-        return "nan"
-    if math.isinf(v):
-        return "inf" if v > 0 else "-inf"
-    if v == 0:
-        return "0"
+    special = special_number(v)
+    if special is not None:
+        return special
     a = abs(v)
     if a >= 1e6 or a < 10.0 ** -(decimals + 1):
         mant, _, exp = f"{v:.{decimals}e}".partition("e")
