@@ -55,7 +55,7 @@ def rosen_der_numpy(x: np.ndarray) -> np.ndarray:
 def measure(n: int, points: int, budget: float, repeats: int, rng: np.random.Generator) -> dict:
     """All figures for one n."""
     (f, xs), t_build = once(lambda: rosenbrock(n))
-    graph = f._g
+    graph = f.ir
     f_nodes = len(reachable(graph, [f.node]))
 
     g_rev, t_rev = once(lambda: gi.grad(f, xs, mode="reverse"))

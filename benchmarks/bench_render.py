@@ -21,9 +21,9 @@ from pathlib import Path
 from _common import fmt_seconds, machine, median_time, parser, table
 
 import graphir as gi
-from graphir.render import draw
-from graphir.render.dot import picture
-from graphir.render.frames import build_frames
+from graphir.pictures import graphviz as draw
+from graphir.pictures.frames import build_frames
+from graphir.pictures.model import picture
 
 AT = {"x1": 2.0, "x2": 5.0}
 

@@ -101,7 +101,7 @@ def measure(depth: int, repeats: int) -> list:
         t = max(times["build+diff"] - times["build"], 0.0)
         cells += [d_nodes, fmt_ratio(d_nodes / f_nodes), fmt_seconds(t)]
     clean = gi.cleanup(d)
-    both = len(reachable(f._g, [f.node, gi.diff(f, x).node]))
+    both = len(reachable(f.ir, [f.node, gi.diff(f, x).node]))
     return cells + [clean.num_nodes, both, "ok" if ok else "MISSED"]
 
 

@@ -1,7 +1,7 @@
 """What the worked-example scripts share: where they write and how they report it.
 
 Every script in this folder that writes a worked example defines ``NAME`` (its
-folder under ``docs/examples/``), ``build()`` (the :class:`graphir.render.explain.Explanation`)
+folder under ``docs/examples/``), ``build()`` (the :class:`graphir.text.worked.Explanation`)
 and ``write(folder)`` (saves it, returns the written paths), and ends with
 ``run(NAME, write)``.  ``tools/regen_docs.py`` imports them the same way.
 """

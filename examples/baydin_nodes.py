@@ -21,7 +21,7 @@ POINT = {"x1": 2.0, "x2": 5.0}
 
 def trace_rows(f: gi.Expr, point: dict[str, float]) -> tuple[list[tuple[str, str, float]], float]:
     """(name, formula, value) for each input and intermediate node, and the value of ``f``."""
-    graph = f._g  # the node table behind the expression (ids are its topological ids)
+    graph = f.ir  # the node table behind the expression (ids are its topological ids)
     order = f.order
     inputs = [v.node for v in f.variables]
     n = len(inputs)

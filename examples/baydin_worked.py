@@ -24,7 +24,7 @@ from pathlib import Path
 from _worked import ROOT, run, shown
 
 import graphir as gi
-from graphir.render.explain import Explanation
+from graphir.text.worked import Explanation
 
 NAME = "baydin"
 TEXT = "ln(x1) + x1*x2 - sin(x2)"

@@ -15,7 +15,7 @@ from pathlib import Path
 from _worked import run
 
 import graphir as gi
-from graphir.render.explain import Explanation
+from graphir.text.worked import Explanation
 
 NAME = "linear_regression"
 POINT = {"x": 2.0, "y": 7.0, "w": 1.5, "b": 0.5}

@@ -16,7 +16,7 @@ from pathlib import Path
 from _worked import run
 
 import graphir as gi
-from graphir.render.explain import Explanation
+from graphir.text.worked import Explanation
 
 NAME = "logistic_regression"
 DATA = [(0.5, 0), (1.5, 1), (2.5, 1)]  # (x, label)

@@ -14,7 +14,7 @@ from pathlib import Path
 from _worked import run
 
 import graphir as gi
-from graphir.render.explain import Explanation
+from graphir.text.worked import Explanation
 
 NAME = "olah"
 

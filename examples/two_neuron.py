@@ -16,7 +16,7 @@ from pathlib import Path
 from _worked import run
 
 import graphir as gi
-from graphir.render.explain import Explanation
+from graphir.text.worked import Explanation
 
 NAME = "two_neuron"
 X, TARGET = 1.5, 1.0

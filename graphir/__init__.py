@@ -32,11 +32,6 @@ from .parse import parse
 from .passes.compile import lambdify
 from .primitives import PRIMITIVES, register_primitive
 
-# The subpackage graphir.render is imported here, before the function of the same
-# name is defined, so that a later ``import graphir.render.x`` cannot rebind
-# ``graphir.render`` to the package.
-from . import render as _render_package  # noqa: E402, F401  isort: skip
-
 __version__ = "0.1.0"
 
 sin = _FUNCTIONS["sin"]
@@ -66,7 +61,7 @@ def validate(expr: Expr) -> None:
     >>> x, = symbols("x,")
     >>> validate(sin(x))
     """
-    _validate_graph(expr._g)
+    _validate_graph(expr.ir)
 
 
 # Public names imported on first use: name -> module (relative to graphir).
@@ -93,9 +88,9 @@ _LAZY = {
     "step_sweep": "numeric.sweep",
     "check_claims": "numeric.check",
     "check_partials": "numeric.gradcheck",
-    "to_dot": "render.dot",
-    "trace_table": "render.trace_table",
-    "explain": "render.explain",
+    "to_dot": "pictures.dot",
+    "trace_table": "text.trace_table",
+    "explain": "text.worked",
 }
 
 
@@ -110,9 +105,9 @@ def render(
 ) -> Any:  # noqa: A002 - the contract names it
     """Write the graph of ``expr`` as SVG/PNG/PDF; ``steps=True`` writes one frame per chain-rule step.
 
-    See :func:`graphir.render.draw.render` for every option; returns the written paths.
+    See :func:`graphir.pictures.draw.render` for every option; returns the written paths.
     """
-    from .render.draw import render as _render
+    from .pictures.draw import render as _render
 
     return _render(expr, path, at=at, mode=mode, steps=steps, format=format, **kwargs)
 

@@ -56,14 +56,14 @@ def lift(*xs: Any) -> tuple[Graph, list[int]]:
     """
     graph: Graph | None = None
     for x in xs:
-        if isinstance(x, Expr) and (graph is None or len(x._g) > len(graph)):
-            graph = x._g
+        if isinstance(x, Expr) and (graph is None or len(x.ir) > len(graph)):
+            graph = x.ir
     if graph is None:
         graph = Graph()
     ids = []
     for x in xs:
         if isinstance(x, Expr):
-            ids.append(x._id if x._g is graph else graph.copy_from(x._g, [x._id])[x._id])
+            ids.append(x._id if x.ir is graph else graph.copy_from(x.ir, [x._id])[x._id])
             continue
         v = _number(x)
         if v is None:
@@ -146,7 +146,7 @@ class Expr:
     # --------------------------------------------------------------- identity
     def __eq__(self, other: object) -> bool:
         if isinstance(other, Expr):
-            if other._g is self._g:
+            if other.ir is self._g:
                 return other._id == self._id
             return _structure(self) == _structure(other)
         v = _number(other)
@@ -170,6 +170,19 @@ class Expr:
         return to_text(self)
 
     # --------------------------------------------------------------- structure
+    @property
+    def ir(self) -> Graph:
+        """The IR holding this expression: the append-only node table
+        (:class:`graphir.ir.Graph`) that passes read and extend.
+
+        >>> import graphir as gi
+        >>> x, = gi.symbols("x,")
+        >>> e = gi.sin(x)
+        >>> e.ir.ops[e.node], e.ir.args[e.node] == (x.node,)
+        ('sin', True)
+        """
+        return self._g
+
     @property
     def node(self) -> int:
         """The id of this expression's node in its graph."""
@@ -262,7 +275,7 @@ class Expr:
         return "$" + to_latex(self, limit=2000) + "$"
 
     def _repr_svg_(self) -> str | None:
-        from .render.dot import svg_or_none
+        from .pictures.dot import svg_or_none
 
         return svg_or_none(self)
 
@@ -270,7 +283,7 @@ class Expr:
 def _structure(e: Expr) -> list[tuple[Any, ...]]:
     """The expression's DAG numbered depth first (:func:`~graphir.traversal.postorder`),
     so equal structures compare equal whatever their node ids."""
-    g = e._g
+    g = e.ir
     ops, args, params = g.ops, g.args, g.params
     order = postorder(g, [e._id])
     pos = {i: k for k, i in enumerate(order)}
@@ -346,7 +359,7 @@ class RuleKit:
         return Expr(self.graph, self.graph.const(v))
 
     def value(self, e: Expr) -> float | None:
-        return e._g.const_value(e._id)
+        return e.ir.const_value(e._id)
 
     def __getattr__(self, op: str) -> Callable[..., Expr]:
         if op not in primitives.PRIMITIVES:

@@ -131,7 +131,7 @@ def _render(
     limit: int | None,
     names: dict[int, str] | None = None,
 ) -> str:
-    g, root = (e._g, e._id) if hasattr(e, "_g") else e  # type: ignore[union-attr]
+    g, root = (e.ir, e._id) if hasattr(e, "ir") else e  # type: ignore[union-attr]
     out: list[str] = []
     size = 0
     # Stack items: a literal string, or (node, context precedence, side) to print.

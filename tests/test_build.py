@@ -23,7 +23,7 @@ NUMBERS = [2, 2.5, np.float64(2.5), np.int64(3), np.float32(0.5), np.int32(-4), 
 
 
 def same_node(a: gi.Expr, b: gi.Expr) -> bool:
-    return a._g is b._g and a.node == b.node
+    return a.ir is b.ir and a.node == b.node
 
 
 @pytest.mark.parametrize("fn, op", BINARY, ids=[op for _, op in BINARY])
@@ -165,7 +165,7 @@ def test_combining_graphs_interns_variables_by_name():
     x = gi.symbols("x")
     y = gi.symbols("y")
     x_again = gi.symbols("x")  # another graph, same name
-    assert x._g is not y._g and x._g is not x_again._g
+    assert x.ir is not y.ir and x.ir is not x_again.ir
     f = x + y
     assert f.eval(x=2, y=3) == 5.0
     d = x - x_again

@@ -38,10 +38,10 @@ def test_chain_builds_and_is_valid(chain):
     x, e = chain
     assert e.num_nodes == 3 * STEPS + 2  # x, 0.5 and three nodes per step
     assert e.num_nodes >= 100_000
-    validate(e._g)
-    order = topo_order(e._g, [e.node])
+    validate(e.ir)
+    order = topo_order(e.ir, [e.node])
     assert order[0] == x.node and order[-1] == e.node
-    assert postorder(e._g, [e.node])[-1] == e.node
+    assert postorder(e.ir, [e.node])[-1] == e.node
     assert [v.name for v in e.variables] == ["x"]
     assert sys.getrecursionlimit() == LIMIT  # nobody raised the limit
 
@@ -78,7 +78,7 @@ def test_chain_prints_and_compares(chain):
 def test_chain_copies_into_another_graph(chain):
     _, e = chain
     g = Graph()
-    mapping = g.copy_from(e._g, [e.node])
+    mapping = g.copy_from(e.ir, [e.node])
     assert len(g) == e.num_nodes
     validate(g)
     assert gi.Expr(g, mapping[e.node]) == e

@@ -139,7 +139,7 @@ def test_first_partials_forward_reverse_sympy(name):
     f, xs, _, _ = case(name)
     partials = {mode: [gi.diff(f, v, mode=mode) for v in xs] for mode in MODES}
     grads = {mode: gi.grad(f, mode=mode) for mode in MODES}
-    validate(f._g)
+    validate(f.ir)
 
     @PROPS
     @given(point_for(name))
@@ -168,7 +168,7 @@ def test_second_partials_all_mode_orders_and_hessian(name):
         second[i, j, "diff", "forward"] = gi.diff(f, xs[i], xs[j], mode="forward")
         second[i, j, "diff", "reverse"] = gi.diff(f, xs[i], xs[j], mode="reverse")
     H = gi.hessian(f)
-    validate(f._g)
+    validate(f.ir)
     assert len(H) == len(xs) and all(len(row) == len(xs) for row in H)
 
     @PROPS
@@ -229,7 +229,7 @@ def test_random_expressions_forward_equals_reverse(r, at):
     wrt = list(gi.symbols("x y z"))
     fwd = gi.grad(f, wrt, mode="forward")
     rev = gi.grad(f, wrt, mode="reverse")
-    validate(f._g)
+    validate(f.ir)
     a, b = _eval_all(fwd, at), _eval_all(rev, at)
     assume(_finite(a) and _finite(b))
     for u, v in zip(a, b, strict=True):
@@ -255,7 +255,7 @@ def test_random_expressions_match_sympy_diff_of_the_recipe(r, at):
         want.append(v.real)
     fwd = _eval_all(gi.grad(f, list(names), mode="forward"), at)
     rev = _eval_all(gi.grad(f, list(names), mode="reverse"), at)
-    validate(f._g)
+    validate(f.ir)
     assume(_finite(want) and _finite(fwd) and _finite(rev))
     scale = max(1.0, *(abs(v) for v in want))
     for w, a, b in zip(want, fwd, rev, strict=True):
@@ -273,7 +273,7 @@ def test_random_expressions_match_symbolic_grad(r, at):
     sym = gi.symbolic_grad(f, wrt)
     fwd = gi.grad(f, wrt, mode="forward")
     rev = gi.grad(f, wrt, mode="reverse")
-    validate(f._g)
+    validate(f.ir)
     s, a, b = _eval_all(sym, at), _eval_all(fwd, at), _eval_all(rev, at)
     assume(_finite(s) and _finite(a) and _finite(b))
     scale = max(1.0, *(abs(v) for v in s))
@@ -295,4 +295,4 @@ def test_random_expressions_hessian_symmetric_and_matches_forward_over_forward(r
         scale = max(1.0, *(abs(v) for v in ff))
         for u, v in zip(hi, ff, strict=True):
             assert close(u, v, 1e-8, 1e-9 * scale), (r, i, hi, ff)
-    validate(f._g)
+    validate(f.ir)

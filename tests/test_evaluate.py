@@ -128,7 +128,7 @@ def test_evaluate_several_outputs_and_complex_inputs():
 
 def test_values_of_nodes_keeps_every_node_or_only_those_asked():
     x1, x2, f = baydin()
-    g, order = f._g, f.order
+    g, order = f.ir, f.order
     env = values_of_nodes(g, order, {"x1": 2.0, "x2": 5.0})
     assert set(env) == set(order)
     assert env[f.args[1].node] == math.sin(5.0)

@@ -37,7 +37,7 @@ def test_separately_built_calls_are_one_node():
     x = gi.symbols("x")
     a = gi.sin(x)
     b = gi.sin(x)
-    assert a._g is b._g and a.node == b.node
+    assert a.ir is b.ir and a.node == b.node
     assert (a * b).args[0].node == (a * b).args[1].node
     # and a constant written twice is one node
     c1, c2 = x + 2, x + 2.0
@@ -132,7 +132,7 @@ def test_networkx_view_attributes():
     assert g.nodes[f.args[0].node] == {"op": "mul"}
     for u, v, k, d in g.edges(keys=True, data=True):
         assert d == {"position": k}
-        assert f._g.args[v][k] == u  # the edge mirrors the ordered operand
+        assert f.ir.args[v][k] == u  # the edge mirrors the ordered operand
     assert nx.is_directed_acyclic_graph(g)
     # only the nodes the expression depends on
     assert gi.sin(x).graph.number_of_nodes() == 2
@@ -238,11 +238,11 @@ def baydin():
 
 def test_topo_order_of_the_baydin_function_is_the_evaluation_trace():
     x1, x2, f = baydin()
-    order = topo_order(f._g, [f.node])
-    assert [f._g.ops[i] for i in order] == ["var", "var", "log", "mul", "sin", "add", "sub"]
+    order = topo_order(f.ir, [f.node])
+    assert [f.ir.ops[i] for i in order] == ["var", "var", "log", "mul", "sin", "add", "sub"]
     assert order[:2] == [x1.node, x2.node]
     assert f.order == order
-    lv = levels(f._g, reachable(f._g, [f.node]))
+    lv = levels(f.ir, reachable(f.ir, [f.node]))
     assert [lv[i] for i in order] == [0, 0, 1, 1, 1, 2, 3]
 
 
@@ -250,7 +250,7 @@ def test_topo_order_does_not_depend_on_build_order_within_a_level():
     x1, x2 = gi.symbols("x1 x2")
     s = gi.sin(x2)  # built first: still visited with the other level-1 nodes
     f = gi.log(x1) + x1 * x2 - s
-    ops = [f._g.ops[i] for i in topo_order(f._g, [f.node])]
+    ops = [f.ir.ops[i] for i in topo_order(f.ir, [f.node])]
     assert ops[2:5] == ["sin", "log", "mul"]  # level 1, by id
     assert ops[5:] == ["add", "sub"]
 
@@ -259,7 +259,7 @@ def test_topo_order_of_doubling_chain():
     for a in (as_expr(1.0), gi.symbols("a")):
         b = a + a
         c = b + b
-        order = topo_order(c._g, [c.node])
+        order = topo_order(c.ir, [c.node])
         assert order == [a.node, b.node, c.node]
         assert c.num_nodes == 3
         assert c.graph.number_of_edges() == 4
@@ -271,7 +271,7 @@ def test_topo_order_of_doubling_chain():
 def test_orders_are_topological_and_complete():
     x, y, z = gi.symbols("x y z")
     f = gi.exp(x * y) / (z + gi.sin(x * y)) - gi.maximum(x, z) ** 2
-    g = f._g
+    g = f.ir
     for order in (topo_order(g, [f.node]), postorder(g, [f.node])):
         assert sorted(order) == reachable(g, [f.node])
         pos = {i: k for k, i in enumerate(order)}
@@ -283,6 +283,6 @@ def test_orders_are_topological_and_complete():
 def test_several_roots():
     x, y = gi.symbols("x y")
     a, b = gi.sin(x), gi.cos(y)
-    order = topo_order(a._g, [a.node, b.node])
-    assert [a._g.ops[i] for i in order] == ["var", "var", "sin", "cos"]
-    assert topo_order(a._g, []) == []
+    order = topo_order(a.ir, [a.node, b.node])
+    assert [a.ir.ops[i] for i in order] == ["var", "var", "sin", "cos"]
+    assert topo_order(a.ir, []) == []

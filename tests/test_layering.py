@@ -19,7 +19,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parent.parent / "graphir"
 LAYERS = [
     "errors", "primitives", "ir", "traversal", "build", "printing", "parse", "passes",
-    "derivatives", "bridges", "numeric", "render", "cli",
+    "derivatives", "bridges", "numeric", "text", "pictures", "cli",
 ]
 RANK = {name: k for k, name in enumerate(LAYERS)}
 
@@ -92,7 +92,7 @@ def test_the_resolver_on_known_cases():
     assert sorted(mods) == ["graphir.build", "graphir.passes.chain", "graphir.primitives"]
     tree = ast.parse(
         "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from .cli import x\n"
-        "def f():\n    from .render import y\n"
+        "def f():\n    from .pictures import y\n"
         "try:\n    from .numeric import z\nexcept ImportError:\n    pass\n"
     )
     path = PACKAGE / "build.py"
@@ -125,14 +125,14 @@ def violations(path: Path, text: str) -> list[str]:
 
 def test_a_violation_is_found():
     ir = PACKAGE / "ir.py"
-    assert violations(ir, "from .render.dot import to_dot\n") == [
-        "line 1: ir imports graphir.render.dot (layer render, below it)"
+    assert violations(ir, "from .pictures.dot import to_dot\n") == [
+        "line 1: ir imports graphir.pictures.dot (layer pictures, below it)"
     ]
     assert violations(ir, "import graphir.passes.evaluate\n") != []
     assert violations(ir, "from . import build\n") != []
     assert violations(ir, "from . import primitives\nfrom .errors import GraphError\n") == []
     assert violations(PACKAGE / "passes" / "x.py", "from .chain import y\nfrom ..ir import Graph\n") == []
-    assert violations(ir, "def f():\n    from .render import dot\n") == []
+    assert violations(ir, "def f():\n    from .pictures import dot\n") == []
 
 
 @pytest.mark.parametrize("path", source_files(), ids=lambda p: str(p.relative_to(PACKAGE)))

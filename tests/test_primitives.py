@@ -86,7 +86,7 @@ def test_primitive_record(p: Primitive):
     args = symbols(" ".join(names) + ",")
     out = FUNCTIONS[p.name](*args)
     assert out.op == p.name and [a.name for a in out.args] == names
-    b = RuleKit(out._g)
+    b = RuleKit(out.ir)
     point = dict(zip(names, cols, strict=True))
     h = 1e-5
     for k, rule in enumerate(p.partials):
@@ -145,7 +145,7 @@ def test_sigmoid_tails_are_finite_and_exact():
         warnings.simplefilter("error")  # no EvalWarning, no RuntimeWarning
         assert f.eval(x=-1000) == 0.0
         assert f.eval(x=1000) == 1.0
-        b = RuleKit(f._g)
+        b = RuleKit(f.ir)
         d = PRIMITIVES["sigmoid"].partials[0](b, f, x)
         assert d.eval(x=1000) == 0.0
         assert d.eval(x=-1000) == 0.0

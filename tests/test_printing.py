@@ -170,5 +170,5 @@ def test_format_number_with_digits_and_node_text():
     assert format_number(1.5e-7, digits=3) == "1.5e-7"
     f = gi.log(x) * y
     names = {x.node: "v_1", y.node: "v_2", f.args[0].node: "v_3", f.node: "v_4"}
-    assert node_text(f._g, f.node, names) == "v_3*v_2"
-    assert node_text(f._g, f.args[0].node, names) == "log(v_1)"
+    assert node_text(f.ir, f.node, names) == "v_3*v_2"
+    assert node_text(f.ir, f.args[0].node, names) == "log(v_1)"

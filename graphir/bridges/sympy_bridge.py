@@ -163,7 +163,7 @@ def to_sympy(expr: Expr | float) -> Any:
     """
     sp = _sympy()
     e = as_expr(expr)
-    g = e._g
+    g = e.ir
     ids = sorted(e.order)  # ids are topological; levels() wants them ascending
     level = levels(g, ids)
     depth = level[e._id]

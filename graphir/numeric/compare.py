@@ -261,13 +261,13 @@ def _errors(a: np.ndarray) -> str:
 
 def _fresh_copy(e: Expr) -> Expr:
     g = Graph()
-    return Expr(g, g.copy_from(e._g, [e.node])[e.node])
+    return Expr(g, g.copy_from(e.ir, [e.node])[e.node])
 
 
 def _size(exprs: tuple[Expr, ...]) -> int:
     if not exprs:
         return 0
-    g = exprs[0]._g
+    g = exprs[0].ir
     return len(reachable(g, [d.node for d in exprs]))
 
 

@@ -189,14 +189,14 @@ class Sampler:
             col[sel] = col[sel] + delta[sel]
             moved[sel] = col[sel]
             point[name] = col
-        env = values_of_nodes(self.expr._g, self.order, point, keep=[self.expr.node])
+        env = values_of_nodes(self.expr.ir, self.order, point, keep=[self.expr.node])
         self.evaluations += m
         values = np.broadcast_to(np.asarray(env[self.expr.node]), (m,)).copy()
         return values, moved
 
     def value(self) -> float:
         """``f`` at the point itself."""
-        env = values_of_nodes(self.expr._g, self.order, self.base, keep=[self.expr.node])
+        env = values_of_nodes(self.expr.ir, self.order, self.base, keep=[self.expr.node])
         self.evaluations += 1
         return float(np.real(env[self.expr.node]))
 

@@ -265,7 +265,7 @@ def check_partials(
     >>> del gi.PRIMITIVES["halfsq"]
     """
     e = as_expression(expr)
-    g = e._g
+    g = e.ir
     order = e.order
     points = _points(e, at, samples, seed)
     report = PartialsReport(to_text(e, limit=200), points)

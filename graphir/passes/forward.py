@@ -9,7 +9,7 @@ nodes of the same graph, so they evaluate, compile and differentiate again.
 >>> from graphir.ir import Graph
 >>> x, y = gi.symbols("x y")
 >>> f = x * y + gi.sin(x)
->>> g = f._g
+>>> g = f.ir
 >>> r = forward(g, [f.node], {x.node: g.const(1.0)})
 >>> gi.Expr(g, r.of(f.node)).eval(x=0.0, y=2.0)
 3.0

@@ -8,7 +8,7 @@ which is a step of its own.  Adjoints are nodes of the same graph.
 >>> import graphir as gi
 >>> x, y = gi.symbols("x y")
 >>> f = x * y + gi.sin(x)
->>> g = f._g
+>>> g = f.ir
 >>> r = reverse(g, [f.node], {f.node: g.const(1.0)}, [x.node, y.node])
 >>> gi.Expr(g, r.of(x.node)).eval(x=0.0, y=2.0)
 3.0

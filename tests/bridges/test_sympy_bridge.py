@@ -162,7 +162,7 @@ def test_from_sympy_builds_readable_graphs(sympy_expr: object, text: str, op: st
 def test_from_sympy_results_live_in_a_new_graph() -> None:
     a = sb.from_sympy(SX + 1)
     b = sb.from_sympy(SX + 1)
-    assert a._g is not b._g
+    assert a.ir is not b.ir
     assert a == b
 
 
@@ -303,7 +303,7 @@ def test_symbolic_grad_baydin_example() -> None:
     assert sp.simplify(d2.to_sympy() - (s1 - sp.cos(s2))) == 0
     assert d1.eval(x1=2, x2=5) == pytest.approx(5.5, rel=1e-15)
     assert d2.eval(x1=2, x2=5) == pytest.approx(2 - math.cos(5), rel=1e-15)
-    assert d1._g is d2._g  # one graph for all partials
+    assert d1.ir is d2.ir  # one graph for all partials
 
 
 @pytest.mark.parametrize(

@@ -58,7 +58,7 @@ def test_sizes(comparison):
     assert 0 < sym.size_cse <= sym.size
     for mode in ("forward", "reverse"):
         g = Graph()
-        copy = Expr(g, g.copy_from(f._g, [f.node])[f.node])
+        copy = Expr(g, g.copy_from(f.ir, [f.node])[f.node])
         partials = gi.grad(copy, mode=mode)
         assert c.row(mode).size == len(reachable(g, [p.node for p in partials]))
         assert c.row(mode).size > f.num_nodes - 1
@@ -75,9 +75,9 @@ def test_sizes(comparison):
 
 def test_user_graph_is_not_touched():
     f = baydin()
-    before = len(f._g)
+    before = len(f.ir)
     gi.compare(f, {"x1": 2, "x2": 5})
-    assert len(f._g) == before
+    assert len(f.ir) == before
 
 
 def _table_lines(text: str) -> tuple[str, str, list[str]]:

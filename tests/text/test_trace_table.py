@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 import graphir as gi
-from graphir.render.trace_table import TraceRow, short, trace_table, width
+from graphir.text.trace_table import TraceRow, short, trace_table, width
 
 BAYDIN = "ln(x1) + x1*x2 - sin(x2)"
 AT = {"x1": 2.0, "x2": 5.0}

@@ -11,7 +11,7 @@ incremental updates ``v̄_a = v̄_a + v̄_k · ∂v_k/∂v_a`` included).
 Nothing is recomputed here: the rows come from the derivative pass itself
 (:func:`graphir.forward_pass`, :func:`graphir.reverse_pass`) and its list of
 steps, the numbers from evaluating the nodes the pass built, the names from
-:mod:`graphir.render.names`, the formulas from :func:`graphir.printing.node_text`.
+:mod:`graphir.text.notation`, the formulas from :func:`graphir.printing.node_text`.
 Values are shown to 3 decimals as in the paper (at least 3 significant
 digits); every row keeps its value at full precision in ``row.value``.
 
@@ -44,7 +44,7 @@ from ..passes.chain import PassResult, Step
 from ..passes.evaluate import values_of_nodes
 from ..printing import format_number, latex_name, node_text, special_number, to_latex, to_text
 from ..traversal import topo_order
-from .names import numbering, vlatex, vtext
+from .notation import numbering, vlatex, vtext
 
 __all__ = ["trace_table", "TraceTable", "TraceRow", "short", "MODES"]
 

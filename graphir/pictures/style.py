@@ -1,7 +1,7 @@
 """How graphir's pictures look: colours, fonts, sizes, names and numbers, in one place.
 
-Every picture module (:mod:`~graphir.render.dot`, :mod:`~graphir.render.frames`,
-:mod:`~graphir.render.draw`, :mod:`~graphir.render.html`) takes its look from
+Every picture module (:mod:`~graphir.pictures.dot`, :mod:`~graphir.pictures.frames`,
+:mod:`~graphir.pictures.draw`, :mod:`~graphir.pictures.html`) takes its look from
 here, so changing a colour or the precision of the numbers is one edit.
 
 Colours follow the Okabe-Ito palette (safe for colour-blind readers): inputs

@@ -9,8 +9,8 @@ import pytest
 from render_helpers import needs_dot
 
 import graphir as gi
-from graphir.render import draw
-from graphir.render.draw import render
+from graphir.pictures import graphviz as draw
+from graphir.pictures.draw import render
 
 BAYDIN = "ln(x1) + x1*x2 - sin(x2)"
 AT = {"x1": 2, "x2": 5}

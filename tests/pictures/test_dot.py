@@ -19,9 +19,10 @@ import pytest
 from render_helpers import check_snapshot, needs_dot
 
 import graphir as gi
-from graphir.render import style
-from graphir.render.dot import picture, svg_or_none, to_dot
-from graphir.render.style import fmt
+from graphir.pictures import style
+from graphir.pictures.dot import svg_or_none, to_dot
+from graphir.pictures.model import picture
+from graphir.pictures.style import fmt
 
 ROOT = Path(__file__).resolve().parents[2]
 BAYDIN = "ln(x1) + x1*x2 - sin(x2)"
@@ -178,10 +179,10 @@ def test_node_names_are_positions_not_ids() -> None:
 
 def test_drawing_does_not_grow_the_users_graph() -> None:
     f = baydin()
-    n = len(f._g)
+    n = len(f.ir)
     to_dot(f, at=AT, mode="reverse")
     to_dot(f, at=AT, mode="forward")
-    assert len(f._g) == n
+    assert len(f.ir) == n
 
 
 def test_escape() -> None:
@@ -264,7 +265,7 @@ def test_repr_svg() -> None:
 
 
 def test_svg_or_none_without_graphviz(monkeypatch: pytest.MonkeyPatch) -> None:
-    from graphir.render import draw
+    from graphir.pictures import graphviz as draw
 
     monkeypatch.setattr(draw.shutil, "which", lambda name: None)
     assert svg_or_none(baydin()) is None
@@ -280,9 +281,9 @@ def test_picture_model() -> None:
 def test_doctests_of_the_picture_modules() -> None:
     import doctest
 
-    from graphir.render import dot, draw, frames, html, style
+    from graphir.pictures import dot, draw, frames, graphviz, html, labels, model, style
 
-    for module in (dot, draw, frames, html, style):
+    for module in (dot, draw, frames, graphviz, html, labels, model, style):
         result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
         assert result.failed == 0, module.__name__
         assert result.attempted > 0 or module is draw

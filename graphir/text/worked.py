@@ -93,7 +93,7 @@ class Explanation:
     expr : the expression explained.
     point : variable name -> value.
     mode : ``"forward"`` or ``"reverse"``.
-    table : the :class:`~graphir.render.trace_table.TraceTable` (primal and derivative rows).
+    table : the :class:`~graphir.text.trace_table.TraceTable` (primal and derivative rows).
     path_sums : one :class:`PathSum` per differentiated (reverse) or seeded (forward) input.
     comparison : the :class:`~graphir.numeric.compare.Comparison`, or None when it failed
         (``comparison_note`` says why).
@@ -152,7 +152,7 @@ class Explanation:
         ``stepper.html``).  Needs Graphviz (``dot``); raises
         :class:`~graphir.RenderError` when it is missing.
         """
-        from .draw import render
+        from ..pictures.draw import render
 
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
@@ -178,7 +178,7 @@ class Explanation:
     def _repr_markdown_(self) -> str:
         """The document with the two graph pictures embedded (data URIs), for Jupyter."""
         try:
-            from .draw import render
+            from ..pictures.draw import render
 
             with tempfile.TemporaryDirectory() as tmp:
                 kw = {"at": self.point, "mode": self.mode,

@@ -7,7 +7,7 @@ number (they are shown by value).
 >>> import graphir as gi
 >>> x1, x2 = gi.symbols("x1 x2")
 >>> f = gi.log(x1) + x1 * x2 - gi.sin(x2)
->>> sorted(numbering(f._g, [f.node], ["x1", "x2"]).values())
+>>> sorted(numbering(f.ir, [f.node], ["x1", "x2"]).values())
 [-1, 0, 1, 2, 3, 4, 5]
 """
 

@@ -17,10 +17,10 @@ import pytest
 from render_helpers import needs_dot, node_geometry
 
 import graphir as gi
-from graphir.render import draw
-from graphir.render.dot import picture
-from graphir.render.frames import build_frames
-from graphir.render.style import fmt
+from graphir.pictures import graphviz as draw
+from graphir.pictures.frames import build_frames
+from graphir.pictures.model import picture
+from graphir.pictures.style import fmt
 
 BAYDIN = "ln(x1) + x1*x2 - sin(x2)"
 AT = {"x1": 2.0, "x2": 5.0}

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 import graphir as gi
-from graphir.render.explain import MAX_PATHS, explain
+from graphir.text.worked import MAX_PATHS, explain
 
 BAYDIN = "ln(x1) + x1*x2 - sin(x2)"
 AT = {"x1": 2.0, "x2": 5.0}

@@ -22,7 +22,7 @@ sees labels and colours change, never nodes move.  So a whole step-by-step
 rendering costs two Graphviz processes.
 
 >>> import graphir as gi
->>> from graphir.render.dot import picture
+>>> from graphir.pictures.model import picture
 >>> f = gi.parse("ln(x1) + x1*x2 - sin(x2)")
 >>> frames = build_frames(picture(f, at={"x1": 2, "x2": 5}, mode="reverse"))
 >>> len(frames)  # 5 primal + seed + 8 steps + result
@@ -46,20 +46,10 @@ from typing import Any
 from ..errors import RenderError
 from ..passes.chain import Step
 from . import style
-from .dot import (
-    EdgeLook,
-    Html,
-    NodeLook,
-    Picture,
-    colored,
-    contribution_text,
-    name_line,
-    partial_text,
-    picture,
-    value_text,
-    write_dot,
-)
-from .draw import output_format, run_graphviz
+from .dot import Html, write_dot
+from .graphviz import output_format, run_graphviz
+from .labels import EdgeLook, NodeLook, colored, contribution_text, name_line, partial_text, value_text
+from .model import Picture, picture
 from .style import COLORS, escape, fmt, fmt_operand
 
 __all__ = ["Frame", "build_frames", "frame_sources", "render_steps", "Layout"]

@@ -1,0 +1,78 @@
+"""Running Graphviz: the one place a ``dot`` process is started.
+
+:func:`run_graphviz` pipes DOT source through a Graphviz program and returns its
+output, with a one-line :class:`~graphir.RenderError` when the program is missing
+or fails; :func:`output_format` and :func:`graphviz_args` decide the format and
+the command-line flags of each output format.
+
+>>> output_format(__import__("pathlib").Path("f.svg"), None)
+'svg'
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from collections.abc import Sequence
+from pathlib import Path
+
+from ..errors import RenderError
+from . import style
+
+__all__ = ["run_graphviz", "output_format", "graphviz_args", "FORMATS", "GRAPHVIZ_CALLS"]
+
+#: Output formats :func:`render` writes (``dot`` writes the DOT source itself).
+FORMATS = ("svg", "png", "pdf", "dot")
+
+#: Number of Graphviz processes started by this module (for benchmarks and tests).
+GRAPHVIZ_CALLS = [0]
+
+_INSTALL = (
+    "Graphviz's '{0}' program is not installed or not on PATH; install Graphviz "
+    "(Debian/Ubuntu: apt-get install graphviz; macOS: brew install graphviz; conda: conda install graphviz)"
+)
+
+
+def run_graphviz(args: Sequence[str], source: bytes, cwd: str | Path | None = None) -> bytes:
+    """Run a Graphviz program (``args[0]``: ``dot``, ``neato``) on DOT ``source``; its stdout.
+
+    Raises :class:`~graphir.RenderError` when the program is missing or fails.
+    """
+    program = shutil.which(args[0])
+    if program is None:
+        raise RenderError(_INSTALL.format(args[0]))
+    GRAPHVIZ_CALLS[0] += 1
+    try:
+        proc = subprocess.run(
+            [program, *args[1:]], input=source, capture_output=True, cwd=cwd, check=False, timeout=300
+        )
+    except OSError as exc:
+        raise RenderError(_INSTALL.format(args[0]) + f" ({exc})") from exc
+    except subprocess.TimeoutExpired as exc:
+        raise RenderError(f"Graphviz '{args[0]}' took more than 300 s; draw a smaller part") from exc
+    if proc.returncode != 0:
+        msg = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise RenderError(f"Graphviz '{args[0]}' failed: {msg[-1] if msg else proc.returncode}")
+    return proc.stdout
+
+
+def output_format(path: Path, format: str | None) -> str:
+    """The format to write: ``format``, else the suffix of ``path``; RenderError if unknown."""
+    fmt = (format or path.suffix.lstrip(".")).lower()
+    if not fmt:
+        raise RenderError(
+            f"cannot tell the format of {str(path)!r}: give a suffix (.svg, .png, .pdf) or format="
+        )
+    if fmt not in FORMATS:
+        raise RenderError(f"unknown picture format {fmt!r}; use one of {', '.join(FORMATS)}")
+    return fmt
+
+
+def graphviz_args(fmt: str) -> list[str]:
+    """Command-line options for output format ``fmt``."""
+    args = [f"-T{fmt}"]
+    if fmt == "png":
+        args.append(f"-Gdpi={style.PNG_DPI}")
+    return args
+
+

@@ -1,0 +1,165 @@
+"""The text and look of each node and edge of a picture (label lines and colours).
+
+>>> import graphir as gi
+>>> from graphir.pictures.model import picture
+>>> pic = picture(gi.parse("sin(x)"), at={"x": 0.0})
+>>> name_line(pic, pic.nodes[-1])
+'<B>v₁</B> = sin v₀'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from .. import primitives
+from .style import COLORS, escape, fmt, fmt_operand
+
+if TYPE_CHECKING:
+    from .model import EdgeView, Picture
+
+__all__ = ["NodeLook", "EdgeLook", "static_looks", "name_line", "partial_text", "const_text", "op_formula"]
+
+
+def const_text(v: float, operand: bool = False) -> str:
+    name = primitives.pi_or_e(v)
+    if name:
+        return "π" if name == "pi" else "e"
+    return fmt_operand(v) if operand else fmt(v)
+
+
+def op_formula(p: primitives.Primitive, ops: list[str]) -> str:
+    """One operation written from the registry's label: infix (``a × b``, ``a^b``,
+    ``−a``) or as a function (``ln a``, ``max(a, b)``)."""
+    label = p.label
+    if p.is_infix and p.arity == 2:
+        if label in ("^", "/"):  # tight: v₁^2, 1/v₋₁
+            return f"{ops[0]}{label}{ops[1]}"
+        return f"{ops[0]} {label} {ops[1]}"
+    if p.is_infix and p.arity == 1:
+        return label + ops[0]
+    if p.arity == 1:
+        a = ops[0]
+        if not label[-1:].isalpha():  # √v₀
+            return label + a
+        if a.startswith("("):
+            return label + a
+        return f"{label} {a}"
+    return f"{label}({', '.join(ops)})"
+
+
+
+@dataclass
+class NodeLook:
+    """How one node is drawn: label lines (HTML-like fragments, escaped) and colours."""
+
+    lines: list[str]
+    fill: str
+    border: str
+    penwidth: float = 1.2
+
+
+@dataclass
+class EdgeLook:
+    """How one edge is drawn: label lines (HTML-like fragments, escaped) and line style."""
+
+    lines: list[str]
+    color: str
+    penwidth: float = 1.0
+    style: str = "solid"
+
+
+def colored(text: str, color: str, bold: bool = False) -> str:
+    """An escaped label fragment in a colour."""
+    t = escape(text)
+    if bold:
+        t = f"<B>{t}</B>"
+    return f'<FONT COLOR="{color}">{t}</FONT>'
+
+
+def name_line(pic: Picture, i: int) -> str:
+    """First label line: ``<B>v₂</B> = v₋₁ × v₀``; a constant its value."""
+    g = pic.graph
+    if pic.kind[i] == "const":
+        return escape(const_text(g.params[i]))
+    head = f"<B>{escape(pic.names[i])}</B>"
+    if pic.kind[i] == "input":
+        return head
+    return f"{head} = {escape(pic.formula(i))}"
+
+
+def value_text(pic: Picture, i: int) -> str:
+    """Second label line: ``= 0.6931``; an input ``x1 = 2`` (``x1`` without a point)."""
+    g = pic.graph
+    if pic.kind[i] == "input":
+        name = g.params[i]
+        return name if pic.at is None else f"{name} = {fmt(pic.values[i])}"
+    return f"= {fmt(pic.values[i])}"
+
+
+def deriv_value_text(pic: Picture, i: int) -> str:
+    """The final tangent/adjoint of node ``i``: ``v̄₃ = -1`` (a formula without ``at``)."""
+    d = pic.deriv_node(i)
+    lhs = pic.name(i, pic.deriv_kind)
+    if pic.at is None:
+        return f"{lhs} = {'0' if d is None else pic.expr_text(d)}"
+    return f"{lhs} = {fmt(0.0 if d is None else pic.values[d])}"
+
+
+def partial_text(pic: Picture, e: EdgeView) -> str:
+    """``∂v₃/∂v₀ = cos v₀ = 0.2837`` (the formula once when it is a number)."""
+    assert e.partial is not None
+    head = pic.partial_name(e)
+    if e.repeated:
+        head += f" (operand {e.operand + 1})"
+    formula = pic.expr_text(e.partial)
+    if pic.at is None:
+        return f"{head} = {formula}"
+    value = fmt(pic.values[e.partial])
+    if formula == value:
+        return f"{head} = {value}"
+    return f"{head} = {formula} = {value}"
+
+
+def contribution_text(pic: Picture, s: Any) -> str:
+    """``incoming · partial = contribution`` of a step, in numbers."""
+    v = pic.values
+    return f"{fmt(v[s.incoming])} · {fmt_operand(v[s.partial])} = {fmt(v[s.contribution])}"
+
+
+def kind_colors(pic: Picture, i: int) -> tuple[str, str]:
+    return COLORS[pic.kind[i]]
+
+
+def static_looks(
+    pic: Picture, partials: bool
+) -> tuple[dict[int, NodeLook], list[EdgeLook]]:
+    """The looks of the one-picture view: everything known at the end of the pass."""
+    looks: dict[int, NodeLook] = {}
+    dcolor = COLORS.get(pic.deriv_kind, "#000000")
+    for i in pic.nodes:
+        lines = [name_line(pic, i)]
+        if pic.kind[i] == "input" or (pic.at is not None and pic.kind[i] != "const"):
+            lines.append(escape(value_text(pic, i)))
+        if pic.result is not None and i in pic.shows_derivative:
+            lines.append(colored(deriv_value_text(pic, i), dcolor))
+        fill, border = kind_colors(pic, i)
+        looks[i] = NodeLook(lines, fill, border)
+    contrib: dict[tuple[int, int], Any] = {}
+    if pic.result is not None and pic.at is not None:
+        contrib = {(s.node, s.operand): s for s in pic.result.steps}
+    elooks = []
+    for e in pic.edges:
+        if e.partial is None:
+            elooks.append(EdgeLook([], COLORS["const_edge"], 1.0, "dashed"))
+            continue
+        lines = []
+        if partials:
+            lines.append(colored(partial_text(pic, e), COLORS["partial"]))
+            s = contrib.get((e.dst, e.operand))
+            if s is not None:
+                lines.append(colored(contribution_text(pic, s), dcolor))
+        elooks.append(EdgeLook(lines, COLORS["edge"]))
+    return looks, elooks
+
+

@@ -1,0 +1,275 @@
+"""What a picture of an expression shows, computed once: the :class:`Picture` model.
+
+:func:`picture` copies the expression's graph (drawing never adds nodes to the
+user's graph), numbers its nodes in Griewank-Walther order (inputs
+``v_{1-n}..v_0``, then operations ``v_1, v_2, ...``, see
+:mod:`graphir.text.notation`), builds each edge's local partial derivative, runs
+the forward or reverse pass and evaluates every node it will show.  Labels
+(:mod:`graphir.pictures.labels`), DOT text (:mod:`graphir.pictures.dot`) and the
+step-by-step frames (:mod:`graphir.pictures.frames`) all read this model.
+
+>>> import graphir as gi
+>>> p = picture(gi.parse("x*x"), at={"x": 3}, mode="reverse")
+>>> [p.names[i] for i in p.nodes], len(p.edges)
+(['v₀', 'v₁'], 2)
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .. import primitives
+from ..build import Expr, RuleKit, expr_list
+from ..derivatives import wrt_names
+from ..errors import RenderError
+from ..ir import Graph
+from ..passes.chain import PassResult
+from ..passes.evaluate import values_of_nodes
+from ..printing import node_text
+from ..text.notation import numbering
+from ..traversal import topo_order
+from . import style
+from .labels import const_text, op_formula
+from .style import fmt, fmt_operand, vname
+
+__all__ = ["Picture", "EdgeView", "picture", "MODES"]
+
+MODES = ("forward", "reverse")
+
+
+@dataclass
+class EdgeView:
+    """One operand slot drawn as an edge ``src -> dst`` (node ids of the picture's graph)."""
+
+    src: int
+    dst: int
+    operand: int
+    partial: int | None  # node id of d dst / d src; None for an edge from a constant
+    repeated: bool  # the same operand node feeds ``dst`` in more than one slot (x*x)
+
+    @property
+    def id(self) -> str:
+        return f"e{self.dst}_{self.operand}"
+
+
+@dataclass
+class Picture:
+    """Everything a picture of an expression shows, computed once.
+
+    ``nodes`` lists the node ids in picture order (a node's DOT name is its
+    index there); ``num`` is the Griewank-Walther numbering; ``values`` holds
+    the number of every evaluated node (primal nodes, partials, tangents or
+    adjoints) when ``at`` is given; ``result`` is the derivative pass.
+    """
+
+    graph: Graph
+    outputs: list[int]
+    nodes: list[int]
+    kind: dict[int, str]
+    num: dict[int, int]
+    names: dict[int, str]
+    edges: list[EdgeView]
+    at: dict[str, float] | None
+    mode: str | None
+    wrt: list[str]
+    result: PassResult | None
+    shows_derivative: set[int]
+    values: dict[int, float] = field(default_factory=dict)
+    unit_seed: bool = True  # forward mode: one variable seeded with tangent 1 (a partial derivative)
+
+    # ------------------------------------------------------------------ queries
+    def point_text(self) -> str:
+        """``x1 = 2, x2 = 5``: the point, in the inputs' order."""
+        at = self.at or {}
+        g = self.graph
+        return ", ".join(
+            f"{g.params[i]} = {fmt(at[g.params[i]])}" for i in self.nodes
+            if self.kind[i] == "input" and g.params[i] in at
+        )
+
+    def dot_id(self, node: int) -> int:
+        return self._pos[node]
+
+    def __post_init__(self) -> None:
+        self._pos = {n: k for k, n in enumerate(self.nodes)}
+
+    @property
+    def op_nodes(self) -> list[int]:
+        """Operation nodes in evaluation (Griewank-Walther) order."""
+        return [i for i in self.nodes if self.graph.args[i]]
+
+    def name(self, i: int, kind: str = "primal") -> str:
+        """``v₃`` (or ``v̇₃``, ``v̄₃``) of a numbered node."""
+        return vname(self.num[i], kind)
+
+    @property
+    def deriv_kind(self) -> str:
+        return "tangent" if self.mode == "forward" else "adjoint"
+
+    def deriv_node(self, i: int) -> int | None:
+        """Node holding the tangent/adjoint of ``i`` at the end of the pass (None: zero)."""
+        assert self.result is not None
+        return self.result.of(i)
+
+    def operand_text(self, a: int, numbers: bool = False) -> str:
+        """How operand node ``a`` is written inside a formula: its name, or its value."""
+        g = self.graph
+        if g.ops[a] == "const":
+            return const_text(g.params[a], operand=True)
+        if numbers:
+            return fmt_operand(self.values[a])
+        return self.names[a]
+
+    def formula(self, i: int, numbers: bool = False) -> str:
+        """The operation of node ``i`` with operand names (``v₋₁ × v₀``, ``ln v₋₁``),
+        or with the operands' values when ``numbers`` (``2 × 5``)."""
+        g = self.graph
+        p = primitives.get(g.ops[i])
+        ops = [self.operand_text(a, numbers) for a in g.args[i]]
+        return op_formula(p, ops)
+
+    def expr_text(self, i: int) -> str:
+        """Any node of the graph (a partial, a tangent) written with the picture's names."""
+        g = self.graph
+        if i in self.names:
+            return self.names[i]
+        if g.ops[i] == "const":
+            return const_text(g.params[i])
+        if all(a in self.names or g.ops[a] == "const" for a in g.args[i]):
+            return op_formula(primitives.get(g.ops[i]), [self.operand_text(a) for a in g.args[i]])
+        s = node_text(g, i, self.names)
+        s = s.replace("**", "^").replace("*", "·")
+        return s if len(s) <= 40 else s[:39] + "…"
+
+    def partial_name(self, e: EdgeView) -> str:
+        return f"∂{self.names[e.dst]}/∂{self.names[e.src]}"
+
+
+def _check_mode(mode: str | None) -> None:
+    if mode is not None and mode not in MODES:
+        raise RenderError(f"mode must be 'forward', 'reverse' or None, got {mode!r}")
+
+
+def _point(at: Mapping[Any, Any]) -> dict[str, float]:
+    if not isinstance(at, Mapping):
+        raise RenderError(f"at must map variables (or their names) to numbers, got {at!r}")
+    point: dict[str, float] = {}
+    for k, v in at.items():
+        name = k.name if isinstance(k, Expr) else k
+        if not isinstance(name, str):
+            raise RenderError(f"at is keyed by variables or names, got {k!r}")
+        if isinstance(v, np.ndarray) and v.ndim == 0:
+            v = v[()]
+        if isinstance(v, bool) or not isinstance(v, numbers.Real):
+            raise RenderError(f"a picture needs one real number per variable; {name} = {v!r}")
+        point[name] = float(v)
+    return point
+
+
+def picture(
+    expr: Any,
+    at: Mapping[Any, Any] | None = None,
+    mode: str | None = None,
+    wrt: Any = None,
+    max_nodes: int | None = style.MAX_NODES,
+) -> Picture:
+    """Compute what the pictures of ``expr`` show (see :func:`to_dot` for the arguments).
+
+    >>> import graphir as gi
+    >>> p = picture(gi.parse("ln(x1) + x1*x2 - sin(x2)"), at={"x1": 2, "x2": 5}, mode="reverse")
+    >>> [p.names[i] for i in p.nodes]
+    ['v₋₁', 'v₀', 'v₁', 'v₂', 'v₃', 'v₄', 'v₅']
+    >>> len(p.result.steps)
+    8
+    """
+    from ..derivatives import forward_pass, reverse_pass, variables_of
+    from ..passes.reverse import depends_on
+
+    _check_mode(mode)
+    outs, _ = expr_list(expr)
+    user_graph, roots = outs[0].ir, [e.node for e in outs]
+    if any(e.ir is not user_graph for e in outs):
+        from ..build import lift
+
+        user_graph, roots = lift(*outs)
+    n_ops = sum(1 for i in topo_order(user_graph, roots) if user_graph.args[i])
+    if max_nodes is not None and n_ops > max_nodes:
+        raise RenderError(
+            f"the graph has {n_ops} operation nodes, more than max_nodes={max_nodes} draws readably; "
+            f"pass max_nodes=None (or a larger number) to draw it anyway, or draw a part: "
+            f"render a subexpression such as expr.args[0]"
+        )
+    # Draw on a copy: the user's graph never grows because of a picture.
+    g = Graph()
+    mapping = g.copy_from(user_graph, roots)
+    outputs = list(dict.fromkeys(mapping[r] for r in roots))
+    exprs = [Expr(g, o) for o in outputs]
+    variables = variables_of(exprs)
+    order = topo_order(g, outputs)
+    num = numbering(g, outputs, variables)
+    inputs = sorted((i for i in order if g.ops[i] == "var"), key=lambda i: num[i])
+    consts = [i for i in order if g.ops[i] == "const"]
+    ops = sorted((i for i in order if g.args[i]), key=lambda i: num[i])
+    nodes = inputs + consts + ops
+    kind = {i: "input" for i in inputs}
+    kind.update({i: "const" for i in consts})
+    kind.update({i: "output" if i in outputs else "op" for i in ops})
+    names = {i: vname(k) for i, k in num.items()}
+
+    kit = RuleKit(g)
+    edges: list[EdgeView] = []
+    for n in ops:
+        args = g.args[n]
+        rules = primitives.get(g.ops[n]).partials
+        for k, a in enumerate(args):
+            partial = None
+            if g.ops[a] != "const":
+                partial = rules[k](kit, Expr(g, n), *[Expr(g, b) for b in args]).node
+            edges.append(EdgeView(a, n, k, partial, args.count(a) > 1))
+
+    names_wrt = wrt_names(wrt, variables)
+    result: PassResult | None = None
+    shows: set[int] = set()
+    unit = True
+    if mode == "forward":
+        if isinstance(wrt, Mapping):
+            tangents = {(k.name if isinstance(k, Expr) else k): v for k, v in wrt.items()}
+            names_wrt = list(tangents)
+        else:
+            names_wrt = names_wrt[:1]
+            tangents = {names_wrt[0]: 1.0} if names_wrt else {}
+        result = forward_pass(exprs, tangents)
+        shows = {i for i in order if g.ops[i] != "const"}
+        seeds = [(g.params[i], g.const_value(result.seeds[i])) for i in inputs if i in result.seeds]
+        nonzero = [(n, c) for n, c in seeds if c != 0.0]
+        names_wrt = [n for n, _ in nonzero]
+        unit = len(nonzero) == 1 and nonzero[0][1] == 1.0
+    elif mode == "reverse":
+        result = reverse_pass(exprs, wrt=names_wrt)
+        var_ids = {i for i in inputs if g.params[i] in names_wrt}
+        shows = depends_on(g, order, var_ids)
+
+    pic = Picture(g, outputs, nodes, kind, num, names, edges,
+                  None if at is None else _point(at), mode, names_wrt, result, shows, unit_seed=unit)
+    if pic.at is not None:
+        needed = set(order) | {e.partial for e in edges if e.partial is not None}
+        if result is not None:
+            needed |= set(result.values.values()) | set(result.seeds.values())
+            for s in result.steps:
+                needed |= {s.partial, s.incoming, s.contribution, s.after}
+                if s.before is not None:
+                    needed.add(s.before)
+        env = values_of_nodes(g, topo_order(g, needed), pic.at)
+        for i in needed:
+            v = env[i]
+            if np.iscomplexobj(v):
+                raise RenderError("a picture needs real values at the point given")
+            pic.values[i] = float(v)
+    return pic
+
+

@@ -1,1 +1,0 @@
-"""Pictures and worked examples: DOT, rendered frames, trace tables, explanations."""
