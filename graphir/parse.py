@@ -150,7 +150,7 @@ def _describe(tok: _Token) -> str:
     return "the end of the text" if tok.kind == "end" else repr(tok.text)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Pending:
     """An entry of the operator stack: an operator waiting for its operands, an open
     parenthesis, or a call collecting its arguments."""
