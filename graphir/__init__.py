@@ -30,7 +30,7 @@ from .errors import (
 from .ir import validate as _validate_graph
 from .parse import parse
 from .passes.compile import lambdify
-from .primitives import PRIMITIVES, register_primitive
+from .primitives import PRIMITIVES, register_primitive, unregister_primitive
 
 __version__ = "0.1.0"
 
@@ -53,6 +53,8 @@ expm1 = _FUNCTIONS["expm1"]
 pow = _FUNCTIONS["pow"]  # noqa: A001
 maximum = _FUNCTIONS["maximum"]
 minimum = _FUNCTIONS["minimum"]
+sign = _FUNCTIONS["sign"]
+heaviside = _FUNCTIONS["heaviside"]
 
 
 def validate(expr: Expr) -> None:
@@ -135,6 +137,7 @@ __all__ = [
     "validate",
     "PRIMITIVES",
     "register_primitive",
+    "unregister_primitive",
     "GraphirError",
     "GraphError",
     "ParseError",
@@ -161,5 +164,7 @@ __all__ = [
     "pow",
     "maximum",
     "minimum",
+    "sign",
+    "heaviside",
     *_LAZY,
 ]

@@ -378,17 +378,11 @@ def _make_function(p: primitives.Primitive) -> Callable[..., Expr]:
     fn.__name__ = p.name
     fn.__qualname__ = p.name
     fn.__doc__ = f"``{p.text.format(*names)}`` as an expression node (numbers become constants)."
+    fn.record = p  # type: ignore[attr-defined]
     return fn
 
 
-def function(op: str) -> Callable[..., Expr]:
-    """The builder function of a primitive (also of a user-registered one)."""
-    p = primitives.get(op)
-    if p.name in FUNCTIONS:
-        return FUNCTIONS[p.name]
-    return _make_function(p)
-
-
+# The builders of the built-in primitives, by name (graphir exports them as gi.sin ...).
 FUNCTIONS: dict[str, Callable[..., Expr]] = {
     name: _make_function(p) for name, p in primitives.PRIMITIVES.items()
 }

@@ -9,7 +9,12 @@ identical subexpressions are one node.  Variables are keyed by name, constants
 by ``float.hex`` (``-0.0`` stays apart from ``0.0``).
 
 Nothing is ever removed or rewritten, so many expressions can share one graph
-and an expression's meaning never changes.
+and an expression's meaning never changes.  The one exception is explicit: a
+node stores its op's *name*, and passes look the record up in
+:data:`graphir.PRIMITIVES` when they run.  Built-in records never change, but a
+user's primitive registered again with ``register_primitive(..., replace=True)``
+changes what every graph already holding it computes, and after
+``unregister_primitive`` those graphs raise :class:`GraphError` (unknown op).
 
 >>> g = Graph()
 >>> x = g.var("x")

@@ -1,10 +1,13 @@
 """Safe text input: a small operator-precedence parser with a whitelist.
 
-The text is split into tokens (numbers, names, ``+ - * / ** ^ ( ) ,``) and
-parsed by shunting-yard with explicit stacks: no recursion (a 10^5-term sum or
-deeply nested parentheses are fine), and nothing ever reaches ``eval``,
-``exec``, ``sympify`` or ``parse_expr``.  Names are variables, except ``pi``
-and ``e`` (constants) and the functions of the registry (``ln`` = ``log``).
+The text is split into tokens (numbers, names, the operators of the
+registry ``+ - * / ** ^``, and ``( ) ,``) and parsed by shunting-yard with
+explicit stacks: no recursion (a 10^5-term sum or deeply nested parentheses are
+fine), and nothing ever reaches ``eval``, ``exec``, ``sympify`` or
+``parse_expr``.  Names are variables, except ``pi`` and ``e`` (constants) and
+the functions of the registry (``ln`` = ``log``).  Each operator's symbols,
+precedence and associativity are read from its record
+(:attr:`~graphir.primitives.Primitive.infix`, ``prec``, ``assoc``).
 Anything else (attributes, strings, subscripts, lambdas, keywords...) is a
 :class:`~graphir.errors.ParseError` with a 1-based column and what was expected.
 
@@ -24,24 +27,24 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import NamedTuple
 
 from . import primitives
 from .build import Expr
 from .errors import ParseError
 from .ir import Graph
+from .primitives import Primitive
 
 __all__ = ["parse"]
 
-_TOKEN = re.compile(
-    r"""
+_TOKEN = r"""
     (?P<space>\s+)
   | (?P<number>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)
   | (?P<name>[A-Za-z_][A-Za-z_0-9]*)
-  | (?P<op>\*\*|[-+*/^(),])
-    """,
-    re.VERBOSE,
-)
+  | (?P<op>{symbols}|[(),])
+"""
 
 _CONSTANTS = {"pi": math.pi, "e": math.e}
 
@@ -88,51 +91,259 @@ _KEYWORDS = {
 }
 
 def _function_names() -> dict[str, str]:
+    """Every name (or alias) the parser reads as a call -> its primitive's name."""
     names = {}
     for p in primitives.PRIMITIVES.values():
-        if p.is_infix:
+        if p.is_infix and not p.function_syntax:
             continue
-        names[p.name] = p.name
-        for a in p.aliases:
-            names[a] = p.name
-    # pow is infix but also a function: pow(x, y), power(x, y)
-    for a in ("pow", *primitives.PRIMITIVES["pow"].aliases):
-        names[a] = "pow"
+        for name in (p.name, *p.aliases):
+            names[name] = p.name
     return names
 
 
-# binary operator -> (primitive, precedence, right associative)
-_BINARY = {
-    "+": ("add", 1, False),
-    "-": ("sub", 1, False),
-    "*": ("mul", 2, False),
-    "/": ("div", 2, False),
-    "**": ("pow", 4, True),
-    "^": ("pow", 4, True),
-}
-_UNARY_PREC = 3
+def _operators() -> tuple[dict[str, Primitive], dict[str, Primitive]]:
+    """The binary and the prefix operators of the registry, by symbol."""
+    binary: dict[str, Primitive] = {}
+    prefix: dict[str, Primitive] = {}
+    for p in primitives.PRIMITIVES.values():
+        for symbol in p.infix:
+            (binary if p.arity == 2 else prefix)[symbol] = p
+    return binary, prefix
 
 
-def _tokens(text: str) -> list[tuple[str, str, int]]:
-    """(kind, text, column) for every token, then ("end", "", column)."""
+# A prefix "+" changes nothing; it binds like the prefix operators of the registry.
+_PLUS = "+"
+
+
+class _Token(NamedTuple):
+    kind: str  # "number", "name", "op", "bad" (a character no token starts with) or "end"
+    text: str
+    col: int  # 1-based
+
+
+@lru_cache(maxsize=8)
+def _token_pattern(symbols: frozenset[str]) -> re.Pattern[str]:
+    longest_first = sorted(symbols, key=lambda s: (-len(s), s))
+    return re.compile(_TOKEN.format(symbols="|".join(map(re.escape, longest_first))), re.VERBOSE)
+
+
+def _tokens(text: str, symbols: frozenset[str]) -> list[_Token]:
+    """Every token with its column, then ``("end", "", column)``."""
+    pattern = _token_pattern(symbols)
     out = []
     pos = 0
     while pos < len(text):
-        m = _TOKEN.match(text, pos)
+        m = pattern.match(text, pos)
         if m is None:
-            out.append(("bad", text[pos], pos + 1))
+            out.append(_Token("bad", text[pos], pos + 1))
             pos += 1
             continue
         kind = m.lastgroup
         if kind != "space":
-            out.append((kind, m.group(), pos + 1))
+            out.append(_Token(kind, m.group(), pos + 1))
         pos = m.end()
-    out.append(("end", "", len(text) + 1))
+    out.append(_Token("end", "", len(text) + 1))
     return out
 
 
-def _describe(tok: tuple[str, str, int]) -> str:
-    return "the end of the text" if tok[0] == "end" else repr(tok[1])
+def _describe(tok: _Token) -> str:
+    return "the end of the text" if tok.kind == "end" else repr(tok.text)
+
+
+@dataclass(slots=True)
+class _Pending:
+    """An entry of the operator stack: an operator waiting for its operands, an open
+    parenthesis, or a call collecting its arguments."""
+
+    kind: str  # "binary", "prefix", "paren" or "call"
+    col: int
+    symbol: str = ""  # as written: "-", "^", or a function's name or alias
+    record: Primitive | None = None  # None for a prefix "+" and for "paren"
+    before_number: bool = False  # a prefix operator written right before a number literal
+    nargs: int = 1  # arguments of a call so far
+
+    @property
+    def prec(self) -> int:
+        return self.record.prec if self.record is not None else primitives.UNARY
+
+
+class _Parser:
+    """Shunting-yard over the tokens: operands go to ``out`` as node ids, operators
+    wait on ``ops`` until an operator that binds less tightly, a ``)``, a ``,`` or
+    the end reduces them."""
+
+    def __init__(self, text: str) -> None:
+        self.functions = _function_names()
+        self.binary, self.prefix = _operators()
+        self.tokens = _tokens(text, frozenset(self.binary) | frozenset(self.prefix) | {_PLUS})
+        self.k = 0  # the current token
+        self.graph = Graph()
+        self.out: list[int] = []
+        self.ops: list[_Pending] = []
+
+    def run(self) -> Expr:
+        expect_operand = True
+        while True:
+            tok = self.tokens[self.k]
+            if tok.kind == "bad":
+                why = _FORBIDDEN_CHARS.get(tok.text, f"the character {tok.text!r} is not allowed")
+                raise ParseError(f"{why} (column {tok.col})", tok.col, "an expression")
+            if expect_operand:
+                expect_operand = self.operand(tok)
+            elif tok.kind == "end":
+                self.finish(tok.col)
+                break
+            else:
+                expect_operand = self.operator(tok)
+            self.k += 1
+        (root,) = self.out
+        return Expr(self.graph, root)
+
+    # ------------------------------------------------------------ where an operand is expected
+
+    def operand(self, tok: _Token) -> bool:
+        """Read a token where an operand is expected; True while one still is."""
+        if tok.kind == "number":
+            self.out.append(self.graph.const(float(tok.text)))
+            return False
+        if tok.kind == "name":
+            return self.name(tok)
+        if tok.kind == "op" and (tok.text in self.prefix or tok.text == _PLUS):
+            before_number = self.tokens[self.k + 1].kind == "number"
+            self.ops.append(_Pending("prefix", tok.col, tok.text, self.prefix.get(tok.text), before_number))
+            return True
+        if tok.text == "(":
+            self.ops.append(_Pending("paren", tok.col))
+            return True
+        raise ParseError(
+            f"expected an expression at column {tok.col}, found {_describe(tok)}",
+            tok.col,
+            "an expression",
+        )
+
+    def name(self, tok: _Token) -> bool:
+        """A variable, a constant, or the start of a call (True: an argument is expected)."""
+        name, col = tok.text, tok.col
+        if name in _KEYWORDS:
+            raise ParseError(f"{_KEYWORDS[name]} (column {col})", col, "an expression")
+        if self.tokens[self.k + 1].text == "(":
+            self.open_call(tok)
+            return True
+        if name in self.functions and name not in _CONSTANTS:
+            raise ParseError(
+                f"function {name!r} at column {col} needs its arguments in parentheses", col, "'('"
+            )
+        if name.startswith("__"):
+            raise ParseError(f"the name {name!r} is not allowed (column {col})", col, "a variable name")
+        g = self.graph
+        self.out.append(g.const(_CONSTANTS[name]) if name in _CONSTANTS else g.var(name))
+        return False
+
+    def open_call(self, tok: _Token) -> None:
+        if tok.text not in self.functions:
+            hint = "" if tok.text.startswith("_") else f" (for a product write {tok.text}*(...))"
+            raise ParseError(
+                f"unknown function {tok.text!r} at column {tok.col}{hint}", tok.col, "a known function"
+            )
+        record = primitives.get(self.functions[tok.text])
+        self.ops.append(_Pending("call", tok.col, tok.text, record))
+        self.k += 1  # the "(" (run() steps over it)
+        after = self.tokens[self.k + 1]
+        if after.text == ")":
+            raise ParseError(
+                f"expected an expression at column {after.col}, found ')'", after.col, "an expression"
+            )
+
+    # ------------------------------------------------------------ where an operator is expected
+
+    def operator(self, tok: _Token) -> bool:
+        """Read a token after an operand; True when an operand must follow."""
+        if tok.kind == "op" and tok.text in self.binary:
+            record = self.binary[tok.text]
+            while self.ops and self.reduces_before(self.ops[-1], record):
+                self.reduce_top()
+            self.ops.append(_Pending("binary", tok.col, tok.text, record))
+            return True
+        if tok.text == ")":
+            self.close_group(tok.col)
+            return False
+        if tok.text == ",":
+            self.next_argument(tok.col)
+            return True
+        hint = " (write the product with '*')" if tok.kind in ("name", "number") or tok.text == "(" else ""
+        raise ParseError(
+            f"expected an operator at column {tok.col}, found {_describe(tok)}{hint}",
+            tok.col,
+            "an operator",
+        )
+
+    @staticmethod
+    def reduces_before(top: _Pending, incoming: Primitive) -> bool:
+        """The operator on top of the stack takes its operands before ``incoming`` does."""
+        if top.kind not in ("binary", "prefix"):
+            return False
+        return top.prec > incoming.prec or (top.prec == incoming.prec and incoming.assoc != "right")
+
+    def reduce_top(self) -> None:
+        top = self.ops.pop()
+        if top.record is None:  # a prefix "+"
+            return
+        if top.kind == "binary":
+            b = self.out.pop()
+            a = self.out.pop()
+            self.out.append(self.graph.apply(top.record.name, a, b))
+            return
+        # "-2" is the constant -2 (as in Python and SymPy), but "-(2)" and "-2**x"
+        # keep their neg node: fold only a minus written right before a number
+        # literal whose node it applies to.
+        a = self.out.pop()
+        v = self.graph.const_value(a)
+        if top.symbol == "-" and top.before_number and v is not None:
+            self.out.append(self.graph.const(-v))
+        else:
+            self.out.append(self.graph.apply(top.record.name, a))
+
+    def reduce_group(self) -> None:
+        """Reduce every operator back to the innermost open parenthesis or call."""
+        while self.ops and self.ops[-1].kind not in ("paren", "call"):
+            self.reduce_top()
+
+    def close_group(self, col: int) -> None:
+        self.reduce_group()
+        if not self.ops:
+            raise ParseError(f"unmatched ')' at column {col}", col, "an operator or the end of the text")
+        top = self.ops.pop()
+        if top.kind != "call":
+            return
+        prim = top.record
+        assert prim is not None
+        if top.nargs != prim.arity:
+            raise ParseError(
+                f"{top.symbol} takes {prim.arity} argument{'s' if prim.arity > 1 else ''}, "
+                f"got {top.nargs} (column {top.col})",
+                top.col,
+                f"{prim.arity} arguments",
+            )
+        operands = self.out[len(self.out) - top.nargs :]
+        del self.out[len(self.out) - top.nargs :]
+        self.out.append(self.graph.apply(prim.name, *operands))
+
+    def next_argument(self, col: int) -> None:
+        self.reduce_group()
+        if not self.ops or self.ops[-1].kind != "call":
+            raise ParseError(f"',' outside a function call at column {col}", col, "an operator")
+        self.ops[-1].nargs += 1
+
+    def finish(self, col: int) -> None:
+        while self.ops:
+            top = self.ops[-1]
+            if top.kind in ("paren", "call"):
+                raise ParseError(
+                    f"expected ')' at column {col} to close the '(' opened at column {top.col}",
+                    col,
+                    "')'",
+                )
+            self.reduce_top()
 
 
 def parse(text: str) -> Expr:
@@ -150,143 +361,4 @@ def parse(text: str) -> Expr:
     """
     if not isinstance(text, str):
         raise ParseError(f"parse takes text, got {type(text).__name__}")
-    funcs = _function_names()
-    toks = _tokens(text)
-    graph = Graph()
-    out: list[int] = []  # operand stack (node ids)
-    # operator stack: ("bin", symbol, col) | ("neg"/"pos", col, before_a_number) | ("paren", col)
-    # | ("call", fname, col, nargs)
-    ops: list[list[Any]] = []
-    expect_operand = True
-
-    def reduce_top() -> None:
-        top = ops.pop()
-        if top[0] == "bin":
-            b = out.pop()
-            a = out.pop()
-            out.append(graph.apply(_BINARY[top[1]][0], a, b))
-        elif top[0] == "neg":
-            # "-2" is the constant -2 (as in Python and SymPy), but "-(2)" and
-            # "-2**x" keep their neg node: fold only a minus written right
-            # before a number literal whose node it applies to.
-            a = out.pop()
-            v = graph.const_value(a)
-            out.append(graph.const(-v) if top[2] and v is not None else graph.apply("neg", a))
-
-    def close_group(col: int) -> None:
-        while ops and ops[-1][0] not in ("paren", "call"):
-            reduce_top()
-        if not ops:
-            raise ParseError(f"unmatched ')' at column {col}", col, "an operator or the end of the text")
-        top = ops.pop()
-        if top[0] == "call":
-            _, fname, fcol, nargs = top
-            prim = primitives.get(funcs[fname])
-            if nargs != prim.arity:
-                raise ParseError(
-                    f"{fname} takes {prim.arity} argument{'s' if prim.arity > 1 else ''}, "
-                    f"got {nargs} (column {fcol})",
-                    fcol,
-                    f"{prim.arity} arguments",
-                )
-            operands = out[len(out) - nargs :]
-            del out[len(out) - nargs :]
-            out.append(graph.apply(prim.name, *operands))
-
-    k = 0
-    while True:
-        kind, tok, col = toks[k]
-        if kind == "bad":
-            why = _FORBIDDEN_CHARS.get(tok, f"the character {tok!r} is not allowed")
-            raise ParseError(f"{why} (column {col})", col, "an expression")
-        if expect_operand:
-            if kind == "number":
-                out.append(graph.const(float(tok)))
-                expect_operand = False
-            elif kind == "name":
-                if tok in _KEYWORDS:
-                    raise ParseError(f"{_KEYWORDS[tok]} (column {col})", col, "an expression")
-                if toks[k + 1][1] == "(":
-                    if tok not in funcs:
-                        hint = "" if tok.startswith("_") else f" (for a product write {tok}*(...))"
-                        raise ParseError(
-                            f"unknown function {tok!r} at column {col}{hint}", col, "a known function"
-                        )
-                    ops.append(["call", tok, col, 1])
-                    k += 2
-                    if toks[k][1] == ")":
-                        raise ParseError(
-                            f"expected an expression at column {toks[k][2]}, found ')'",
-                            toks[k][2],
-                            "an expression",
-                        )
-                    continue
-                if tok in funcs and tok not in _CONSTANTS:
-                    raise ParseError(
-                        f"function {tok!r} at column {col} needs its arguments in parentheses",
-                        col,
-                        "'('",
-                    )
-                if tok.startswith("__"):
-                    raise ParseError(
-                        f"the name {tok!r} is not allowed (column {col})", col, "a variable name"
-                    )
-                out.append(graph.const(_CONSTANTS[tok]) if tok in _CONSTANTS else graph.var(tok))
-                expect_operand = False
-            elif tok in ("-", "+"):
-                ops.append(["neg" if tok == "-" else "pos", col, toks[k + 1][0] == "number"])
-            elif tok == "(":
-                ops.append(["paren", col])
-            else:
-                raise ParseError(
-                    f"expected an expression at column {col}, found {_describe(toks[k])}",
-                    col,
-                    "an expression",
-                )
-        else:
-            if tok in _BINARY:
-                _, prec, right = _BINARY[tok]
-                while ops:
-                    top = ops[-1]
-                    if top[0] == "bin":
-                        tprec = _BINARY[top[1]][1]
-                    elif top[0] in ("neg", "pos"):
-                        tprec = _UNARY_PREC
-                    else:
-                        break
-                    if tprec > prec or (tprec == prec and not right):
-                        reduce_top()
-                    else:
-                        break
-                ops.append(["bin", tok, col])
-                expect_operand = True
-            elif tok == ")":
-                close_group(col)
-            elif tok == ",":
-                while ops and ops[-1][0] not in ("paren", "call"):
-                    reduce_top()
-                if not ops or ops[-1][0] != "call":
-                    raise ParseError(f"',' outside a function call at column {col}", col, "an operator")
-                ops[-1][3] += 1
-                expect_operand = True
-            elif kind == "end":
-                while ops:
-                    if ops[-1][0] in ("paren", "call"):
-                        ocol = ops[-1][2] if ops[-1][0] == "call" else ops[-1][1]
-                        raise ParseError(
-                            f"expected ')' at column {col} to close the '(' opened at column {ocol}",
-                            col,
-                            "')'",
-                        )
-                    reduce_top()
-                break
-            else:
-                hint = " (write the product with '*')" if kind in ("name", "number") or tok == "(" else ""
-                raise ParseError(
-                    f"expected an operator at column {col}, found {_describe(toks[k])}{hint}",
-                    col,
-                    "an operator",
-                )
-        k += 1
-    (root,) = out
-    return Expr(graph, root)
+    return _Parser(text).run()

@@ -2,15 +2,16 @@
 
 A :class:`Primitive` holds an operation's arity, its NumPy implementation, its
 local partial derivatives as graph-building rules, its SymPy counterpart, its
-labels and LaTeX for pictures, its precedence and the domain its tests sample
-from.  Every pass (evaluate, forward, reverse, compile, SymPy bridge, parse,
-render) reads this table; adding an operation means adding one record.
+text, LaTeX and picture label, its infix symbols with their precedence and
+associativity, and the domain its tests sample from.  Every pass (evaluate,
+forward, reverse, compile, clean-up, SymPy bridge, parser, pictures) reads this
+table; adding an operation means adding one record.
 
 Partial rules are called as ``rule(b, out, *args)`` where ``out`` and ``args``
 are expressions (:class:`graphir.Expr`) for the node and its operands and ``b``
-is a small kit of graph builders (``b.cos(x)``, ``b.const(2)``,
-``b.value(e)``).  They build nodes, never numbers, which is what makes higher
-derivatives free.
+is the builder kit (:class:`graphir.build.RuleKit`: ``b.cos(x)``,
+``b.const(2)``, ``b.value(e)``).  They build nodes, never numbers, which is
+what makes higher derivatives free.
 
 Conventions at non-differentiable points (documented in docs/derivatives.md):
 ``abs'(0) = 0``; ``maximum``/``minimum`` split a tie evenly (each operand gets
@@ -18,22 +19,26 @@ Conventions at non-differentiable points (documented in docs/derivatives.md):
 
 >>> PRIMITIVES["sin"].arity
 1
->>> float(PRIMITIVES["sigmoid"].np(-1000.0))
+>>> float(PRIMITIVES["sigmoid"].numpy(-1000.0))
 0.0
+>>> PRIMITIVES["pow"].infix, PRIMITIVES["pow"].assoc
+(('**', '^'), 'right')
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .errors import GraphError
 
-__all__ = ["Primitive", "PRIMITIVES", "register_primitive", "get", "DOMAINS"]
+if TYPE_CHECKING:
+    from .build import Expr
+
+__all__ = ["Primitive", "PRIMITIVES", "register_primitive", "unregister_primitive", "get", "DOMAINS"]
 
 # Sampling intervals for tests and checks, by domain name.
 DOMAINS: dict[str, tuple[tuple[float, float], ...]] = {
@@ -44,55 +49,67 @@ DOMAINS: dict[str, tuple[tuple[float, float], ...]] = {
     "gt-1": ((-0.8, 3.0),),
 }
 
-# Precedence for parenthesising in text and LaTeX (higher binds tighter).
+# Precedence of infix operators, for the parser and for parenthesising in text
+# and LaTeX (higher binds tighter); ATOM for everything written as a call.
 ATOM, POW, UNARY, PRODUCT, SUM = 100, 40, 30, 20, 10
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Primitive:
-    """One operation: how to compute it, differentiate it, print it and test it.
+    """One operation: how to compute it, differentiate it, print it, parse it and test it.
 
     Parameters
     ----------
     name : the op name stored on graph nodes (``"sin"``).
     arity : number of operands.
-    np : NumPy implementation, elementwise, real inputs.
+    numpy : NumPy implementation, elementwise, real inputs.
+    complex_numpy : implementation valid for complex input (complex step), when
+        ``numpy`` is not; ``None`` means ``numpy`` is.
     partials : one rule per operand, ``rule(b, out, *args) -> Expr``.
     sympy : ``sympy(sp, *args)`` builds the SymPy counterpart (``sp`` is the sympy module).
+    sympy_head : the SymPy class name when the counterpart is a plain function call.
+    sympy_match : recognise this primitive in a SymPy expression: returns its operands or None.
     text : template for plain text, ``"sin({0})"`` or ``"{0} + {1}"``.
     latex : template for LaTeX, ``"\\sin{{\\left({0}\\right)}}"``.
     label : short label for graph pictures (``"sin"``, ``"+"``).
-    prec : precedence of the text form (:data:`ATOM` for function calls).
+    infix : the symbols the parser reads for this operator, between two operands
+        (binary) or before one (unary): ``("+",)``, ``("**", "^")``; empty for a
+        function written as a call.
+    function_syntax : an infix operator the parser also reads as a call by its
+        name or an alias (``pow(x, y)``, ``power(x, y)``).
+    prec : precedence of the infix form (:data:`SUM` ... :data:`POW`; higher binds
+        tighter), :data:`ATOM` for a function call.
     assoc : ``"left"`` or ``"right"`` for binary infix operators.
+    tight : a picture writes the operator without spaces (``v₁^2``, ``1/v₀``).
     domain : per operand, a key of :data:`DOMAINS` tests sample from.
-    complex_np : implementation valid for complex input (complex step), if ``np`` is not.
-    sympy_head : the SymPy class name when the counterpart is a plain function call.
-    sympy_match : recognise this primitive in a SymPy expression: returns its operands or None.
     ufuncs : NumPy ufuncs that build this node when applied to an expression.
     aliases : other names the parser accepts (``"ln"`` for ``log``).
     identities : rules of the clean-up pass, ``(operand position, constant, result)``:
         when that operand is that constant the node is ``("operand", k)`` (its k-th
         operand) or ``("const", v)``; ``x*1 -> x`` is ``(1, 1.0, ("operand", 0))``.
     involution : ``f(f(x)) == x`` exactly (clean-up removes the pair).
+    user : registered by :func:`register_primitive` (built-ins are never replaced).
     """
 
     name: str
     arity: int
-    np: Callable[..., Any]
+    numpy: Callable[..., Any]
+    complex_numpy: Callable[..., Any] | None = None
     partials: tuple[Callable[..., Any], ...]
     sympy: Callable[..., Any]
+    sympy_head: str | None = None
+    sympy_match: Callable[..., Any] | None = None
     text: str
     latex: str
     label: str
+    infix: tuple[str, ...] = ()
+    function_syntax: bool = False
     prec: int = ATOM
     assoc: str | None = None
+    tight: bool = False
     domain: tuple[str, ...] = ("real",)
-    complex_np: Callable[..., Any] | None = None
-    sympy_head: str | None = None
-    sympy_match: Callable[..., Any] | None = None
     ufuncs: tuple[Any, ...] = ()
     aliases: tuple[str, ...] = ()
-    differentiable: bool = True
     identities: tuple[tuple[int, float, tuple[str, Any]], ...] = ()
     involution: bool = False
     user: bool = field(default=False, compare=False)
@@ -100,11 +117,15 @@ class Primitive:
     @property
     def is_infix(self) -> bool:
         """True for operators written between or before their operands (``+``, unary ``-``)."""
-        return self.prec != ATOM
+        return bool(self.infix)
 
     def complex_impl(self) -> Callable[..., Any]:
-        """The implementation to use on complex input (complex-step differentiation)."""
-        return self.complex_np or self.np
+        """The implementation to use on complex input (complex-step differentiation).
+
+        >>> complex(PRIMITIVES["abs"].complex_impl()(-2 + 1e-20j))
+        (2-1e-20j)
+        """
+        return self.complex_numpy or self.numpy
 
 
 # ---------------------------------------------------------------- numerics
@@ -175,47 +196,50 @@ def _zero(b: Any, out: Any, *args: Any) -> Any:
 
 _RECORDS: list[Primitive] = [
     Primitive(
-        "add",
-        2,
-        np.add,
-        (lambda b, o, x, y: b.const(1.0), lambda b, o, x, y: b.const(1.0)),
-        lambda sp, x, y: x + y,
-        "{0} + {1}",
-        "{0} + {1}",
-        "+",
-        SUM,
-        "left",
-        ("real", "real"),
+        name="add",
+        arity=2,
+        numpy=np.add,
+        partials=(lambda b, out, x, y: b.const(1.0), lambda b, out, x, y: b.const(1.0)),
+        sympy=lambda sp, x, y: x + y,
+        text="{0} + {1}",
+        latex="{0} + {1}",
+        label="+",
+        infix=("+",),
+        prec=SUM,
+        assoc="left",
+        domain=("real", "real"),
         ufuncs=(np.add,),
         identities=((1, 0.0, ("operand", 0)), (0, 0.0, ("operand", 1))),
     ),
     Primitive(
-        "sub",
-        2,
-        np.subtract,
-        (lambda b, o, x, y: b.const(1.0), lambda b, o, x, y: b.const(-1.0)),
-        lambda sp, x, y: x - y,
-        "{0} - {1}",
-        "{0} - {1}",
-        "\u2212",
-        SUM,
-        "left",
-        ("real", "real"),
+        name="sub",
+        arity=2,
+        numpy=np.subtract,
+        partials=(lambda b, out, x, y: b.const(1.0), lambda b, out, x, y: b.const(-1.0)),
+        sympy=lambda sp, x, y: x - y,
+        text="{0} - {1}",
+        latex="{0} - {1}",
+        label="\u2212",
+        infix=("-",),
+        prec=SUM,
+        assoc="left",
+        domain=("real", "real"),
         ufuncs=(np.subtract,),
         identities=((1, 0.0, ("operand", 0)),),
     ),
     Primitive(
-        "mul",
-        2,
-        np.multiply,
-        (lambda b, o, x, y: y, lambda b, o, x, y: x),
-        lambda sp, x, y: x * y,
-        "{0}*{1}",
-        "{0} \\cdot {1}",
-        "\u00d7",
-        PRODUCT,
-        "left",
-        ("real", "real"),
+        name="mul",
+        arity=2,
+        numpy=np.multiply,
+        partials=(lambda b, out, x, y: y, lambda b, out, x, y: x),
+        sympy=lambda sp, x, y: x * y,
+        text="{0}*{1}",
+        latex=r"{0} \cdot {1}",
+        label="\u00d7",
+        infix=("*",),
+        prec=PRODUCT,
+        assoc="left",
+        domain=("real", "real"),
         ufuncs=(np.multiply,),
         identities=(
             (1, 1.0, ("operand", 0)),
@@ -225,312 +249,326 @@ _RECORDS: list[Primitive] = [
         ),
     ),
     Primitive(
-        "div",
-        2,
-        np.true_divide,
-        (lambda b, o, x, y: b.const(1.0) / y, lambda b, o, x, y: -(o / y)),
-        lambda sp, x, y: x / y,
-        "{0}/{1}",
-        "\\frac{{{0}}}{{{1}}}",
-        "/",
-        PRODUCT,
-        "left",
-        ("real", "nonzero"),
+        name="div",
+        arity=2,
+        numpy=np.true_divide,
+        partials=(lambda b, out, x, y: b.const(1.0) / y, lambda b, out, x, y: -(out / y)),
+        sympy=lambda sp, x, y: x / y,
+        text="{0}/{1}",
+        latex=r"\frac{{{0}}}{{{1}}}",
+        label="/",
+        infix=("/",),
+        prec=PRODUCT,
+        assoc="left",
+        tight=True,
+        domain=("real", "nonzero"),
         ufuncs=(np.true_divide, np.divide),
         identities=((1, 1.0, ("operand", 0)),),
     ),
     Primitive(
-        "neg",
-        1,
-        np.negative,
-        (lambda b, o, x: b.const(-1.0),),
-        lambda sp, x: -x,
-        "-{0}",
-        "-{0}",
-        "\u2212",
-        UNARY,
-        None,
-        ("real",),
+        name="neg",
+        arity=1,
+        numpy=np.negative,
+        partials=(lambda b, out, x: b.const(-1.0),),
+        sympy=lambda sp, x: -x,
+        text="-{0}",
+        latex="-{0}",
+        label="\u2212",
+        infix=("-",),
+        prec=UNARY,
+        domain=("real",),
         ufuncs=(np.negative,),
         involution=True,
     ),
     Primitive(
-        "pow",
-        2,
-        np.power,
-        (_pow_dbase, lambda b, o, x, y: o * b.log(x)),
-        lambda sp, x, y: x**y,
-        "{0}**{1}",
-        "{0}^{{{1}}}",
-        "^",
-        POW,
-        "right",
-        ("positive", "real"),
+        name="pow",
+        arity=2,
+        numpy=np.power,
+        partials=(_pow_dbase, lambda b, out, x, y: out * b.log(x)),
+        sympy=lambda sp, x, y: x**y,
+        text="{0}**{1}",
+        latex="{0}^{{{1}}}",
+        label="^",
+        infix=("**", "^"),
+        function_syntax=True,
+        prec=POW,
+        assoc="right",
+        tight=True,
+        domain=("positive", "real"),
         ufuncs=(np.power,),
-        identities=((1, 1.0, ("operand", 0)), (1, 0.0, ("const", 1.0))),
         aliases=("power",),
+        identities=((1, 1.0, ("operand", 0)), (1, 0.0, ("const", 1.0))),
     ),
     Primitive(
-        "sin",
-        1,
-        np.sin,
-        (lambda b, o, x: b.cos(x),),
-        lambda sp, x: sp.sin(x),
-        "sin({0})",
-        "\\sin{{\\left({0} \\right)}}",
-        "sin",
+        name="sin",
+        arity=1,
+        numpy=np.sin,
+        partials=(lambda b, out, x: b.cos(x),),
+        sympy=lambda sp, x: sp.sin(x),
         sympy_head="sin",
+        text="sin({0})",
+        latex=r"\sin{{\left({0} \right)}}",
+        label="sin",
+        domain=("real",),
         ufuncs=(np.sin,),
     ),
     Primitive(
-        "cos",
-        1,
-        np.cos,
-        (lambda b, o, x: -b.sin(x),),
-        lambda sp, x: sp.cos(x),
-        "cos({0})",
-        "\\cos{{\\left({0} \\right)}}",
-        "cos",
+        name="cos",
+        arity=1,
+        numpy=np.cos,
+        partials=(lambda b, out, x: -b.sin(x),),
+        sympy=lambda sp, x: sp.cos(x),
         sympy_head="cos",
+        text="cos({0})",
+        latex=r"\cos{{\left({0} \right)}}",
+        label="cos",
+        domain=("real",),
         ufuncs=(np.cos,),
     ),
     Primitive(
-        "tan",
-        1,
-        np.tan,
-        (lambda b, o, x: 1.0 + o * o,),
-        lambda sp, x: sp.tan(x),
-        "tan({0})",
-        "\\tan{{\\left({0} \\right)}}",
-        "tan",
-        domain=("unit",),
+        name="tan",
+        arity=1,
+        numpy=np.tan,
+        partials=(lambda b, out, x: 1.0 + out * out,),
+        sympy=lambda sp, x: sp.tan(x),
         sympy_head="tan",
+        text="tan({0})",
+        latex=r"\tan{{\left({0} \right)}}",
+        label="tan",
+        domain=("unit",),
         ufuncs=(np.tan,),
     ),
     Primitive(
-        "asin",
-        1,
-        np.arcsin,
-        (lambda b, o, x: 1.0 / b.sqrt(1.0 - x * x),),
-        lambda sp, x: sp.asin(x),
-        "asin({0})",
-        "\\operatorname{{asin}}{{\\left({0} \\right)}}",
-        "asin",
-        domain=("unit",),
+        name="asin",
+        arity=1,
+        numpy=np.arcsin,
+        partials=(lambda b, out, x: 1.0 / b.sqrt(1.0 - x * x),),
+        sympy=lambda sp, x: sp.asin(x),
         sympy_head="asin",
+        text="asin({0})",
+        latex=r"\operatorname{{asin}}{{\left({0} \right)}}",
+        label="asin",
+        domain=("unit",),
         ufuncs=(np.arcsin,),
         aliases=("arcsin",),
     ),
     Primitive(
-        "acos",
-        1,
-        np.arccos,
-        (lambda b, o, x: -(1.0 / b.sqrt(1.0 - x * x)),),
-        lambda sp, x: sp.acos(x),
-        "acos({0})",
-        "\\operatorname{{acos}}{{\\left({0} \\right)}}",
-        "acos",
-        domain=("unit",),
+        name="acos",
+        arity=1,
+        numpy=np.arccos,
+        partials=(lambda b, out, x: -(1.0 / b.sqrt(1.0 - x * x)),),
+        sympy=lambda sp, x: sp.acos(x),
         sympy_head="acos",
+        text="acos({0})",
+        latex=r"\operatorname{{acos}}{{\left({0} \right)}}",
+        label="acos",
+        domain=("unit",),
         ufuncs=(np.arccos,),
         aliases=("arccos",),
     ),
     Primitive(
-        "atan",
-        1,
-        np.arctan,
-        (lambda b, o, x: 1.0 / (1.0 + x * x),),
-        lambda sp, x: sp.atan(x),
-        "atan({0})",
-        "\\operatorname{{atan}}{{\\left({0} \\right)}}",
-        "atan",
+        name="atan",
+        arity=1,
+        numpy=np.arctan,
+        partials=(lambda b, out, x: 1.0 / (1.0 + x * x),),
+        sympy=lambda sp, x: sp.atan(x),
         sympy_head="atan",
+        text="atan({0})",
+        latex=r"\operatorname{{atan}}{{\left({0} \right)}}",
+        label="atan",
+        domain=("real",),
         ufuncs=(np.arctan,),
         aliases=("arctan",),
     ),
     Primitive(
-        "sinh",
-        1,
-        np.sinh,
-        (lambda b, o, x: b.cosh(x),),
-        lambda sp, x: sp.sinh(x),
-        "sinh({0})",
-        "\\sinh{{\\left({0} \\right)}}",
-        "sinh",
+        name="sinh",
+        arity=1,
+        numpy=np.sinh,
+        partials=(lambda b, out, x: b.cosh(x),),
+        sympy=lambda sp, x: sp.sinh(x),
         sympy_head="sinh",
+        text="sinh({0})",
+        latex=r"\sinh{{\left({0} \right)}}",
+        label="sinh",
+        domain=("real",),
         ufuncs=(np.sinh,),
     ),
     Primitive(
-        "cosh",
-        1,
-        np.cosh,
-        (lambda b, o, x: b.sinh(x),),
-        lambda sp, x: sp.cosh(x),
-        "cosh({0})",
-        "\\cosh{{\\left({0} \\right)}}",
-        "cosh",
+        name="cosh",
+        arity=1,
+        numpy=np.cosh,
+        partials=(lambda b, out, x: b.sinh(x),),
+        sympy=lambda sp, x: sp.cosh(x),
         sympy_head="cosh",
+        text="cosh({0})",
+        latex=r"\cosh{{\left({0} \right)}}",
+        label="cosh",
+        domain=("real",),
         ufuncs=(np.cosh,),
     ),
     Primitive(
-        "tanh",
-        1,
-        np.tanh,
-        (lambda b, o, x: 1.0 - o * o,),
-        lambda sp, x: sp.tanh(x),
-        "tanh({0})",
-        "\\tanh{{\\left({0} \\right)}}",
-        "tanh",
+        name="tanh",
+        arity=1,
+        numpy=np.tanh,
+        partials=(lambda b, out, x: 1.0 - out * out,),
+        sympy=lambda sp, x: sp.tanh(x),
         sympy_head="tanh",
+        text="tanh({0})",
+        latex=r"\tanh{{\left({0} \right)}}",
+        label="tanh",
+        domain=("real",),
         ufuncs=(np.tanh,),
     ),
     Primitive(
-        "exp",
-        1,
-        np.exp,
-        (lambda b, o, x: o,),
-        lambda sp, x: sp.exp(x),
-        "exp({0})",
-        "\\exp{{\\left({0} \\right)}}",
-        "exp",
+        name="exp",
+        arity=1,
+        numpy=np.exp,
+        partials=(lambda b, out, x: out,),
+        sympy=lambda sp, x: sp.exp(x),
         sympy_head="exp",
+        text="exp({0})",
+        latex=r"\exp{{\left({0} \right)}}",
+        label="exp",
+        domain=("real",),
         ufuncs=(np.exp,),
     ),
     Primitive(
-        "log",
-        1,
-        np.log,
-        (lambda b, o, x: 1.0 / x,),
-        lambda sp, x: sp.log(x),
-        "log({0})",
-        "\\ln{{\\left({0} \\right)}}",
-        "ln",
-        domain=("positive",),
+        name="log",
+        arity=1,
+        numpy=np.log,
+        partials=(lambda b, out, x: 1.0 / x,),
+        sympy=lambda sp, x: sp.log(x),
         sympy_head="log",
+        text="log({0})",
+        latex=r"\ln{{\left({0} \right)}}",
+        label="ln",
+        domain=("positive",),
         ufuncs=(np.log,),
         aliases=("ln",),
     ),
     Primitive(
-        "sqrt",
-        1,
-        np.sqrt,
-        (lambda b, o, x: 0.5 / o,),
-        lambda sp, x: sp.sqrt(x),
-        "sqrt({0})",
-        "\\sqrt{{{0}}}",
-        "\u221a",
-        domain=("positive",),
+        name="sqrt",
+        arity=1,
+        numpy=np.sqrt,
+        partials=(lambda b, out, x: 0.5 / out,),
+        sympy=lambda sp, x: sp.sqrt(x),
         sympy_match=_match_sqrt,
+        text="sqrt({0})",
+        latex=r"\sqrt{{{0}}}",
+        label="\u221a",
+        domain=("positive",),
         ufuncs=(np.sqrt,),
     ),
     Primitive(
-        "abs",
-        1,
-        np.abs,
-        (lambda b, o, x: b.sign(x),),
-        lambda sp, x: sp.Abs(x),
-        "abs({0})",
-        "\\left|{0}\\right|",
-        "abs",
-        domain=("nonzero",),
-        complex_np=_cabs,
+        name="abs",
+        arity=1,
+        numpy=np.abs,
+        complex_numpy=_cabs,
+        partials=(lambda b, out, x: b.sign(x),),
+        sympy=lambda sp, x: sp.Abs(x),
         sympy_head="Abs",
+        text="abs({0})",
+        latex=r"\left|{0}\right|",
+        label="abs",
+        domain=("nonzero",),
         ufuncs=(np.absolute,),
     ),
     Primitive(
-        "sigmoid",
-        1,
-        _sigmoid,
-        (lambda b, o, x: o * b.sigmoid(-x),),
-        lambda sp, x: 1 / (1 + sp.exp(-x)),
-        "sigmoid({0})",
-        "\\sigma{{\\left({0} \\right)}}",
-        "\u03c3",
+        name="sigmoid",
+        arity=1,
+        numpy=_sigmoid,
+        partials=(lambda b, out, x: out * b.sigmoid(-x),),
+        sympy=lambda sp, x: 1 / (1 + sp.exp(-x)),
         sympy_match=_match_sigmoid,
+        text="sigmoid({0})",
+        latex=r"\sigma{{\left({0} \right)}}",
+        label="\u03c3",
+        domain=("real",),
         aliases=("logistic", "expit"),
     ),
     Primitive(
-        "log1p",
-        1,
-        np.log1p,
-        (lambda b, o, x: 1.0 / (1.0 + x),),
-        lambda sp, x: _cfunc(sp, "log1p")(x),
-        "log1p({0})",
-        "\\operatorname{{log1p}}{{\\left({0} \\right)}}",
-        "log1p",
-        domain=("gt-1",),
+        name="log1p",
+        arity=1,
+        numpy=np.log1p,
+        partials=(lambda b, out, x: 1.0 / (1.0 + x),),
+        sympy=lambda sp, x: _cfunc(sp, "log1p")(x),
         sympy_head="log1p",
+        text="log1p({0})",
+        latex=r"\operatorname{{log1p}}{{\left({0} \right)}}",
+        label="log1p",
+        domain=("gt-1",),
         ufuncs=(np.log1p,),
     ),
     Primitive(
-        "expm1",
-        1,
-        np.expm1,
-        (lambda b, o, x: o + 1.0,),
-        lambda sp, x: _cfunc(sp, "expm1")(x),
-        "expm1({0})",
-        "\\operatorname{{expm1}}{{\\left({0} \\right)}}",
-        "expm1",
+        name="expm1",
+        arity=1,
+        numpy=np.expm1,
+        partials=(lambda b, out, x: out + 1.0,),
+        sympy=lambda sp, x: _cfunc(sp, "expm1")(x),
         sympy_head="expm1",
+        text="expm1({0})",
+        latex=r"\operatorname{{expm1}}{{\left({0} \right)}}",
+        label="expm1",
+        domain=("real",),
         ufuncs=(np.expm1,),
     ),
     Primitive(
-        "maximum",
-        2,
-        np.maximum,
-        (lambda b, o, x, y: b.heaviside(x - y), lambda b, o, x, y: b.heaviside(y - x)),
-        lambda sp, x, y: sp.Max(x, y),
-        "maximum({0}, {1})",
-        "\\max\\left({0}, {1}\\right)",
-        "max",
-        domain=("real", "real"),
-        complex_np=_cmaximum,
+        name="maximum",
+        arity=2,
+        numpy=np.maximum,
+        complex_numpy=_cmaximum,
+        partials=(lambda b, out, x, y: b.heaviside(x - y), lambda b, out, x, y: b.heaviside(y - x)),
+        sympy=lambda sp, x, y: sp.Max(x, y),
         sympy_head="Max",
+        text="maximum({0}, {1})",
+        latex=r"\max\left({0}, {1}\right)",
+        label="max",
+        domain=("real", "real"),
         ufuncs=(np.maximum,),
         aliases=("max",),
     ),
     Primitive(
-        "minimum",
-        2,
-        np.minimum,
-        (lambda b, o, x, y: b.heaviside(y - x), lambda b, o, x, y: b.heaviside(x - y)),
-        lambda sp, x, y: sp.Min(x, y),
-        "minimum({0}, {1})",
-        "\\min\\left({0}, {1}\\right)",
-        "min",
-        domain=("real", "real"),
-        complex_np=_cminimum,
+        name="minimum",
+        arity=2,
+        numpy=np.minimum,
+        complex_numpy=_cminimum,
+        partials=(lambda b, out, x, y: b.heaviside(y - x), lambda b, out, x, y: b.heaviside(x - y)),
+        sympy=lambda sp, x, y: sp.Min(x, y),
         sympy_head="Min",
+        text="minimum({0}, {1})",
+        latex=r"\min\left({0}, {1}\right)",
+        label="min",
+        domain=("real", "real"),
         ufuncs=(np.minimum,),
         aliases=("min",),
     ),
     # Helpers that derivative rules build; piecewise constant, so their partial is 0.
     Primitive(
-        "sign",
-        1,
-        np.sign,
-        (_zero,),
-        lambda sp, x: sp.sign(x),
-        "sign({0})",
-        "\\operatorname{{sign}}{{\\left({0} \\right)}}",
-        "sign",
-        domain=("nonzero",),
-        complex_np=_sign,
+        name="sign",
+        arity=1,
+        numpy=np.sign,
+        complex_numpy=_sign,
+        partials=(_zero,),
+        sympy=lambda sp, x: sp.sign(x),
         sympy_head="sign",
+        text="sign({0})",
+        latex=r"\operatorname{{sign}}{{\left({0} \right)}}",
+        label="sign",
+        domain=("nonzero",),
         ufuncs=(np.sign,),
     ),
     Primitive(
-        "heaviside",
-        1,
-        lambda x: np.heaviside(x, 0.5),
-        (_zero,),
-        lambda sp, x: sp.Heaviside(x, sp.S.Half),
-        "heaviside({0})",
-        "\\theta\\left({0}\\right)",
-        "H",
-        domain=("nonzero",),
-        complex_np=_heaviside,
+        name="heaviside",
+        arity=1,
+        numpy=lambda x: np.heaviside(x, 0.5),
+        complex_numpy=_heaviside,
+        partials=(_zero,),
+        sympy=lambda sp, x: sp.Heaviside(x, sp.S.Half),
         sympy_head="Heaviside",
+        text="heaviside({0})",
+        latex=r"\theta\left({0}\right)",
+        label="H",
+        domain=("nonzero",),
     ),
 ]
 
@@ -559,9 +597,11 @@ def get(op: str) -> Primitive:
         raise GraphError(f"unknown op {op!r}") from None
 
 
+
+
 def register_primitive(
     name: str,
-    np_fn: Callable[..., Any],
+    numpy: Callable[..., Any],
     partials: tuple[Callable[..., Any], ...] | list[Callable[..., Any]],
     *,
     arity: int | None = None,
@@ -569,23 +609,36 @@ def register_primitive(
     label: str | None = None,
     latex: str | None = None,
     domain: tuple[str, ...] | None = None,
-    complex_np: Callable[..., Any] | None = None,
-) -> Primitive:
-    """Register a user's own primitive and return its record.
+    complex_numpy: Callable[..., Any] | None = None,
+    replace: bool = False,
+) -> Callable[..., Expr]:
+    """Register a user's own primitive; return its builder function.
 
-    ``partials`` holds one rule per operand, ``rule(b, out, *args)``, built from
-    expressions (``b.cos(x)``, ``-out``, ``x * y`` ...). Use
-    :func:`graphir.check_partials` to find a wrong rule.
+    ``numpy`` computes it elementwise; ``partials`` holds one rule per operand,
+    ``rule(b, out, *args)``, built from expressions (``b.cos(x)``, ``-out``,
+    ``x * y`` ...). Use :func:`graphir.check_partials` to find a wrong rule.
+    The builder takes expressions or numbers and builds the node; its
+    ``.record`` is the new :class:`Primitive`.
 
-    >>> import numpy as np
-    >>> p = register_primitive("cube", lambda x: x**3, [lambda b, o, x: 3.0 * x * x])
-    >>> p.arity
-    1
+    A name that is already registered raises :class:`GraphError` unless
+    ``replace=True``.  Graphs store op *names*, so replacing changes what every
+    expression already holding the op computes: it evaluates, differentiates
+    and prints with the new record.  Built-in primitives are never replaced.
+
+    >>> cube = register_primitive("cube", lambda x: x**3, [lambda b, out, x: 3.0 * x * x])
+    >>> cube.record.arity, cube(2.0).eval()
+    (1, 8.0)
+    >>> _ = register_primitive("cube", lambda x: x**3, [lambda b, out, x: 3.0 * x * x])
+    Traceback (most recent call last):
+    ...
+    graphir.errors.GraphError: 'cube' is already registered; pass replace=True to replace it
+    >>> unregister_primitive("cube")
     """
     if not name.isidentifier() or name in LEAF_OPS:
         raise GraphError(f"cannot register a primitive named {name!r}")
-    if name in PRIMITIVES and not PRIMITIVES[name].user:
-        raise GraphError(f"{name!r} is a built-in primitive and cannot be replaced")
+    _check_user_primitive(name, "replaced")
+    if name in PRIMITIVES and not replace:
+        raise GraphError(f"{name!r} is already registered; pass replace=True to replace it")
     partials = tuple(partials)
     n = len(partials) if arity is None else arity
     if len(partials) != n:
@@ -596,27 +649,41 @@ def register_primitive(
         return sp.Function(name)(*a)
 
     record = Primitive(
-        name,
-        n,
-        np_fn,
-        partials,
-        sympy or no_sympy,
-        f"{name}({args})",
-        latex or f"\\operatorname{{{name}}}\\left({args}\\right)",
-        label or name,
-        domain=domain or ("real",) * n,
-        complex_np=complex_np,
+        name=name,
+        arity=n,
+        numpy=numpy,
+        complex_numpy=complex_numpy,
+        partials=partials,
+        sympy=sympy or no_sympy,
         sympy_head=None if sympy else name,
+        text=f"{name}({args})",
+        latex=latex or f"\\operatorname{{{name}}}\\left({args}\\right)",
+        label=label or name,
+        domain=domain or ("real",) * n,
         user=True,
     )
     PRIMITIVES[name] = record
-    return record
+    from .build import _make_function
+
+    return _make_function(record)
 
 
-def pi_or_e(value: float) -> str | None:
-    """The name of a constant that is exactly ``math.pi`` or ``math.e``, else None."""
-    if value == math.pi:
-        return "pi"
-    if value == math.e:
-        return "e"
-    return None
+def unregister_primitive(name: str) -> None:
+    """Remove a user's primitive from the registry (built-ins are refused).
+
+    Expressions that still hold the op raise :class:`GraphError` (unknown op)
+    when they are evaluated or differentiated.
+
+    >>> unregister_primitive("sin")
+    Traceback (most recent call last):
+    ...
+    graphir.errors.GraphError: 'sin' is a built-in primitive and cannot be unregistered
+    """
+    get(name)
+    _check_user_primitive(name, "unregistered")
+    del PRIMITIVES[name]
+
+
+def _check_user_primitive(name: str, what: str) -> None:
+    if name in PRIMITIVES and not PRIMITIVES[name].user:
+        raise GraphError(f"{name!r} is a built-in primitive and cannot be {what}")

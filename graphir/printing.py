@@ -27,9 +27,22 @@ if TYPE_CHECKING:
     from .build import Expr
     from .ir import Graph
 
-__all__ = ["to_text", "to_latex", "format_number", "latex_name", "node_text"]
+__all__ = ["to_text", "to_latex", "format_number", "latex_name", "node_text", "pi_or_e"]
 
 _SLOT = re.compile(r"\{(\d+)\}")
+
+
+def pi_or_e(value: float) -> str | None:
+    """The name of a constant that is exactly ``math.pi`` or ``math.e``, else None.
+
+    >>> pi_or_e(math.pi), pi_or_e(math.e), pi_or_e(3.14)
+    ('pi', 'e', None)
+    """
+    if value == math.pi:
+        return "pi"
+    if value == math.e:
+        return "e"
+    return None
 
 
 def format_number(v: float, digits: int = 17) -> str:
@@ -38,7 +51,7 @@ def format_number(v: float, digits: int = 17) -> str:
     >>> format_number(2.0), format_number(0.001), format_number(3.141592653589793)
     ('2', '0.001', 'pi')
     """
-    name = primitives.pi_or_e(v)
+    name = pi_or_e(v)
     if name:
         return name
     if digits < 17:

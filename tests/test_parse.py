@@ -4,6 +4,7 @@ hostile text, very long and very deep input, and a round trip through to_text.""
 from __future__ import annotations
 
 import builtins
+import dataclasses
 import math
 import warnings
 
@@ -14,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 import graphir as gi
 from graphir.build import as_expr
 from graphir.parse import parse
-from graphir.primitives import PRIMITIVES
+from graphir.primitives import ATOM, POW, PRIMITIVES
 from graphir.printing import to_text
 from tests.strategies import points, recipes
 
@@ -100,7 +101,7 @@ def test_every_function_and_alias_of_the_registry():
         if p.user:
             continue
         names = [p.name, *p.aliases]
-        if p.is_infix and p.name != "pow":
+        if p.is_infix and not p.function_syntax:
             continue  # add, sub, mul, div, neg are operators only
         operands = "x, y" if p.arity == 2 else "x"
         for name in names:
@@ -121,6 +122,64 @@ def test_whitespace_and_nesting():
     same(parse("x / (y * x)"), x / (y * x))
     same(parse("maximum(sin(x), -y)"), gi.maximum(gi.sin(x), -y))
     same(parse("2*(x+y)"), 2 * (x + y))  # the CLI's --claim example
+
+
+# ---------------------------------------------------------------- operators come from their records
+
+BINARY = [(symbol, p) for p in PRIMITIVES.values() if p.arity == 2 for symbol in p.infix]
+
+
+def test_every_infix_symbol_of_the_registry_parses_to_its_record():
+    infix = [p for p in PRIMITIVES.values() if p.infix]
+    assert {p.name: p.infix for p in infix} == {
+        "add": ("+",), "sub": ("-",), "mul": ("*",), "div": ("/",), "neg": ("-",), "pow": ("**", "^"),
+    }
+    for p in infix:
+        assert p.prec != ATOM and p.is_infix
+        for symbol in p.infix:
+            e = parse(f"x {symbol} y") if p.arity == 2 else parse(f"{symbol}x")
+            assert e.op == p.name and [a.name for a in e.args] == ["x", "y"][: p.arity]
+    assert not any(p.is_infix for p in PRIMITIVES.values() if p.prec == ATOM)
+
+
+@pytest.mark.parametrize("first", BINARY, ids=[s for s, _ in BINARY])
+@pytest.mark.parametrize("second", BINARY, ids=[s for s, _ in BINARY])
+def test_precedence_and_associativity_come_from_the_records(first, second):
+    (s1, p1), (s2, p2) = first, second
+    e = parse(f"x {s1} y {s2} z")
+    first_binds = p1.prec > p2.prec or (p1.prec == p2.prec and p2.assoc == "left")
+    if first_binds:  # (x s1 y) s2 z
+        assert e.op == p2.name and e.args[0].op == p1.name and e.args[1].name == "z"
+    else:  # x s1 (y s2 z)
+        assert e.op == p1.name and e.args[0].name == "x" and e.args[1].op == p2.name
+    neg = PRIMITIVES["neg"]
+    e = parse(f"-x {s1} y")
+    if neg.prec > p1.prec:  # (-x) s1 y
+        assert e.op == p1.name and e.args[0].op == "neg"
+    else:  # -(x s1 y)
+        assert e.op == "neg" and e.args[0].op == p1.name
+
+
+def test_the_values_of_precedence_and_associativity():
+    assert parse("2^3^2").eval() == 512.0
+    assert parse("2-3-4").eval() == -5.0
+    assert parse("-2^2").eval() == -4.0
+    assert parse("2/4/2").eval() == 0.25
+    assert parse("1+2*3^2").eval() == 19.0
+    assert parse("-2*3").eval() == -6.0
+
+
+def test_the_parser_reads_a_changed_record(monkeypatch):
+    x, y, z = gi.symbols("x y z")
+    add = PRIMITIVES["add"]
+    monkeypatch.setitem(PRIMITIVES, "add", dataclasses.replace(add, prec=POW, assoc="right"))
+    e = parse("x*y+z")
+    assert e.op == "mul" and e.args[1].op == "add"
+    e = parse("x+y+z")
+    assert e.op == "add" and e.args[0].name == "x" and e.args[1].op == "add"
+    monkeypatch.setitem(PRIMITIVES, "add", dataclasses.replace(add, infix=("+", "&")))
+    assert parse("x & y") == x + y
+    assert parse("z") == z
 
 
 # ---------------------------------------------------------------- errors

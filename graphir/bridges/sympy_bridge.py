@@ -54,6 +54,7 @@ from .. import primitives
 from ..build import Expr, as_expr
 from ..errors import SymbolicError
 from ..ir import Graph
+from ..printing import pi_or_e
 from ..traversal import levels
 
 __all__ = [
@@ -102,7 +103,7 @@ def _const_to_sympy(sp: Any, v: float) -> Any:
         return sp.nan
     if math.isinf(v):
         return sp.oo if v > 0 else -sp.oo
-    name = primitives.pi_or_e(v)
+    name = pi_or_e(v)
     if name == "pi":
         return sp.pi
     if name == "e":

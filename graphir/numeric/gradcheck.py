@@ -257,12 +257,12 @@ def check_partials(
     Examples
     --------
     >>> import graphir as gi
-    >>> p = gi.register_primitive("halfsq", lambda x: x * x / 2, [lambda b, out, x: 2.0 * x])
+    >>> halfsq = gi.register_primitive("halfsq", lambda x: x * x / 2, [lambda b, out, x: 2.0 * x])
     >>> x = gi.symbols("x")
-    >>> r = check_partials(gi.build.function("halfsq")(gi.sin(x)), {"x": 1.0})
+    >>> r = check_partials(halfsq(gi.sin(x)), {"x": 1.0})
     >>> r.ok, r.wrong_rules()
     (False, [('halfsq', 0)])
-    >>> del gi.PRIMITIVES["halfsq"]
+    >>> gi.unregister_primitive("halfsq")
     """
     e = as_expression(expr)
     g = e.ir
@@ -322,7 +322,7 @@ def _judge(c: PartialCheck, p: primitives.Primitive, rule: Expr | None, vals: li
         def fn(t: np.ndarray) -> np.ndarray:
             operands = [np.full_like(t, v) for v in vals]
             operands[k] = t
-            return np.asarray(p.np(*operands), dtype=float)
+            return np.asarray(p.numpy(*operands), dtype=float)
 
         fd_value, fd_error = richardson_derivative(fn, vals[k])
         c.fd_value, c.fd_error = float(fd_value), float(fd_error)

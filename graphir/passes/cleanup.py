@@ -55,7 +55,7 @@ def _fold(op: str, values: list[float]) -> float | None:
     try:
         with np.errstate(all="raise"), warnings.catch_warnings():
             warnings.simplefilter("error")
-            v = primitives.get(op).np(*values)
+            v = primitives.get(op).numpy(*values)
         out = float(v)
     except (ArithmeticError, ValueError, TypeError, RuntimeWarning):
         return None

@@ -60,7 +60,7 @@ def generate_source(
         else:
             fn = f"op_{op}"
             if fn not in namespace:
-                namespace[fn] = primitives.get(op).np
+                namespace[fn] = primitives.get(op).numpy
             ref[i] = f"v{i}"
             lines.append(f"    v{i} = {fn}({', '.join(ref[a] for a in args[i])})")
             if i in dying:

@@ -97,7 +97,7 @@ def values_of_nodes(
             f = impls.get(op)
             if f is None:
                 p = primitives.get(op)
-                f = impls[op] = p.complex_impl() if complex_mode else p.np
+                f = impls[op] = p.complex_impl() if complex_mode else p.numpy
             a = args[i]
             if len(a) == 1:
                 v = env[i] = f(env[a[0]])

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .. import primitives
+from ..printing import pi_or_e
 from .style import COLORS, escape, fmt, fmt_operand
 
 if TYPE_CHECKING:
@@ -22,7 +23,7 @@ __all__ = ["NodeLook", "EdgeLook", "static_looks", "name_line", "partial_text", 
 
 
 def const_text(v: float, operand: bool = False) -> str:
-    name = primitives.pi_or_e(v)
+    name = pi_or_e(v)
     if name:
         return "π" if name == "pi" else "e"
     return fmt_operand(v) if operand else fmt(v)
@@ -33,7 +34,7 @@ def op_formula(p: primitives.Primitive, ops: list[str]) -> str:
     ``−a``) or as a function (``ln a``, ``max(a, b)``)."""
     label = p.label
     if p.is_infix and p.arity == 2:
-        if label in ("^", "/"):  # tight: v₁^2, 1/v₋₁
+        if p.tight:  # v₁^2, 1/v₋₁
             return f"{ops[0]}{label}{ops[1]}"
         return f"{ops[0]} {label} {ops[1]}"
     if p.is_infix and p.arity == 1:

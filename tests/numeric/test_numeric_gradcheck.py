@@ -9,7 +9,6 @@ import numpy as np
 import pytest
 
 import graphir as gi
-from graphir.build import function
 from graphir.numeric.gradcheck import check_partials
 
 
@@ -20,12 +19,12 @@ def register():
 
     def reg(name, np_fn, partials, **kw):
         names.append(name)
-        gi.register_primitive(name, np_fn, partials, **kw)
-        return function(name)
+        return gi.register_primitive(name, np_fn, partials, **kw)
 
     yield reg
     for n in names:
-        gi.PRIMITIVES.pop(n, None)
+        if n in gi.PRIMITIVES:
+            gi.unregister_primitive(n)
 
 
 def test_wrong_partial_of_a_registered_primitive_is_named(register):
