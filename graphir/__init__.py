@@ -28,7 +28,7 @@ from .errors import (
     SymbolicError,
 )
 from .ir import validate as _validate_graph
-from .parse import parse
+from .parser import parse
 from .passes.compile import lambdify
 from .primitives import PRIMITIVES, register_primitive, unregister_primitive
 

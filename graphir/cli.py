@@ -151,11 +151,9 @@ def _split_top_level(text: str) -> list[str]:
 
 
 def _parse(text: str) -> Any:
-    # Through the package's public name: importing the submodule graphir.parse
-    # directly would rebind ``graphir.parse`` to that module for every user.
-    import graphir
+    from .parser import parse
 
-    return graphir.parse(text)
+    return parse(text)
 
 
 def _constant(name: str, text: str) -> float:

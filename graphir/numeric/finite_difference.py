@@ -69,7 +69,7 @@ RICHARDSON_LEVELS = 10
 def as_expression(expr: Any) -> Expr:
     """``expr`` as an expression: an :class:`Expr`, a number, or text for :func:`graphir.parse`."""
     if isinstance(expr, str):
-        from ..parse import parse
+        from ..parser import parse
 
         return parse(expr)
     return as_expr(expr)

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 
 import graphir as gi
 from graphir.build import as_expr
-from graphir.parse import parse
+from graphir.parser import parse
 from graphir.primitives import ATOM, POW, PRIMITIVES
 from graphir.printing import to_text
 from tests.strategies import points, recipes

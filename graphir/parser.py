@@ -16,7 +16,7 @@ gives ``^`` the precedence of xor, and its error messages speak of Python,
 not of formulas.  The grammar is Python's for the operators it shares
 (``-x**2`` is ``-(x**2)``, ``**`` is right-associative).
 
->>> from graphir.parse import parse
+>>> from graphir.parser import parse
 >>> str(parse("ln(x1) + x1*x2 - sin(x2)"))
 'log(x1) + x1*x2 - sin(x2)'
 >>> str(parse("2^x^2"))
