@@ -30,7 +30,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
-from .errors import GraphirError
+from .errors import GraphirError, RenderTooLarge
+from .printing import full_number
 
 __all__ = [
     "main",
@@ -270,14 +271,12 @@ def read_expr(text: str) -> Any:
 
 
 def format_value(v: Any) -> str:
-    """A number as the shortest text that reads back exactly (``repr`` of the float).
+    """A number as the shortest text that reads back exactly (:func:`graphir.printing.full_number`).
 
     >>> format_value(11.652071455223084), format_value(2.0)
     ('11.652071455223084', '2.0')
     """
-    if isinstance(v, complex):
-        return repr(v)
-    return repr(float(v))
+    return full_number(v)
 
 
 # ------------------------------------------------------------------ subcommands
@@ -412,11 +411,11 @@ def run_render(args: argparse.Namespace) -> int:
             expr, args.output, at=point, mode=args.mode, steps=args.steps, format=args.format, wrt=wrt,
             **limit,
         )
-    except gi.RenderError as exc:
-        if "max_nodes" not in str(exc):
-            raise
-        raise gi.RenderError(
-            str(exc).split(";")[0] + "; add --max-nodes 0 to draw it anyway, or draw a subexpression"
+    except RenderTooLarge as exc:
+        raise RenderTooLarge(
+            f"the graph has {exc.n_ops} operation nodes, more than max_nodes={exc.limit} draws readably; "
+            "add --max-nodes 0 to draw it anyway, or draw a subexpression",
+            exc.n_ops, exc.limit,
         ) from None
     for p in paths:
         print(p)

@@ -13,6 +13,7 @@ __all__ = [
     "EvalError",
     "SymbolicError",
     "RenderError",
+    "RenderTooLarge",
     "EvalWarning",
 ]
 
@@ -48,6 +49,15 @@ class SymbolicError(GraphirError, ValueError):
 
 class RenderError(GraphirError, ValueError):
     """A picture cannot be drawn (graph too large, unknown format, no Graphviz...)."""
+
+
+class RenderTooLarge(RenderError):
+    """A graph has more operation nodes (``n_ops``) than a picture draws readably (``limit``)."""
+
+    def __init__(self, message: str, n_ops: int, limit: int):
+        super().__init__(message)
+        self.n_ops = n_ops
+        self.limit = limit
 
 
 class EvalWarning(RuntimeWarning):

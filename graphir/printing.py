@@ -1,4 +1,20 @@
-"""Text and LaTeX of an expression exactly as written (no reordering, minimal parentheses).
+"""Text and LaTeX of an expression exactly as written (no reordering, minimal parentheses),
+and every number graphir writes.
+
+Numbers come in two forms, and this module is the one place that writes either:
+
+- :func:`display_number`, what a reader looks at: pictures, frames and their
+  captions, trace tables, worked examples, report tables.  One rule (3 decimals,
+  as Baydin et al. 2018 print their tables), so a node's value in a picture and
+  in the table beside it show the same digits.
+- :func:`format_number`, every digit (the shortest text that reads back to the
+  same float), as an expression's text writes a constant (``2``, ``pi``):
+  constants of ``str(expr)``, points, the values a comparison compares, a
+  worked example's "full precision"; :func:`full_number` is Python's own
+  ``repr`` (``2.0``), what ``graphir eval`` prints for programs to read.
+
+The module sits in a layer above ``numeric``, ``text``, ``pictures`` and the
+command line, so all of them can use it.
 
 The templates and precedences come from the primitive registry.  Printing is
 iterative and linear in the size of the output; shared subexpressions are
@@ -27,7 +43,11 @@ if TYPE_CHECKING:
     from .build import Expr
     from .ir import Graph
 
-__all__ = ["to_text", "to_latex", "format_number", "latex_name", "node_text", "pi_or_e"]
+__all__ = [
+    "to_text", "to_latex", "latex_name", "node_text",
+    "DECIMALS", "display_number", "display_operand", "full_number", "format_number", "error_number",
+    "special_number", "pi_or_e",
+]
 
 _SLOT = re.compile(r"\{(\d+)\}")
 
@@ -45,8 +65,73 @@ def pi_or_e(value: float) -> str | None:
     return None
 
 
-def format_number(v: float, digits: int = 17) -> str:
-    """Shortest text for a float: ``2`` not ``2.0``, ``pi`` and ``e`` by name.
+#: Decimal places of a displayed number: Baydin et al. (2018) print their tables with 3.
+DECIMALS = 3
+
+
+def display_number(v: Any, decimals: int = DECIMALS) -> str:
+    """A number as every picture, trace table, worked example, caption and report table shows it.
+
+    The rule, the one of the published tables (Baydin et al. 2018, Tables 2 and 3):
+    ``decimals`` places with trailing zeros dropped (``0.693``, ``-0.959``, ``5.5``),
+    an integral value without a point (``2``), and never fewer than ``decimals``
+    significant digits (``0.0123``, not ``0.012``).  A magnitude below ``1e-4`` or
+    from ``1e6`` on is written in scientific notation with ``decimals + 1``
+    significant digits (``1.5e-9``, ``1.235e8``).  ``nan``, ``inf``, ``-inf`` and
+    zero (``-0.0`` too) are written as :func:`special_number` says.  A complex
+    value shows its real part.  Digits that must survive use :func:`full_number`.
+
+    >>> [display_number(v) for v in (0.6931471805599453, -0.9589242746631385, 11.652071455223084)]
+    ['0.693', '-0.959', '11.652']
+    >>> [display_number(v) for v in (5.5, 2.0, -0.0, 0.0123456, 1.5e-9, 123456789.0)]
+    ['5.5', '2', '0', '0.0123', '1.5e-9', '1.235e8']
+    """
+    v = float(getattr(v, "real", v))
+    special = special_number(v)
+    if special is not None:
+        return special
+    a = abs(v)
+    if a >= 1e6 or a < 1e-4:
+        mant, _, exp = f"{v:.{decimals}e}".partition("e")
+        if "." in mant:
+            mant = mant.rstrip("0").rstrip(".")
+        return f"{mant}e{int(exp)}"
+    places = max(decimals, decimals - 1 - math.floor(math.log10(a)))
+    s = f"{v:.{places}f}"
+    if "." in s:
+        s = s.rstrip("0").rstrip(".")
+    return "0" if s == "-0" else s
+
+
+def display_operand(v: Any, decimals: int = DECIMALS) -> str:
+    """:func:`display_number`, in brackets when negative (a number written after an operator).
+
+    >>> display_operand(-0.28366218546322625), display_operand(2.0)
+    ('(-0.284)', '2')
+    """
+    s = display_number(v, decimals)
+    return f"({s})" if s.startswith("-") else s
+
+
+def full_number(v: Any) -> str:
+    """Every digit of a number, as Python writes it: ``repr`` of the float, the shortest text
+    that reads back to the same value (a complex number as ``repr`` of the complex).
+
+    For output a program reads (``graphir eval``); :func:`format_number` is the same
+    digits as an expression writes them.
+
+    >>> full_number(11.652071455223084), full_number(2), full_number(float("nan"))
+    ('11.652071455223084', '2.0', 'nan')
+    """
+    if isinstance(v, complex):
+        return repr(complex(v))
+    return repr(float(getattr(v, "real", v)))
+
+
+def format_number(v: float) -> str:
+    """Every digit of a number, as an expression's text writes a constant: :func:`full_number`
+    with ``2`` not ``2.0``, and ``pi`` and ``e`` by name (:func:`graphir.parse` reads each back
+    to the same constant).  For constants in text, points, and numbers compared digit by digit.
 
     >>> format_number(2.0), format_number(0.001), format_number(3.141592653589793)
     ('2', '0.001', 'pi')
@@ -54,14 +139,21 @@ def format_number(v: float, digits: int = 17) -> str:
     name = pi_or_e(v)
     if name:
         return name
-    if digits < 17:
-        s = f"{v:.{digits}g}"
-        if "e" in s:
-            mant, exp = s.split("e")
-            s = f"{mant}e{int(exp)}"
-        return s
-    s = repr(float(v))
+    s = full_number(v)
     return s[:-2] if s.endswith(".0") else s
+
+
+def error_number(v: Any) -> str:
+    """An error, a tolerance or a step: two significant digits in scientific notation,
+    an exact zero as ``0``.
+
+    >>> error_number(1.234e-10), error_number(0.0), error_number(float("nan"))
+    ('1.2e-10', '0', 'nan')
+    """
+    v = float(v)
+    if not math.isfinite(v):
+        return "nan" if math.isnan(v) else full_number(v)
+    return "0" if v == 0 else f"{v:.1e}"
 
 
 def special_number(v: float) -> str | None:

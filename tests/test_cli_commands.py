@@ -123,6 +123,13 @@ def test_render_errors(capsys: pytest.CaptureFixture[str], tmp_path) -> None:  #
     one_error(*run(capsys, "render", "x*y"), "-o")
 
 
+def test_render_too_large_names_the_option(capsys: pytest.CaptureFixture[str], tmp_path) -> None:  # noqa: ANN001
+    out_file = str(tmp_path / "g.svg")
+    status, out, err = run(capsys, "render", "sin(cos(x*y + 1))", "--max-nodes", "2", "-o", out_file)
+    one_error(status, out, err, "--max-nodes 0")
+    assert "4 operation nodes, more than max_nodes=2" in err
+
+
 def test_explain_writes_the_worked_example(capsys: pytest.CaptureFixture[str], tmp_path) -> None:  # noqa: ANN001
     status, out, err = run(capsys, "explain", BAYDIN, "--at", "x1=2,x2=5", "-o", str(tmp_path / "ex"))
     assert status == 0 and err == ""

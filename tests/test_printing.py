@@ -4,12 +4,23 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 
 import graphir as gi
 from graphir.build import as_expr
-from graphir.printing import format_number, latex_name, node_text, to_latex, to_text
+from graphir.printing import (
+    display_number,
+    display_operand,
+    error_number,
+    format_number,
+    full_number,
+    latex_name,
+    node_text,
+    to_latex,
+    to_text,
+)
 from tests.strategies import recipes
 
 x, y, z = gi.symbols("x y z")
@@ -165,10 +176,53 @@ def test_format_number(v, s):
         assert float(s) == v
 
 
-def test_format_number_with_digits_and_node_text():
-    assert format_number(1 / 3, digits=4) == "0.3333"
-    assert format_number(1.5e-7, digits=3) == "1.5e-7"
+def test_node_text():
     f = gi.log(x) * y
     names = {x.node: "v_1", y.node: "v_2", f.args[0].node: "v_3", f.node: "v_4"}
     assert node_text(f.ir, f.node, names) == "v_3*v_2"
     assert node_text(f.ir, f.args[0].node, names) == "log(v_1)"
+
+
+# Display numbers: one rule for pictures, trace tables, worked examples and report tables.
+# The first row is Baydin et al. (2018), Tables 2 and 3, as printed there.
+BAYDIN_TABLE = [
+    (math.log(2), "0.693"), (math.sin(5), "-0.959"), (math.log(2) + 10, "10.693"),
+    (math.log(2) + 10 - math.sin(5), "11.652"), (0.5 + 5, "5.5"), (2 - math.cos(5), "1.716"),
+    (-math.cos(5), "-0.284"), (2.0, "2"), (5.0, "5"), (1.0, "1"),
+]
+
+
+@pytest.mark.parametrize(("value", "text"), BAYDIN_TABLE)
+def test_display_number_reproduces_the_published_table(value, text):
+    assert display_number(value) == text
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (10.0, "10"), (0.0, "0"), (-0.0, "0"), (0.012345, "0.0123"), (0.00012345, "0.000123"),
+        (1e-4, "0.0001"), (-0.0004, "-0.0004"), (9.9e-5, "9.9e-5"), (1.5e-9, "1.5e-9"),
+        (1.23456e-7, "1.235e-7"), (-2.5e12, "-2.5e12"), (123456.789, "123456.789"),
+        (999999.0, "999999"), (1e6, "1e6"), (123456789.0, "1.235e8"), (float("nan"), "nan"),
+        (float("inf"), "inf"), (float("-inf"), "-inf"), (np.float64(0.5), "0.5"), (3 + 4j, "3"),
+    ],
+)
+def test_display_number(value, text):
+    assert display_number(value) == text
+
+
+def test_display_number_decimals_and_operands():
+    assert display_number(math.pi, 5) == "3.14159"
+    assert display_number(math.pi) == "3.142"  # a display number is never a name
+    assert display_operand(-0.5) == "(-0.5)" and display_operand(0.5) == "0.5"
+
+
+@pytest.mark.parametrize("value", [11.652071455223084, 2.0, -0.0, 1 / 3, 1e-300, 6.02e23])
+def test_full_number_reads_back_exactly(value):
+    assert float(full_number(value)) == value
+    assert full_number(value) == repr(value)
+
+
+def test_error_number():
+    assert [error_number(v) for v in (1.234e-10, 0.0, float("nan"), float("inf"))] == [
+        "1.2e-10", "0", "nan", "inf"]

@@ -25,7 +25,6 @@ point disagrees.  ``report.ok`` is True only when every claim holds.
 
 from __future__ import annotations
 
-import json
 import math
 import warnings
 from collections.abc import Mapping
@@ -37,9 +36,10 @@ import numpy as np
 from ..build import Expr, as_expr
 from ..errors import GraphirError
 from ..passes.evaluate import values_of_nodes
-from ..printing import format_number, to_text
+from ..printing import display_number, error_number, format_number, to_text
 from ..traversal import topo_order
 from .finite_difference import as_expression, point_of
+from .report import Report
 
 __all__ = ["check_claims", "ClaimReport", "ClaimResult", "sample_points"]
 
@@ -116,9 +116,9 @@ class ClaimResult:
             out.append(f"  numeric:  differs at {self.mismatches} of {self.points} sample points")
         else:
             out.append(f"  numeric:  agrees at all {self.points} sample points "
-                       f"(largest difference {self.max_difference:.1e})")
+                       f"(largest difference {error_number(self.max_difference)})")
         if self.counterexample is not None:
-            at = ", ".join(f"{k}={format_number(v, 12)}" for k, v in self.counterexample.items())
+            at = ", ".join(f"{k}={format_number(v)}" for k, v in self.counterexample.items())
             out.append(f"  for example at {at}:")
             out.append(f"            claimed {_num(self.claimed_value)}, true {_num(self.true_value)}")
         if self.note:
@@ -127,7 +127,7 @@ class ClaimResult:
 
 
 def _num(v: float | None) -> str:
-    return "undefined" if v is None or not math.isfinite(v) else format_number(float(v), 12)
+    return "undefined" if v is None or not math.isfinite(v) else display_number(v)
 
 
 def _finite_or_none(v: float | None) -> float | None:
@@ -135,7 +135,7 @@ def _finite_or_none(v: float | None) -> float | None:
 
 
 @dataclass
-class ClaimReport:
+class ClaimReport(Report):
     """What :func:`check_claims` found: ``results`` per claim and ``ok`` (every claim holds)."""
 
     expression: str
@@ -149,9 +149,6 @@ class ClaimReport:
 
     def __bool__(self) -> bool:
         return self.ok
-
-    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
-        printer.text(str(self))
 
     def __str__(self) -> str:
         lines = [f"Checking claimed partial derivatives of {self.expression}", ""]
@@ -175,10 +172,6 @@ class ClaimReport:
         """Plain JSON-ready data."""
         return {"expression": self.expression, "at": self.at, "ok": self.ok,
                 "results": [r.to_dict() for r in self.results]}
-
-    def to_json(self, indent: int | None = 2) -> str:
-        """JSON of :meth:`to_dict`."""
-        return json.dumps(self.to_dict(), indent=indent, allow_nan=False)
 
 
 # ------------------------------------------------------------------ sampling

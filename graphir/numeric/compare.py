@@ -29,7 +29,6 @@ True
 
 from __future__ import annotations
 
-import json
 import math
 import time
 import warnings
@@ -43,7 +42,7 @@ from ..build import Expr
 from ..errors import GraphirError
 from ..ir import Graph
 from ..passes.evaluate import evaluate
-from ..printing import format_number, to_text
+from ..printing import error_number, format_number, to_text
 from ..traversal import reachable
 from .finite_difference import (
     METHODS,
@@ -55,6 +54,7 @@ from .finite_difference import (
     point_of,
     wrt_names,
 )
+from .report import Report
 
 __all__ = ["compare", "Comparison", "Row", "relative_error"]
 
@@ -142,7 +142,7 @@ def relative_error(values: np.ndarray, reference: np.ndarray) -> tuple[np.ndarra
 
 
 @dataclass
-class Comparison:
+class Comparison(Report):
     """The result of :func:`compare`: ``rows`` (one :class:`Row` per method) and what was compared.
 
     ``str()`` is an aligned text table, :meth:`to_markdown` a Markdown table,
@@ -184,7 +184,7 @@ class Comparison:
                   "size", "size (cse)", "evals", "note"]
         body = []
         for r in self.rows:
-            vals = [_value(v) for v in r.values]
+            vals = [format_number(v) for v in r.values]
             body.append([
                 r.label,
                 *vals,
@@ -244,19 +244,9 @@ class Comparison:
             "rows": [r.to_dict() for r in self.rows],
         }
 
-    def to_json(self, indent: int | None = 2) -> str:
-        """JSON of :meth:`to_dict` (valid JSON: non-finite numbers are null)."""
-        return json.dumps(self.to_dict(), indent=indent, allow_nan=False)
-
-
-def _value(v: float) -> str:
-    if not math.isfinite(v):
-        return str(v)
-    return format_number(float(v), 15)
-
 
 def _errors(a: np.ndarray) -> str:
-    return ", ".join("nan" if not math.isfinite(v) else f"{v:.1e}" for v in np.asarray(a, dtype=float))
+    return ", ".join(error_number(v) for v in np.asarray(a, dtype=float))
 
 
 def _fresh_copy(e: Expr) -> Expr:

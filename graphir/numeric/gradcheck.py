@@ -21,7 +21,6 @@ This is how the author of a primitive registered with
 
 from __future__ import annotations
 
-import json
 import math
 import warnings
 from collections.abc import Mapping
@@ -35,9 +34,10 @@ from ..build import Expr, RuleKit, as_expr
 from ..errors import GraphirError
 from ..ir import Graph
 from ..passes.evaluate import evaluate, values_of_nodes
-from ..printing import format_number, node_text, to_text
+from ..printing import display_number, error_number, format_number, node_text, to_text
 from .check import BOXES, sample_points
 from .finite_difference import as_expression, point_of, richardson_derivative
+from .report import Report
 
 __all__ = ["check_partials", "PartialsReport", "PartialCheck"]
 
@@ -82,7 +82,7 @@ class PartialCheck:
 
 
 @dataclass
-class PartialsReport:
+class PartialsReport(Report):
     """What :func:`check_partials` found: ``results`` per (point, node, operand); ``ok`` when no
     rule is wrong; ``failures`` the wrong ones."""
 
@@ -111,9 +111,6 @@ class PartialsReport:
                 seen.append((r.op, r.operand))
         return seen
 
-    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
-        printer.text(str(self))
-
     def __str__(self) -> str:
         npts = len(self.points)
         lines = [f"Checking the partial-derivative rule of every node of {self.expression} "
@@ -129,17 +126,17 @@ class PartialsReport:
                 continue
             reported.add((r.node, r.operand))
             bad, total = counts[(r.node, r.operand)]
-            at = ", ".join(f"{k}={format_number(v, 12)}" for k, v in r.point.items())
-            vals = ", ".join(format_number(v, 12) for v in r.operand_values)
+            at = ", ".join(f"{k}={format_number(v)}" for k, v in r.point.items())
+            vals = ", ".join(format_number(v) for v in r.operand_values)
             lines += [
                 f"WRONG  node {r.node}: {r.formula}   (wrong at {bad} of {total} point"
                 f"{'s' if total != 1 else ''})",
                 f"       primitive {r.op!r}, partial by operand {r.operand} ({r.operand_text}), "
                 f"rule {r.rule}",
                 f"       at {at} (operands {vals}):",
-                f"       the rule gives {format_number(r.rule_value, 12)}, difference quotients of "
-                f"{r.op}'s NumPy function give {format_number(r.fd_value, 12)} "
-                f"(error estimate {r.fd_error:.1e})",
+                f"       the rule gives {display_number(r.rule_value)}, difference quotients of "
+                f"{r.op}'s NumPy function give {display_number(r.fd_value)} "
+                f"(error estimate {error_number(r.fd_error)})",
                 "",
             ]
         ok = sum(r.status == "ok" for r in self.results)
@@ -161,10 +158,6 @@ class PartialsReport:
         return {"expression": self.expression, "points": self.points, "ok": self.ok,
                 "wrong_rules": [{"op": op, "operand": k} for op, k in self.wrong_rules()],
                 "results": [r.to_dict() for r in self.results]}
-
-    def to_json(self, indent: int | None = 2) -> str:
-        """JSON of :meth:`to_dict`."""
-        return json.dumps(self.to_dict(), indent=indent, allow_nan=False)
 
 
 def _points(e: Expr, at: Mapping[Any, Any] | None, samples: int, seed: int) -> list[dict[str, float]]:

@@ -21,7 +21,6 @@ True
 
 from __future__ import annotations
 
-import json
 import math
 import warnings
 from collections.abc import Mapping, Sequence
@@ -32,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import GraphirError, RenderError
-from ..printing import format_number, to_text
+from ..printing import error_number, format_number, to_text
 from .compare import LABELS, relative_error
 from .finite_difference import (
     EPS,
@@ -42,6 +41,7 @@ from .finite_difference import (
     point_of,
     wrt_names,
 )
+from .report import Report
 
 __all__ = ["step_sweep", "StepSweep", "STEPS"]
 
@@ -57,7 +57,7 @@ _STYLE = {
 
 
 @dataclass
-class StepSweep:
+class StepSweep(Report):
     """Errors of finite differences for a range of steps.
 
     ``steps`` has shape ``(k,)``; ``estimates[m]``, ``errors[m]`` (absolute)
@@ -91,17 +91,14 @@ class StepSweep:
             out[m] = best
         return out
 
-    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
-        printer.text(str(self))
-
     def __str__(self) -> str:
         at = ", ".join(f"{k}={format_number(v)}" for k, v in self.point.items())
         lines = [f"Relative error of finite differences of {self.expression} at {at} "
                  f"(reference: {LABELS.get(self.reference, self.reference)})"]
         for i, name in enumerate(self.wrt):
-            lines += ["", f"d/d{name} = {format_number(float(self.reference_values[i]), 15)}"]
+            lines += ["", f"d/d{name} = {format_number(self.reference_values[i])}"]
             header = ["step", *self.methods]
-            body = [[f"{h:.0e}", *(_err(self.rel_errors[m][i, k]) for m in self.methods)]
+            body = [[f"{h:.0e}", *(error_number(self.rel_errors[m][i, k]) for m in self.methods)]
                     for k, h in enumerate(self.steps)]
             widths = [max(len(header[c]), *(len(b[c]) for b in body)) for c in range(len(header))]
             lines.append("  ".join(h.rjust(w) for h, w in zip(header, widths, strict=True)))
@@ -126,10 +123,6 @@ class StepSweep:
             "rel_errors": {m: arr(v) for m, v in self.rel_errors.items()},
         }
 
-    def to_json(self, indent: int | None = 2) -> str:
-        """JSON of :meth:`to_dict`."""
-        return json.dumps(self.to_dict(), indent=indent, allow_nan=False)
-
     def plot(self, path: str | Path, variables: Sequence[str] | None = None, format: str | None = None,
              dpi: int = 110) -> Path:
         """Write the log-log picture of relative error against step (PNG, SVG or PDF).
@@ -139,10 +132,6 @@ class StepSweep:
         matplotlib; raises :class:`graphir.RenderError` when it is missing.
         """
         return _plot(self, Path(path), variables, format, dpi)
-
-
-def _err(v: float) -> str:
-    return "nan" if not math.isfinite(v) else f"{v:.1e}"
 
 
 def _reference(e: Any, names: list[str], point: dict[str, float]) -> tuple[str, np.ndarray]:
@@ -250,7 +239,7 @@ def _plot(s: StepSweep, path: Path, variables: Sequence[str] | None, format: str
         axes = fig.subplots(len(names), 1, squeeze=False)[:, 0]
         for ax, name in zip(axes, names, strict=True):
             _panel(ax, s, s.wrt.index(name))
-        at = ", ".join(f"{k} = {format_number(v, 6)}" for k, v in s.point.items())
+        at = ", ".join(f"{k} = {format_number(v)}" for k, v in s.point.items())
         expr = s.expression if len(s.expression) <= 90 else s.expression[:87] + "..."
         fig.suptitle(f"Finite-difference error against step size\nf = {expr}   at {at}", fontsize=12)
         metadata: dict[str, Any] = {
@@ -328,7 +317,7 @@ def _panel(ax: Any, s: StepSweep, i: int) -> None:
     ax.set_xlabel("step h")
     ax.set_ylabel("relative error  |estimate − exact| / |exact|")
     ref = "SymPy's derivative" if s.reference == "symbolic" else "reverse-mode AD"
-    ax.set_title(f"∂f/∂{s.wrt[i]} = {format_number(float(s.reference_values[i]), 15)}"
+    ax.set_title(f"∂f/∂{s.wrt[i]} = {format_number(s.reference_values[i])}"
                  f"   (the exact value: {ref})", fontsize=10)
     ax.grid(True, which="major", color="#dddddd", lw=0.5)
     note = "  A relative error of exactly 0 is drawn at ε/16." if any_zero else ""

@@ -24,7 +24,7 @@ nodes to the user's graph.
 >>> src = to_dot(gi.sin(x) * x, at={"x": 2.0}, mode="reverse")
 >>> src.splitlines()[0]
 'digraph graphir {'
->>> "∂v₂/∂v₀ = v₁ = 0.9093" in src
+>>> "∂v₂/∂v₀ = v₁ = 0.909" in src
 True
 """
 
@@ -33,10 +33,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ..printing import display_number
 from . import style
 from .labels import EdgeLook, NodeLook, static_looks
 from .model import EdgeView, Picture, picture
-from .style import escape, fmt
+from .style import escape
 
 __all__ = ["to_dot", "svg_or_none", "write_dot", "Html", "graph_defaults", "legend"]
 
@@ -161,7 +162,7 @@ def seed_text(pic: Picture) -> str:
         if s is None:
             text = "0"
         elif s in pic.values:
-            text = fmt(pic.values[s])
+            text = display_number(pic.values[s])
         else:
             text = pic.expr_text(s)
         parts.append(f"{pic.name(i, 'tangent')} = {text}")

@@ -28,7 +28,7 @@ rendering costs two Graphviz processes.
 >>> len(frames)  # 5 primal + seed + 8 steps + result
 15
 >>> frames[10].caption
-'v̄₀ = v̄₃ · ∂v₃/∂v₀ = -1 · 0.2837 = -0.2837'
+'v̄₀ = v̄₃ · ∂v₃/∂v₀ = -1 · 0.284 = -0.284'
 """
 
 from __future__ import annotations
@@ -45,12 +45,13 @@ from typing import Any
 
 from ..errors import RenderError
 from ..passes.chain import Step
+from ..printing import display_number, display_operand
 from . import style
 from .dot import Html, write_dot
 from .graphviz import output_format, run_graphviz
 from .labels import EdgeLook, NodeLook, colored, contribution_text, name_line, partial_text, value_text
 from .model import Picture, picture
-from .style import COLORS, escape, fmt, fmt_operand
+from .style import COLORS, escape
 
 __all__ = ["Frame", "build_frames", "frame_sources", "render_steps", "Layout"]
 
@@ -144,7 +145,8 @@ class _Builder:
             self.primal.add(i)
             numbers = pic.formula(i, numbers=True)
             caption = f"Primal pass: {pic.names[i]} = {pic.formula(i)} = "
-            caption += f"{numbers} = {fmt(v[i])}" if numbers != fmt(v[i]) else fmt(v[i])
+            value = display_number(v[i])
+            caption += f"{numbers} = {value}" if numbers != value else value
             ins = {k for k, e in enumerate(pic.edges) if e.dst == i}
             frames.append(self.frame(caption, "primal", targets={i}, edges=ins))
         self.derivative_phase = True
@@ -154,13 +156,13 @@ class _Builder:
         if pic.mode == "reverse":
             for o, s in r.seeds.items():
                 if o in pic.shows_derivative:
-                    self.deriv[o] = f"{pic.name(o, 'adjoint')} = {fmt(v[s])}"
+                    self.deriv[o] = f"{pic.name(o, 'adjoint')} = {display_number(v[s])}"
                     seeded.append(o)
-            parts = [f"{pic.name(o, 'adjoint')} = {fmt(v[r.seeds[o]])}" for o in seeded]
+            parts = [f"{pic.name(o, 'adjoint')} = {display_number(v[r.seeds[o]])}" for o in seeded]
             if len(pic.outputs) == 1 and seeded:
                 o = seeded[0]
                 caption = (f"Reverse pass: seed the output's adjoint {pic.name(o, 'adjoint')} = "
-                           f"∂{pic.names[o]}/∂{pic.names[o]} = {fmt(v[r.seeds[o]])}")
+                           f"∂{pic.names[o]}/∂{pic.names[o]} = {display_number(v[r.seeds[o]])}")
             elif seeded:
                 caption = "Reverse pass: seed the outputs' adjoints " + ", ".join(parts)
             else:
@@ -171,8 +173,8 @@ class _Builder:
             for i in inputs:
                 s = r.seeds.get(i)
                 val = 0.0 if s is None else v[s]
-                self.deriv[i] = f"{pic.name(i, 'tangent')} = {fmt(val)}"
-                parts.append(f"{pic.name(i, 'tangent')} = {fmt(val)}")
+                self.deriv[i] = f"{pic.name(i, 'tangent')} = {display_number(val)}"
+                parts.append(f"{pic.name(i, 'tangent')} = {display_number(val)}")
                 if val != 0.0:
                     seeded.append(i)
             about = f" (derivative with respect to {pic.wrt[0]})" if pic.unit_seed else " (a direction)"
@@ -191,12 +193,12 @@ class _Builder:
                 incoming, other = pic.name(s.arg, "tangent"), s.arg
             pname = pic.partial_name(e) + (f" (operand {e.operand + 1})" if e.repeated else "")
             product = f"{incoming} · {pname} = {contribution}"
-            after = fmt(v[s.after])
+            after = display_number(v[s.after])
             if s.before is None:
                 caption = f"{t} = {product}"
                 line = f"{t} = {after}"
             else:
-                sum_text = f"{fmt(v[s.before])} + {fmt_operand(v[s.contribution])} = {after}"
+                sum_text = f"{display_number(v[s.before])} + {display_operand(v[s.contribution])} = {after}"
                 caption = f"{t} += {product}, so {t} = {sum_text}"
                 line = f"{t} = {sum_text}"
             frames.append(self.frame(caption, "step", targets={s.target}, sources={other}, edges={k},
@@ -208,7 +210,7 @@ class _Builder:
         for i in pic.nodes:
             if i in pic.shows_derivative:
                 d = r.of(i)
-                self.deriv[i] = f"{pic.name(i, self.dkind)} = {fmt(0.0 if d is None else v[d])}"
+                self.deriv[i] = f"{pic.name(i, self.dkind)} = {display_number(0.0 if d is None else v[d])}"
         frames.append(self.frame(self.result_caption(), "result", sources=self.result_nodes()))
         return frames
 
@@ -225,7 +227,7 @@ class _Builder:
 
         def val(i: int) -> str:
             d = r.of(i)
-            return fmt(0.0 if d is None else pic.values[d])
+            return display_number(0.0 if d is None else pic.values[d])
 
         g = pic.graph
         parts = []

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .. import primitives
-from ..printing import pi_or_e
-from .style import COLORS, escape, fmt, fmt_operand
+from ..printing import display_number, display_operand, pi_or_e
+from .style import COLORS, escape
 
 if TYPE_CHECKING:
     from .model import EdgeView, Picture
@@ -26,7 +26,7 @@ def const_text(v: float, operand: bool = False) -> str:
     name = pi_or_e(v)
     if name:
         return "π" if name == "pi" else "e"
-    return fmt_operand(v) if operand else fmt(v)
+    return display_operand(v) if operand else display_number(v)
 
 
 def op_formula(p: primitives.Primitive, ops: list[str]) -> str:
@@ -90,12 +90,12 @@ def name_line(pic: Picture, i: int) -> str:
 
 
 def value_text(pic: Picture, i: int) -> str:
-    """Second label line: ``= 0.6931``; an input ``x1 = 2`` (``x1`` without a point)."""
+    """Second label line: ``= 0.693``; an input ``x1 = 2`` (``x1`` without a point)."""
     g = pic.graph
     if pic.kind[i] == "input":
         name = g.params[i]
-        return name if pic.at is None else f"{name} = {fmt(pic.values[i])}"
-    return f"= {fmt(pic.values[i])}"
+        return name if pic.at is None else f"{name} = {display_number(pic.values[i])}"
+    return f"= {display_number(pic.values[i])}"
 
 
 def deriv_value_text(pic: Picture, i: int) -> str:
@@ -104,11 +104,11 @@ def deriv_value_text(pic: Picture, i: int) -> str:
     lhs = pic.name(i, pic.deriv_kind)
     if pic.at is None:
         return f"{lhs} = {'0' if d is None else pic.expr_text(d)}"
-    return f"{lhs} = {fmt(0.0 if d is None else pic.values[d])}"
+    return f"{lhs} = {display_number(0.0 if d is None else pic.values[d])}"
 
 
 def partial_text(pic: Picture, e: EdgeView) -> str:
-    """``∂v₃/∂v₀ = cos v₀ = 0.2837`` (the formula once when it is a number)."""
+    """``∂v₃/∂v₀ = cos v₀ = 0.284`` (the formula once when it is a number)."""
     assert e.partial is not None
     head = pic.partial_name(e)
     if e.repeated:
@@ -116,7 +116,7 @@ def partial_text(pic: Picture, e: EdgeView) -> str:
     formula = pic.expr_text(e.partial)
     if pic.at is None:
         return f"{head} = {formula}"
-    value = fmt(pic.values[e.partial])
+    value = display_number(pic.values[e.partial])
     if formula == value:
         return f"{head} = {value}"
     return f"{head} = {formula} = {value}"
@@ -125,7 +125,8 @@ def partial_text(pic: Picture, e: EdgeView) -> str:
 def contribution_text(pic: Picture, s: Any) -> str:
     """``incoming · partial = contribution`` of a step, in numbers."""
     v = pic.values
-    return f"{fmt(v[s.incoming])} · {fmt_operand(v[s.partial])} = {fmt(v[s.contribution])}"
+    incoming, partial = display_number(v[s.incoming]), display_operand(v[s.partial])
+    return f"{incoming} · {partial} = {display_number(v[s.contribution])}"
 
 
 def kind_colors(pic: Picture, i: int) -> tuple[str, str]:

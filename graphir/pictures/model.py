@@ -26,16 +26,15 @@ import numpy as np
 from .. import primitives
 from ..build import Expr, RuleKit, expr_list
 from ..derivatives import wrt_names
-from ..errors import RenderError
+from ..errors import RenderError, RenderTooLarge
 from ..ir import Graph
 from ..passes.chain import PassResult
 from ..passes.evaluate import values_of_nodes
-from ..printing import node_text
-from ..text.notation import numbering
+from ..printing import display_number, display_operand, node_text
+from ..text.notation import numbering, vunicode
 from ..traversal import topo_order
 from . import style
 from .labels import const_text, op_formula
-from .style import fmt, fmt_operand, vname
 
 __all__ = ["Picture", "EdgeView", "picture", "MODES"]
 
@@ -88,7 +87,7 @@ class Picture:
         at = self.at or {}
         g = self.graph
         return ", ".join(
-            f"{g.params[i]} = {fmt(at[g.params[i]])}" for i in self.nodes
+            f"{g.params[i]} = {display_number(at[g.params[i]])}" for i in self.nodes
             if self.kind[i] == "input" and g.params[i] in at
         )
 
@@ -105,7 +104,7 @@ class Picture:
 
     def name(self, i: int, kind: str = "primal") -> str:
         """``v₃`` (or ``v̇₃``, ``v̄₃``) of a numbered node."""
-        return vname(self.num[i], kind)
+        return vunicode(self.num[i], kind)
 
     @property
     def deriv_kind(self) -> str:
@@ -122,7 +121,7 @@ class Picture:
         if g.ops[a] == "const":
             return const_text(g.params[a], operand=True)
         if numbers:
-            return fmt_operand(self.values[a])
+            return display_operand(self.values[a])
         return self.names[a]
 
     def formula(self, i: int, numbers: bool = False) -> str:
@@ -199,10 +198,11 @@ def picture(
         user_graph, roots = lift(*outs)
     n_ops = sum(1 for i in topo_order(user_graph, roots) if user_graph.args[i])
     if max_nodes is not None and n_ops > max_nodes:
-        raise RenderError(
+        raise RenderTooLarge(
             f"the graph has {n_ops} operation nodes, more than max_nodes={max_nodes} draws readably; "
             f"pass max_nodes=None (or a larger number) to draw it anyway, or draw a part: "
-            f"render a subexpression such as expr.args[0]"
+            f"render a subexpression such as expr.args[0]",
+            n_ops, max_nodes,
         )
     # Draw on a copy: the user's graph never grows because of a picture.
     g = Graph()
@@ -219,7 +219,7 @@ def picture(
     kind = {i: "input" for i in inputs}
     kind.update({i: "const" for i in consts})
     kind.update({i: "output" if i in outputs else "op" for i in ops})
-    names = {i: vname(k) for i, k in num.items()}
+    names = {i: vunicode(k) for i, k in num.items()}
 
     kit = RuleKit(g)
     edges: list[EdgeView] = []

@@ -12,8 +12,9 @@ Nothing is recomputed here: the rows come from the derivative pass itself
 (:func:`graphir.forward_pass`, :func:`graphir.reverse_pass`) and its list of
 steps, the numbers from evaluating the nodes the pass built, the names from
 :mod:`graphir.text.notation`, the formulas from :func:`graphir.printing.node_text`.
-Values are shown to 3 decimals as in the paper (at least 3 significant
-digits); every row keeps its value at full precision in ``row.value``.
+Values are shown by :func:`graphir.printing.display_number` (3 decimals, as in the
+paper; pictures show the same digits); every row keeps its value at full
+precision in ``row.value``.
 
 >>> import graphir as gi
 >>> x1, x2 = gi.symbols("x1 x2")
@@ -27,8 +28,6 @@ x̄2 = v̄_0 = 1.716
 from __future__ import annotations
 
 import html
-import math
-import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -42,46 +41,19 @@ from ..derivatives import variable_name, variables_of, wrt_names
 from ..ir import Graph
 from ..passes.chain import PassResult, Step
 from ..passes.evaluate import values_of_nodes
-from ..printing import format_number, latex_name, node_text, special_number, to_latex, to_text
+from ..printing import DECIMALS, display_number, format_number, latex_name, node_text, to_latex, to_text
 from ..traversal import topo_order
-from .notation import numbering, vlatex, vtext
+from .notation import BAR, DOT, mark_latex, mark_text, numbering, vlatex, vtext
 
-__all__ = ["trace_table", "TraceTable", "TraceRow", "short", "MODES"]
+__all__ = ["trace_table", "TraceTable", "TraceRow", "MODES"]
 
 MODES = ("forward", "reverse")
 
-#: Combining marks: a dot above for tangents (v̇), a macron for adjoints (v̄).
-DOT, BAR = "\u0307", "\u0304"
 TIMES = " \u00b7 "
 PARTIAL = "\u2202"
 
 
-# ----------------------------------------------------------------- numbers and names
-
-
-def short(v: Any, decimals: int = 3) -> str:
-    """A value as the paper prints it: ``decimals`` places, trailing zeros dropped,
-    at least ``decimals`` significant digits for small numbers.
-
-    >>> short(0.6931471805599453), short(10.0), short(-0.28366218546322625), short(0.0123456)
-    ('0.693', '10', '-0.284', '0.0123')
-    >>> short(1.5e-9), short(123456789.0)
-    ('1.5e-9', '1.235e8')
-    """
-    v = float(np.real(v))
-    special = special_number(v)
-    if special is not None:
-        return special
-    a = abs(v)
-    if a >= 1e6 or a < 10.0 ** -(decimals + 1):
-        mant, _, exp = f"{v:.{decimals}e}".partition("e")
-        mant = mant.rstrip("0").rstrip(".")
-        return f"{mant}e{int(exp)}"
-    places = max(decimals, decimals - 1 - math.floor(math.log10(a)))
-    s = f"{v:.{places}f}"
-    if "." in s:
-        s = s.rstrip("0").rstrip(".")
-    return "0" if s == "-0" else s
+# ----------------------------------------------------------------- text helpers
 
 
 def width(s: str) -> int:
@@ -92,23 +64,6 @@ def width(s: str) -> int:
 def pad(s: str, n: int) -> str:
     """``s`` padded with spaces to ``n`` terminal columns."""
     return s + " " * max(0, n - width(s))
-
-
-def mark_text(name: str, mark: str) -> str:
-    """A variable name with a combining mark over its letters: ``x1`` -> ``x̄1`` (NFC:
-    ``y`` with a macron is the single character ``ȳ``)."""
-    m = re.match(r"[A-Za-z]+", name)
-    k = m.end() if m else len(name)
-    return unicodedata.normalize("NFC", name[:k] + mark + name[k:])
-
-
-def mark_latex(name: str, command: str) -> str:
-    """LaTeX of a marked variable name: ``x1``, ``bar`` -> ``\\bar{x}_{1}``."""
-    ln = latex_name(name)
-    m = re.fullmatch(r"(\\?[A-Za-z]+)(_\{[^{}]*\})", ln)
-    if m:
-        return f"\\{command}{{{m.group(1)}}}{m.group(2)}"
-    return f"\\{command}{{{ln}}}"
 
 
 def _tex_cell(s: str) -> str:
@@ -153,9 +108,9 @@ class TraceRow:
     steps: tuple[Step, ...] = ()
     accumulates: bool = False
 
-    def text(self, decimals: int = 3) -> str:
+    def text(self, decimals: int = DECIMALS) -> str:
         """The row on one line: ``v_1 = ln(v_-1) = ln(2) = 0.693``."""
-        parts = [self.name, self.formula, self.expansion, short(self.value, decimals)]
+        parts = [self.name, self.formula, self.expansion, display_number(self.value, decimals)]
         return " = ".join(p for p in parts if p)
 
 
@@ -189,7 +144,7 @@ class TraceTable:
         point: Mapping[str, float],
         mode: str,
         wrt: Any,
-        decimals: int = 3,
+        decimals: int = DECIMALS,
         name: str | None = None,
     ) -> None:
         if mode not in MODES:
@@ -278,12 +233,15 @@ class TraceTable:
             return names[node]
         return node_text(self.graph, node, names, latex=latex)
 
+    @property
+    def deriv_kind(self) -> str:
+        """``"tangent"`` (forward mode) or ``"adjoint"`` (reverse mode)."""
+        return "tangent" if self.mode == "forward" else "adjoint"
+
     def dname(self, node: int, latex: bool = False) -> str:
         """Tangent or adjoint name of a numbered node: ``v̇_k`` / ``v̄_k`` (LaTeX ``\\dot{v}_{k}``)."""
         k = self.numbering[node]
-        if latex:
-            return f"\\{'dot' if self.mode == 'forward' else 'bar'}{{v}}_{{{k}}}"
-        return f"v{DOT if self.mode == 'forward' else BAR}_{k}"
+        return vlatex(k, self.deriv_kind) if latex else vtext(k, self.deriv_kind)
 
     def partial_symbol(self, node: int, arg: int, latex: bool = False) -> str:
         """``∂v_k/∂v_a``."""
@@ -355,7 +313,9 @@ class TraceTable:
         ids = []
         for a in g.args[node]:
             c = g.const_value(a)
-            ids.append(scratch.const(c if c is not None else float(short(self.values[a], self.decimals))))
+            if c is None:
+                c = float(display_number(self.values[a], self.decimals))
+            ids.append(scratch.const(c))
         n = scratch.apply(g.ops[node], *ids)
         if not latex:
             return to_text(Expr(scratch, n))
@@ -399,8 +359,8 @@ class TraceTable:
         for _, i in sorted((k, i) for i, k in self.numbering.items() if g.ops[i] == "var"):
             name = g.params[i]
             rows.append(TraceRow(
-                "tangent", "seed", self.dname(i), self.dname(i, True), mark_text(name, DOT),
-                mark_latex(name, "dot"), "", "", float(self.tangents.get(name, 0.0)), node=i,
+                "tangent", "seed", self.dname(i), self.dname(i, True), mark_text(name, "tangent"),
+                mark_latex(name, "tangent"), "", "", float(self.tangents.get(name, 0.0)), node=i,
             ))
         for _, n in sorted((k, i) for i, k in self.numbering.items() if g.ops[i] != "var"):
             terms, terms_tex, exp, exp_tex = [], [], [], []
@@ -421,7 +381,7 @@ class TraceTable:
         for (lab, _), o in zip(self.output_labels, self.outputs, strict=True):
             named = o in self.numbering
             rows.append(TraceRow(
-                "tangent", "output", mark_text(lab, DOT), mark_latex(lab, "dot"),
+                "tangent", "output", mark_text(lab, "tangent"), mark_latex(lab, "tangent"),
                 self.dname(o) if named else "0", self.dname(o, True) if named else "0", "", "",
                 self.derivative_value(o), node=o,
             ))
@@ -434,8 +394,8 @@ class TraceTable:
                 continue
             s = r.seeds.get(o)
             rows.append(TraceRow(
-                "adjoint", "seed", self.dname(o), self.dname(o, True), mark_text(lab, BAR),
-                mark_latex(lab, "bar"), "", "", self.value_of(s) if s is not None else 0.0, node=o,
+                "adjoint", "seed", self.dname(o), self.dname(o, True), mark_text(lab, "adjoint"),
+                mark_latex(lab, "adjoint"), "", "", self.value_of(s) if s is not None else 0.0, node=o,
             ))
         for s in r.steps:
             t, n = s.target, s.node
@@ -453,7 +413,7 @@ class TraceTable:
             i = g.var(name)
             named = i in self.numbering
             rows.append(TraceRow(
-                "adjoint", "result", mark_text(name, BAR), mark_latex(name, "bar"),
+                "adjoint", "result", mark_text(name, "adjoint"), mark_latex(name, "adjoint"),
                 self.dname(i) if named else "0", self.dname(i, True) if named else "0", "", "",
                 self.derivative_value(i), node=i if named else None,
             ))
@@ -475,12 +435,14 @@ class TraceTable:
         if section == "primal":
             return "Primal trace"
         if section == "tangent":
-            seeds = ", ".join(
-                f"{mark_text(n, DOT)} = {short(v, self.decimals)}" for n, v in self.tangents.items()
-            )
-            return f"Tangent trace (forward mode, {seeds})"
-        seeds = ", ".join(f"{mark_text(lab, BAR)} = 1" for lab, _ in self.output_labels)
+            return f"Tangent trace (forward mode, {self.seed_text()})"
+        seeds = ", ".join(f"{mark_text(lab, 'adjoint')} = 1" for lab, _ in self.output_labels)
         return f"Adjoint trace (reverse mode, {seeds})"
+
+    def seed_text(self) -> str:
+        """Forward mode: the seed tangents, ``ẋ1 = 1, ẋ2 = 0.5``."""
+        seeds = self.tangents.items()
+        return ", ".join(f"{mark_text(n, 'tangent')} = {display_number(v, self.decimals)}" for n, v in seeds)
 
     def _sections(self) -> list[tuple[str, list[TraceRow]]]:
         second = "tangent" if self.mode == "forward" else "adjoint"
@@ -494,7 +456,7 @@ class TraceTable:
         lines = [self.caption()]
         for section, rows in self._sections():
             lines += ["", self.section_title(section)]
-            cells = [[r.name, r.formula, r.expansion, short(r.value, self.decimals)] for r in rows]
+            cells = [[r.name, r.formula, r.expansion, display_number(r.value, self.decimals)] for r in rows]
             widths = [max((width(c[j]) for c in cells), default=0) for j in range(3)]
             for c in cells:
                 parts = [pad(c[0], widths[0])]
@@ -529,7 +491,7 @@ class TraceTable:
         for r in rows:
             cells = [r.name_latex, r.formula_latex, r.expansion_latex]
             md = [f"${_tex_cell(c)}$" if c else "" for c in cells]
-            out.append("| " + " | ".join([*md, short(r.value, self.decimals)]) + " |")
+            out.append("| " + " | ".join([*md, display_number(r.value, self.decimals)]) + " |")
         return "\n".join(out)
 
     def to_latex(self) -> str:
@@ -550,7 +512,7 @@ class TraceTable:
             for r in rows:
                 cells = [r.name_latex, f"= {r.formula_latex}",
                          f"= {r.expansion_latex}" if r.expansion_latex else "",
-                         f"= {short(r.value, self.decimals)}"]
+                         f"= {display_number(r.value, self.decimals)}"]
                 lines.append(" & ".join(cells) + " \\\\")
         lines.append("\\hline")
         lines.append("\\end{array}")
@@ -566,7 +528,7 @@ class TraceTable:
             for r in rows:
                 cells = [r.name, r.formula, r.expansion]
                 tds = "".join(f'<td style="text-align:left">{e(c)}</td>' for c in cells)
-                value = e(short(r.value, self.decimals))
+                value = e(display_number(r.value, self.decimals))
                 out.append(f'<tr>{tds}<td style="text-align:right">{value}</td></tr>')
         out.append("</table>")
         return "\n".join(out)

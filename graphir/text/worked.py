@@ -30,25 +30,29 @@ True
 from __future__ import annotations
 
 import base64
-import itertools
 import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-import networkx as nx
 
 from .. import primitives
 from ..build import Expr, expr_list
 from ..errors import GraphirError
-from ..printing import format_number, latex_name, to_latex, to_text
-from .trace_table import BAR, DOT, TIMES, TraceTable, _scalar_point, mark_text, pad, short, width
+from ..printing import (
+    display_number,
+    display_operand,
+    error_number,
+    format_number,
+    latex_name,
+    to_latex,
+    to_text,
+)
+from .notation import mark_text
+from .paths import MAX_PATHS, GraphPath, PathSum, path_sum
+from .trace_table import TIMES, TraceTable, _scalar_point, pad, width
 
-__all__ = ["explain", "Explanation", "GraphPath", "MAX_PATHS", "FILES"]
-
-#: Paths listed per input in the sum over paths (all are counted and summed).
-MAX_PATHS = 20
+__all__ = ["explain", "Explanation", "GraphPath", "PathSum", "MAX_PATHS", "FILES"]
 
 #: The file names :meth:`Explanation.save` writes (besides the frames in ``steps/``).
 FILES = {
@@ -63,28 +67,7 @@ FILES = {
 ARROW = " \u2192 "
 
 
-@dataclass(frozen=True)
-class GraphPath:
-    """One path from an input to the output: its edges ``(operand, result, slot)``,
-    the local partial of each edge (value) and their product."""
-
-    edges: tuple[tuple[int, int, int], ...]
-    partials: tuple[float, ...]
-    product: float
-
-
-@dataclass(frozen=True)
-class PathSum:
-    """The paths from one input to the output: the first :data:`MAX_PATHS` of them,
-    how many there are, and the sum of the products over all of them."""
-
-    variable: str
-    node: int | None
-    paths: tuple[GraphPath, ...]
-    count: int
-    total: float
-
-
+@dataclass(eq=False, repr=False)
 class Explanation:
     """A worked example: :attr:`markdown`, and :meth:`save` to write it with its pictures.
 
@@ -97,42 +80,29 @@ class Explanation:
     path_sums : one :class:`PathSum` per differentiated (reverse) or seeded (forward) input.
     comparison : the :class:`~graphir.numeric.compare.Comparison`, or None when it failed
         (``comparison_note`` says why).
+    sympy_form : SymPy's text and LaTeX of the expression (None without SymPy).
+    sympy_derivatives : (variable, text, LaTeX) of SymPy's partial derivatives.
     markdown : the document, pictures linked relative to the folder :meth:`save` writes.
     """
 
-    def __init__(
-        self,
-        expr: Expr,
-        point: dict[str, float],
-        mode: str,
-        wrt: Any,
-        title: str | None = None,
-        intro: str | None = None,
-        epilogue: str | None = None,
-        steps: bool = True,
-        name: str | None = None,
-        frames: bool = True,
-    ) -> None:
-        self.expr = expr
-        self.point = point
-        self.mode = mode
-        self.wrt = wrt
-        self.steps = steps
-        self.frames = frames
-        self.table = TraceTable([expr], point, mode, wrt, name=name)
-        self.title = title or f"Worked example: {self.table.label()}"
-        self.intro = intro
-        self.epilogue = epilogue
-        self.path_sums = [self._path_sum(n) for n in self._path_inputs()]
-        self.comparison: Any = None
-        self.comparison_note = ""
-        try:
-            from ..numeric.compare import compare
+    expr: Expr
+    point: dict[str, float]
+    mode: str
+    wrt: Any
+    table: TraceTable
+    title: str
+    intro: str | None = None
+    epilogue: str | None = None
+    steps: bool = True
+    frames: bool = True
+    path_sums: list[PathSum] = field(default_factory=list)
+    comparison: Any = None
+    comparison_note: str = ""
+    sympy_form: tuple[str, str] | None = None
+    sympy_derivatives: list[tuple[str, str, str]] = field(default_factory=list)
+    markdown: str = field(init=False)
 
-            self.comparison = compare(expr, point, self._compare_wrt())
-        except (GraphirError, ImportError) as exc:  # pragma: no cover - depends on the bridge
-            self.comparison_note = f"the comparison could not be made: {exc}"
-        self.sympy_form, self.sympy_derivatives = self._sympy()
+    def __post_init__(self) -> None:
         self.markdown = self._document(self._relative)
 
     # ------------------------------------------------------------------ files
@@ -199,68 +169,6 @@ class Explanation:
     def __str__(self) -> str:
         return self.markdown
 
-    # ------------------------------------------------------------------ material
-    def _path_inputs(self) -> list[str]:
-        if self.mode == "reverse":
-            return list(self.table.wrt)
-        return [n for n, t in self.table.tangents.items() if t != 0]
-
-    def _compare_wrt(self) -> list[str]:
-        return list(self.table.wrt) if self.mode == "reverse" else list(self.table.variables)
-
-    def _path_sum(self, name: str) -> PathSum:
-        t = self.table
-        g = t.graph
-        out = t.outputs[0]
-        src = g.var(name)
-        G = self.expr.graph  # MultiDiGraph, one edge per operand slot, keyed by the slot
-        if src not in G or out not in G:
-            return PathSum(name, None, (), 0, 0.0)
-        keep = (nx.descendants(G, src) | {src}) & (nx.ancestors(G, out) | {out})
-        if out not in keep:
-            return PathSum(name, src, (), 0, 0.0)
-        H = G.subgraph(keep)
-        shown: list[GraphPath] = []
-        if src == out:
-            shown.append(GraphPath((), (), 1.0))
-        else:
-            for edges in itertools.islice(nx.all_simple_edge_paths(H, src, out), MAX_PATHS):
-                edges = tuple((u, v, k) for u, v, k in edges)
-                partials = tuple(t.value_of(t.partial_node(v, k)) for _, v, k in edges)
-                prod = 1.0
-                for p in partials:
-                    prod *= p
-                shown.append(GraphPath(edges, partials, prod))
-        # all paths, by dynamic programming in topological order: their number and the sum of products
-        count: dict[int, int] = {src: 1}
-        total: dict[int, float] = {src: 1.0}
-        for v in t.order:
-            if v not in keep or v == src:
-                continue
-            c, s = 0, 0.0
-            for k, a in enumerate(g.args[v]):
-                if a in count:
-                    c += count[a]
-                    s += total[a] * t.value_of(t.partial_node(v, k))
-            count[v], total[v] = c, s
-        return PathSum(name, src, tuple(shown), count.get(out, 0), total.get(out, 0.0))
-
-    def _sympy(self) -> tuple[tuple[str, str] | None, list[tuple[str, str, str]]]:
-        """SymPy's printing of the function and of its partials (text, LaTeX)."""
-        try:
-            import sympy
-
-            s = self.expr.to_sympy()
-            names = self._compare_wrt()
-            syms = {str(v): v for v in s.free_symbols}
-            derivs = []
-            for n in names:
-                d = sympy.diff(s, syms[n]) if n in syms else sympy.S.Zero
-                derivs.append((n, str(d), sympy.latex(d)))
-            return (str(s), sympy.latex(s)), derivs
-        except (GraphirError, ImportError, RecursionError):
-            return None, []
-
     # ------------------------------------------------------------------ writing
     def _document(self, link: Any, steps: bool = True) -> str:
         t = self.table
@@ -272,7 +180,7 @@ class Explanation:
             out += [self.intro.strip(), ""]
         # 1. the function
         out += ["## The function", "", "$$", f"{lab_tex} = {to_latex(self.expr, limit=4000)}", "$$", ""]
-        value = format_number(t.values[t.outputs[0]], 15)
+        value = display_number(t.values[t.outputs[0]])
         out += [f"at ${t.at_text(latex=True)}$, where ${lab_tex} = {value}$.", ""]
         out += [f"graphir keeps the expression exactly as written: `{to_text(self.expr, limit=2000)}`."]
         if self.sympy_form:
@@ -298,7 +206,7 @@ class Explanation:
         out += [t.section_markdown("primal"), ""]
         # 4. derivative pass
         if self.mode == "reverse":
-            seeds = ", ".join(mark_text(n, BAR) for n in [lab])
+            seeds = mark_text(lab, "adjoint")
             out += ["## Reverse mode: the adjoint trace", ""]
             out += [
                 f"Reverse mode starts from the output with {seeds} = 1 and walks the graph backwards. "
@@ -308,7 +216,7 @@ class Explanation:
                 "",
             ]
         else:
-            seeds = ", ".join(f"{mark_text(n, DOT)} = {short(v)}" for n, v in t.tangents.items())
+            seeds = t.seed_text()
             out += ["## Forward mode: the tangent trace", ""]
             out += [
                 f"Forward mode seeds the inputs with tangents ({seeds}, every other input 0) and "
@@ -388,26 +296,26 @@ class Explanation:
         rows: list[list[str]] = []
         for r in t.derivative_rows:
             if r.kind == "seed":
-                rows.append([r.name, "=", r.formula, "", "", "= " + short(r.value), ""])
+                rows.append([r.name, "=", r.formula, "", "", "= " + display_number(r.value), ""])
         for s in t.pass_result.steps:
             src = t.dname(s.node) if self.mode == "reverse" else t.dname(s.arg)
             contrib = t.value_of(s.contribution)
             acc = s.before is not None
             total = ""
             if acc:
-                before, after = short(t.value_of(s.before)), short(t.value_of(s.after))
-                total = f"\u2192 {t.dname(s.target)} = {before} + {_paren_neg(short(contrib))} = {after}"
+                before, after = display_number(t.value_of(s.before)), display_number(t.value_of(s.after))
+                total = f"\u2192 {t.dname(s.target)} = {before} + {display_operand(contrib)} = {after}"
             rows.append([
                 t.dname(s.target), "+=" if acc else "=",
                 f"{src}{TIMES}{t.partial_symbol(s.node, s.arg)}",
                 f"= {src}{TIMES}{t.partial_text(s.partial)}",
-                f"= ({short(t.value_of(s.incoming))})({short(t.value_of(s.partial))})",
-                "= " + short(contrib),
+                f"= ({display_number(t.value_of(s.incoming))})({display_number(t.value_of(s.partial))})",
+                "= " + display_number(contrib),
                 total,
             ])
         for r in t.derivative_rows:
             if r.kind in ("result", "output"):
-                rows.append([r.name, "=", r.formula, "", "", "= " + short(r.value), ""])
+                rows.append([r.name, "=", r.formula, "", "", "= " + display_number(r.value), ""])
         widths = [max(width(r[j]) for r in rows) for j in range(len(rows[0]))] if rows else []
         return [" ".join(pad(c, w) for c, w in zip(r, widths, strict=True) if w).rstrip() for r in rows]
 
@@ -417,23 +325,24 @@ class Explanation:
         lab_tex = t.output_labels[0][1]
         out = []
         if self.mode == "reverse":
-            parts = [f"\\frac{{\\partial {lab_tex}}}{{\\partial {latex_name(n)}}} = {short(v)}"
+            parts = [f"\\frac{{\\partial {lab_tex}}}{{\\partial {latex_name(n)}}} = {display_number(v)}"
                      for n, v in t.result.items()]
             out += ["$$", ",\\qquad ".join(parts), "$$", ""]
             out += ["Full precision:", ""]
             for n, v in t.result.items():
-                out.append(f"- ∂{lab}/∂{n} = {mark_text(n, BAR)} = `{format_number(v)}`")
+                out.append(f"- ∂{lab}/∂{n} = {mark_text(n, 'adjoint')} = `{format_number(v)}`")
         else:
             (name, v), = t.result.items()
-            direction = ", ".join(f"{mark_text(n, DOT)} = {short(x)}" for n, x in t.tangents.items())
+            direction = t.seed_text()
             if len(t.tangents) == 1 and next(iter(t.tangents.values())) == 1:
                 n = next(iter(t.tangents))
                 out += ["$$", f"\\frac{{\\partial {lab_tex}}}{{\\partial {latex_name(n)}}} = "
-                        f"\\dot{{{lab_tex}}} = {short(v)}", "$$", ""]
+                        f"\\dot{{{lab_tex}}} = {display_number(v)}", "$$", ""]
             else:
-                out += [f"The directional derivative along ({direction}) is ${short(v)}$.", ""]
-            out += [f"Full precision: {mark_text(lab, DOT)} = `{format_number(v)}`. Forward mode gives one "
-                    "directional derivative per pass: seed another input for its partial."]
+                out += [f"The directional derivative along ({direction}) is ${display_number(v)}$.", ""]
+            out += [f"Full precision: {mark_text(lab, 'tangent')} = `{format_number(v)}`. "
+                    "Forward mode gives one directional derivative per pass: "
+                    "seed another input for its partial."]
         return out
 
     def _paths_md(self, ps: PathSum) -> list[str]:
@@ -450,27 +359,27 @@ class Explanation:
                 continue
             nodes = [self._node_label(p.edges[0][0])] + [self._node_label(v) for _, v, _ in p.edges]
             symbols = TIMES.join(t.partial_symbol(v, u) for u, v, _ in p.edges)
-            values = TIMES.join(_paren_neg(short(x)) for x in p.partials)
-            out.append(f"| {ARROW.join(nodes)} | {symbols} = {values} | {short(p.product)} |")
+            values = TIMES.join(display_operand(x) for x in p.partials)
+            out.append(f"| {ARROW.join(nodes)} | {symbols} = {values} | {display_number(p.product)} |")
         out.append("")
-        shown = " + ".join(_paren_neg(short(p.product)) for p in ps.paths)
+        shown = " + ".join(display_operand(p.product) for p in ps.paths)
         d = t.result.get(ps.variable) if self.mode == "reverse" else None
         if ps.count > len(ps.paths):
             out.append(
                 f"Only the first {len(ps.paths)} of the {ps.count} paths are listed. The sum over all "
-                f"{ps.count} paths is {short(ps.total)}."
+                f"{ps.count} paths is {display_number(ps.total)}."
             )
         elif ps.count == 1:
-            out.append(f"One path: the partial is its product, {short(ps.total)}.")
+            out.append(f"One path: the partial is its product, {display_number(ps.total)}.")
         else:
-            out.append(f"Sum over the paths: {shown} = {short(ps.total)}.")
+            out.append(f"Sum over the paths: {shown} = {display_number(ps.total)}.")
         if d is not None:
-            bar = mark_text(ps.variable, BAR)
-            out[-1] += f" Reverse mode gave ∂{lab}/∂{ps.variable} = {bar} = {short(d)}."
+            bar = mark_text(ps.variable, "adjoint")
+            out[-1] += f" Reverse mode gave ∂{lab}/∂{ps.variable} = {bar} = {display_number(d)}."
         elif self.mode == "forward":
             seed = t.tangents.get(ps.variable, 0.0)
-            dot = mark_text(ps.variable, DOT)
-            out[-1] += f" Times the seed {dot} = {short(seed)}: {short(seed * ps.total)}."
+            dot = mark_text(ps.variable, "tangent")
+            out[-1] += f" Times the seed {dot} = {display_number(seed)}: {display_number(seed * ps.total)}."
         out.append("")
         return out
 
@@ -499,31 +408,19 @@ class Explanation:
         out.append("| method | " + " | ".join(f"∂{lab}/∂{n}" for n in names) + " | max abs error |")
         out.append("|:--|" + "--:|" * (len(names) + 1))
         for r in c.rows:
-            vals = [_full(v) for v in r.values]
+            vals = [format_number(v) for v in r.values]
             err = max((float(e) for e in r.abs_error), default=0.0)
-            err_s = "0" if err == 0 else ("nan" if err != err else f"{err:.1e}")
-            out.append(f"| {r.label} | " + " | ".join(vals) + f" | {err_s} |")
+            out.append(f"| {r.label} | " + " | ".join(vals) + f" | {error_number(err)} |")
         out += ["", "Automatic differentiation (both modes) agrees with SymPy to rounding; finite "
                 "differences carry the truncation and rounding errors of their step "
                 "(graphir's documentation explains them in `docs/numerics.md`).", ""]
         return out
 
 
-def _full(v: float) -> str:
-    v = float(v)
-    if v != v:
-        return "nan"
-    return format_number(v, 15)
-
-
 def _and(items: list[str]) -> str:
     if len(items) <= 2:
         return " and ".join(items)
     return ", ".join(items[:-1]) + " and " + items[-1]
-
-
-def _paren_neg(s: str) -> str:
-    return f"({s})" if s.startswith("-") else s
 
 
 def _image(target: str, alt: str) -> str:
@@ -577,4 +474,47 @@ def explain(
     exprs, single = expr_list(expr)
     if not single and len(exprs) != 1:
         raise ValueError("explain takes one expression")
-    return Explanation(exprs[0], _scalar_point(at), mode, wrt, title, intro, epilogue, steps, name, frames)
+    expr = exprs[0]
+    point = _scalar_point(at)
+    table = TraceTable([expr], point, mode, wrt, name=name)
+    if mode == "reverse":
+        inputs, compared = list(table.wrt), list(table.wrt)
+    else:
+        inputs, compared = [n for n, t in table.tangents.items() if t != 0], list(table.variables)
+    out = table.outputs[0]
+
+    def partial(node: int, slot: int) -> float:
+        return table.value_of(table.partial_node(node, slot))
+
+    comparison, note = None, ""
+    try:
+        from ..numeric.compare import compare
+
+        comparison = compare(expr, point, compared)
+    except (GraphirError, ImportError) as exc:  # pragma: no cover - depends on the bridge
+        note = f"the comparison could not be made: {exc}"
+    sympy_form, sympy_derivatives = _sympy(expr, compared)
+    return Explanation(
+        expr=expr, point=point, mode=mode, wrt=wrt, table=table,
+        title=title or f"Worked example: {table.label()}", intro=intro, epilogue=epilogue,
+        steps=steps, frames=frames,
+        path_sums=[path_sum(table.graph, out, n, partial) for n in inputs],
+        comparison=comparison, comparison_note=note,
+        sympy_form=sympy_form, sympy_derivatives=sympy_derivatives,
+    )
+
+
+def _sympy(expr: Expr, names: list[str]) -> tuple[tuple[str, str] | None, list[tuple[str, str, str]]]:
+    """SymPy's printing of the function and of its partials for ``names`` (text, LaTeX)."""
+    try:
+        import sympy
+
+        s = expr.to_sympy()
+        syms = {str(v): v for v in s.free_symbols}
+        derivs = []
+        for n in names:
+            d = sympy.diff(s, syms[n]) if n in syms else sympy.S.Zero
+            derivs.append((n, str(d), sympy.latex(d)))
+        return (str(s), sympy.latex(s)), derivs
+    except (GraphirError, ImportError, RecursionError):
+        return None, []

@@ -24,7 +24,7 @@ def test_svg_is_well_formed(tmp_path: Path, mode: str | None) -> None:
     root = ET.parse(p).getroot()
     assert root.tag == "{http://www.w3.org/2000/svg}svg"
     text = p.read_text(encoding="utf-8")
-    assert "11.65" in text and "v₅" in text
+    assert "11.652" in text and "v₅" in text
     nodes = [g for g in root.iter("{http://www.w3.org/2000/svg}g") if g.get("class") == "node"]
     assert len(nodes) == 7
 

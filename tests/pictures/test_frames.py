@@ -20,7 +20,7 @@ import graphir as gi
 from graphir.pictures import graphviz as draw
 from graphir.pictures.frames import build_frames
 from graphir.pictures.model import picture
-from graphir.pictures.style import fmt
+from graphir.printing import display_number as fmt
 
 BAYDIN = "ln(x1) + x1*x2 - sin(x2)"
 AT = {"x1": 2.0, "x2": 5.0}

@@ -141,7 +141,7 @@ def test_comparison_section(baydin):
     assert "## Checked against SymPy and finite differences" in md
     if baydin.comparison is None:
         pytest.skip(f"no comparison: {baydin.comparison_note}")
-    assert "| reverse AD | 5.5 | 1.71633781453677 | 0 |" in md
+    assert "| reverse AD | 5.5 | 1.7163378145367738 | 0 |" in md  # every digit: the point of a comparison
     assert "- ∂y/∂x1 = `x2 + 1/x1`" in md
     assert "SymPy reads it as `x1*x2 + log(x1) - sin(x2)`" in md
     assert "time" not in md.lower().split("## checked", 1)[1].split("##", 1)[0]  # no times: deterministic
@@ -221,3 +221,15 @@ def test_repr_markdown_embeds_the_pictures(baydin):
     md = baydin._repr_markdown_()
     assert md.count("](data:image/svg+xml;base64,") == 2
     assert "steps.gif" not in md
+
+
+def test_explanation_is_a_dataclass_built_by_explain(baydin):
+    import dataclasses
+
+    from graphir.text.worked import Explanation
+
+    assert dataclasses.is_dataclass(Explanation)
+    fields = {f.name for f in dataclasses.fields(Explanation)}
+    assert {"expr", "point", "mode", "wrt", "table", "title", "path_sums", "comparison", "markdown"} <= fields
+    assert baydin.title == "Worked example: y = log(x1) + x1*x2 - sin(x2)"
+    assert baydin.markdown.startswith("# Worked example")
