@@ -40,10 +40,11 @@ from typing import Any
 import networkx as nx
 
 from .. import primitives
+from ..arguments import as_point
 from ..build import Expr, expr_list
-from ..errors import GraphirError
+from ..errors import ArgumentError, GraphirError
 from ..printing import format_number, latex_name, to_latex, to_text
-from .trace_table import BAR, DOT, TIMES, TraceTable, _scalar_point, mark_text, pad, short, width
+from .trace_table import BAR, DOT, TIMES, TraceTable, mark_text, pad, short, width
 
 __all__ = ["explain", "Explanation", "GraphPath", "MAX_PATHS", "FILES"]
 
@@ -212,9 +213,9 @@ class Explanation:
         t = self.table
         g = t.graph
         out = t.outputs[0]
-        src = g.var(name)
+        src = g.find_var(name)
         G = self.expr.graph  # MultiDiGraph, one edge per operand slot, keyed by the slot
-        if src not in G or out not in G:
+        if src is None or src not in G or out not in G:
             return PathSum(name, None, (), 0, 0.0)
         keep = (nx.descendants(G, src) | {src}) & (nx.ancestors(G, out) | {out})
         if out not in keep:
@@ -576,5 +577,6 @@ def explain(
     """
     exprs, single = expr_list(expr)
     if not single and len(exprs) != 1:
-        raise ValueError("explain takes one expression")
-    return Explanation(exprs[0], _scalar_point(at), mode, wrt, title, intro, epilogue, steps, name, frames)
+        raise ArgumentError("explain takes one expression")
+    point = as_point(at, scalar=True)
+    return Explanation(exprs[0], point, mode, wrt, title, intro, epilogue, steps, name, frames)
