@@ -19,6 +19,7 @@ from typing import Any
 from .build import FUNCTIONS as _FUNCTIONS
 from .build import Expr, symbols, trace
 from .errors import (
+    ArgumentError,
     EvalError,
     EvalWarning,
     GraphError,
@@ -68,10 +69,10 @@ def validate(expr: Expr) -> None:
 
 # Public names imported on first use: name -> module (relative to graphir).
 _LAZY = {
-    "from_sympy": "bridges.sympy_bridge",
-    "to_sympy": "bridges.sympy_bridge",
-    "simplify": "bridges.sympy_bridge",
-    "symbolic_grad": "bridges.sympy_bridge",
+    "from_sympy": "bridges.sympy_convert",
+    "to_sympy": "bridges.sympy_convert",
+    "simplify": "bridges.sympy_calculus",
+    "symbolic_grad": "bridges.sympy_calculus",
     "to_json": "bridges.json_io",
     "from_json": "bridges.json_io",
     "diff": "derivatives",
@@ -139,6 +140,7 @@ __all__ = [
     "register_primitive",
     "unregister_primitive",
     "GraphirError",
+    "ArgumentError",
     "GraphError",
     "ParseError",
     "EvalError",

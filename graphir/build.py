@@ -25,7 +25,7 @@ import networkx as nx
 import numpy as np
 
 from . import primitives
-from .errors import GraphError
+from .errors import ArgumentError, GraphError
 from .ir import Graph, to_networkx
 from .traversal import postorder, reachable, topo_order
 
@@ -258,13 +258,16 @@ class Expr:
         >>> (x * y).eval({"x": 2, y: [1, 2]})
         array([2., 4.])
         """
+        from .arguments import as_point
         from .passes.evaluate import evaluate
 
-        return evaluate([self], _point(values, kwargs))[0]
+        point = as_point(values)
+        point.update(kwargs)
+        return evaluate([self], point)[0]
 
     def to_sympy(self) -> Any:
         """The SymPy expression (see :func:`graphir.from_sympy` for the way back)."""
-        from .bridges.sympy_bridge import to_sympy
+        from .bridges.sympy_convert import to_sympy
 
         return to_sympy(self)
 
@@ -294,16 +297,6 @@ def _structure(e: Expr) -> list[tuple[Any, ...]]:
     return out
 
 
-def _point(values: dict[Any, Any] | None, kwargs: dict[str, Any]) -> dict[str, Any]:
-    point: dict[str, Any] = {}
-    for k, v in {**(values or {}), **kwargs}.items():
-        name = k.name if isinstance(k, Expr) else k
-        if not isinstance(name, str):
-            raise TypeError(f"values are keyed by variable or name, got {k!r}")
-        point[name] = v
-    return point
-
-
 def symbols(names: str | Sequence[str]) -> Any:
     """Variables, as :func:`sympy.symbols`: ``"x y z"`` or ``"x, y"`` give a tuple,
     a single name gives one expression, a trailing comma forces a tuple.
@@ -318,8 +311,10 @@ def symbols(names: str | Sequence[str]) -> Any:
     else:
         parts, as_tuple = list(names), True
     for p in parts:
-        if not isinstance(p, str) or not p.isidentifier():
-            raise ValueError(f"{p!r} is not a valid variable name")
+        if not isinstance(p, str):
+            raise TypeError(f"variable names are strings, got {type(p).__name__} {p!r}")
+        if not p.isidentifier():
+            raise ArgumentError(f"{p!r} is not a valid variable name")
     g = Graph()
     out = tuple(Expr(g, g.var(p)) for p in parts)
     if len(out) == 1 and not as_tuple:
@@ -341,7 +336,7 @@ def trace(fn: Callable[..., Any]) -> Any:
         if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
     ]
     if not params:
-        raise ValueError("trace needs a function with at least one positional parameter")
+        raise ArgumentError("trace needs a function with at least one positional parameter")
     g = Graph()
     out = fn(*[Expr(g, g.var(p)) for p in params])
     if isinstance(out, (tuple, list)):

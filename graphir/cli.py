@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
-from .errors import GraphirError, RenderTooLarge
+from .errors import ArgumentError, GraphirError, RenderTooLarge
 from .printing import full_number
 
 __all__ = [
@@ -112,7 +112,7 @@ def command(
 
     def register(run: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
         if name in COMMANDS:
-            raise ValueError(f"the subcommand {name!r} is registered twice")
+            raise ArgumentError(f"the subcommand {name!r} is registered twice")
         COMMANDS[name] = Command(name, help, example, tuple(arguments), run)
         return run
 
@@ -134,6 +134,9 @@ AT = arg(
     help="the point: name=value pairs separated by commas, e.g. x=2,y=pi/2 "
     "(values are numbers or constant expressions; may be repeated)",
 )
+
+
+AT_REQUIRED = arg(*AT.flags, **AT.kwargs, required=True)
 
 
 def _split_top_level(text: str) -> list[str]:
@@ -243,14 +246,16 @@ def point_for(expr: Any, specs: str | Sequence[str] | None, require_all: bool = 
     ...
     graphir.errors.EvalError: no value given for variable 'y' (give one with --at y=...)
     """
+    from .arguments import as_point, its_variables, variables_of
     from .errors import EvalError
 
-    point = parse_at(specs)
-    names = [v.name for v in expr.variables]
+    point = as_point(parse_at(specs), scalar=True)
+    names = variables_of(expr)
     for name in point:
         if name not in names:
-            has = f"its variables are {', '.join(names)}" if names else "it has no variables"
-            raise EvalError(f"--at gives a value for {name!r}, which the expression does not use ({has})")
+            raise ArgumentError(
+                f"--at gives a value for {name!r}, which the expression does not use ({its_variables(names)})"
+            )
     if require_all:
         missing = [n for n in names if n not in point]
         if len(missing) == 1:
@@ -305,16 +310,28 @@ WRT = arg(
 
 
 def read_wrt(expr: Any, text: str | None) -> list[str]:
-    """The ``--wrt`` names (default: the expression's variables); unknown names are an error."""
+    """The ``--wrt`` names (default: the expression's variables); a name that is not one
+    of the expression's variables is an error (:func:`graphir.arguments.wrt_names`).
+
+    >>> import graphir as gi
+    >>> read_wrt(gi.parse("x*y"), "y, x")
+    ['y', 'x']
+    >>> read_wrt(gi.parse("x*y"), "z")
+    Traceback (most recent call last):
+    ...
+    graphir.errors.ArgumentError: no variable named 'z' in the expression; its variables are x, y
+    """
+    from .arguments import wrt_names
+
     if not text:
-        return [v.name for v in expr.variables]
+        return wrt_names(expr, None)
     names = [n.strip() for n in text.split(",") if n.strip()]
     for n in names:
         if not n.isidentifier():
             raise UsageError(f"--wrt: {n!r} is not a variable name")
     if not names:
         raise UsageError("--wrt: give at least one variable name")
-    return names
+    return wrt_names(expr, names)
 
 
 MAX_PRINTED = 20_000
@@ -428,7 +445,7 @@ def run_render(args: argparse.Namespace) -> int:
     example="graphir explain 'ln(x1) + x1*x2 - sin(x2)' --at x1=2,x2=5 --mode reverse -o out/baydin",
     arguments=(
         EXPR,
-        arg("--at", action="append", metavar="NAME=VALUE,...", required=True, help=AT.kwargs["help"]),
+        AT_REQUIRED,
         arg(
             "--mode",
             choices=("forward", "reverse"),
@@ -458,7 +475,7 @@ def run_explain(args: argparse.Namespace) -> int:
     example="graphir compare 'ln(x1) + x1*x2 - sin(x2)' --at x1=2,x2=5 --format markdown",
     arguments=(
         EXPR,
-        arg("--at", action="append", metavar="NAME=VALUE,...", required=True, help=AT.kwargs["help"]),
+        AT_REQUIRED,
         WRT,
         arg(
             "--format",

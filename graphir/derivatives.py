@@ -20,8 +20,9 @@ from typing import Any
 
 import numpy as np
 
+from .arguments import as_point, check_mode, forward_seeds, variable_name, variables_of, wrt_items, wrt_names
 from .build import Expr, expr_list, lift
-from .errors import GraphError
+from .errors import ArgumentError
 from .ir import Graph
 from .passes.chain import PassResult
 from .passes.evaluate import evaluate
@@ -38,62 +39,24 @@ __all__ = [
     "value_and_grad",
     "forward_pass",
     "reverse_pass",
-    "variables_of",
 ]
-
-MODES = ("forward", "reverse")
-
-
-def _mode(mode: str) -> str:
-    if mode not in MODES:
-        raise ValueError(f"mode must be 'forward' or 'reverse', got {mode!r}")
-    return mode
-
-
-def variable_name(v: Any) -> str:
-    """The name of a variable given as an expression or as its name."""
-    if isinstance(v, Expr):
-        if v.op != "var":
-            raise GraphError(f"can only differentiate with respect to a variable, got {v!r}")
-        return v.name  # type: ignore[return-value]
-    if isinstance(v, str) and v.isidentifier():
-        return v
-    raise TypeError(f"expected a variable or its name, got {v!r}")
-
-
-def variables_of(exprs: Sequence[Expr]) -> list[str]:
-    """Names of the variables of ``exprs``, in order of first appearance."""
-    names: list[str] = []
-    for e in exprs:
-        for v in e.variables:
-            if v.name not in names:
-                names.append(v.name)  # type: ignore[arg-type]
-    return names
-
-
-def wrt_names(wrt: Any, default: Sequence[str]) -> list[str]:
-    """Names of the variables ``wrt`` (one variable, a name, or a sequence of them); ``default`` when None.
-
-    >>> wrt_names("x", ["x", "y"]), wrt_names(None, ["x", "y"])
-    (['x'], ['x', 'y'])
-    """
-    if wrt is None:
-        return list(default)
-    if isinstance(wrt, (Expr, str)):
-        wrt = [wrt]
-    return [variable_name(v) for v in wrt]
-
-
-def _wrt(exprs: Sequence[Expr], wrt: Any) -> list[str]:
-    return wrt_names(wrt, variables_of(exprs) if wrt is None else ())
 
 
 def _zero_or(graph: Graph, node: int | None) -> Expr:
     return Expr(graph, graph.const(0.0) if node is None else node)
 
 
+def _derivative_of_var(r: PassResult, name: str) -> Expr:
+    """The adjoint of the variable ``name`` after a reverse pass (0 when it has none)."""
+    i = r.graph.find_var(name)
+    return _zero_or(r.graph, None if i is None else r.of(i))
+
+
 def forward_pass(exprs: Any, tangents: Mapping[Any, Any]) -> PassResult:
     """Run forward mode on ``exprs`` with input tangents (variable or name -> number or expression).
+
+    This is the pass itself: tangents of variables the expressions do not use
+    are ignored (:func:`jvp` checks names).
 
     >>> import graphir as gi
     >>> x, = gi.symbols("x,")
@@ -104,12 +67,17 @@ def forward_pass(exprs: Any, tangents: Mapping[Any, Any]) -> PassResult:
     outs, _ = expr_list(exprs)
     names = [variable_name(v) for v in tangents]
     graph, ids = lift(*outs, *tangents.values())
-    seeds = {graph.var(n): t for n, t in zip(names, ids[len(outs) :], strict=False)}
+    found = [graph.find_var(n) for n in names]
+    seeds = {i: t for i, t in zip(found, ids[len(outs) :], strict=True) if i is not None}
     return forward(graph, ids[: len(outs)], seeds)
 
 
 def reverse_pass(exprs: Any, cotangents: Sequence[Any] | None = None, wrt: Any = None) -> PassResult:
     """Run reverse mode on ``exprs`` seeded with ``cotangents`` (default 1 for each output).
+
+    This is the pass itself: ``wrt`` (default: every variable) may name
+    variables the expressions do not use; they get no adjoint, and nothing is
+    added to the graph for them.
 
     >>> import graphir as gi
     >>> x, = gi.symbols("x,")
@@ -122,22 +90,31 @@ def reverse_pass(exprs: Any, cotangents: Sequence[Any] | None = None, wrt: Any =
         cotangents = [1.0] * len(outs)
     cotangents = list(cotangents)
     if len(cotangents) != len(outs):
-        raise ValueError(f"{len(outs)} outputs need {len(outs)} cotangents, got {len(cotangents)}")
-    names = _wrt(outs, wrt)
+        raise ArgumentError(f"{len(outs)} outputs need {len(outs)} cotangents, got {len(cotangents)}")
+    items = wrt_items(wrt)
+    names = variables_of(outs) if items is None else [variable_name(v) for v in items]
     graph, ids = lift(*outs, *cotangents)
     roots, seeds_in = ids[: len(outs)], ids[len(outs) :]
     seeds: dict[int, int] = {}
     for r, s in zip(roots, seeds_in, strict=False):
         seeds[r] = graph.apply("add", seeds[r], s) if r in seeds else s
-    return reverse(graph, roots, seeds, [graph.var(n) for n in names])
+    found = [graph.find_var(n) for n in names]
+    return reverse(graph, roots, seeds, [i for i in found if i is not None])
 
 
 def _one_derivative(e: Expr, name: str, mode: str) -> Expr:
     if mode == "forward":
         r = forward_pass(e, {name: 1.0})
         return _zero_or(r.graph, r.of(r.outputs[0]))
-    r = reverse_pass(e, wrt=[name])
-    return _zero_or(r.graph, r.of(r.graph.var(name)))
+    return _derivative_of_var(reverse_pass(e, wrt=[name]), name)
+
+
+def _grad(e: Expr, names: list[str], mode: str) -> tuple[Expr, ...]:
+    """The partials of ``e`` by the variables ``names`` (already checked)."""
+    if mode == "forward":
+        return tuple(_one_derivative(e, n, "forward") for n in names)
+    r = reverse_pass(e, wrt=names)
+    return tuple(_derivative_of_var(r, n) for n in names)
 
 
 def diff(expr: Any, *wrt: Any, mode: str = "reverse") -> Expr:
@@ -150,30 +127,30 @@ def diff(expr: Any, *wrt: Any, mode: str = "reverse") -> Expr:
     >>> diff(x ** 3, x, x).eval(x=2)
     12.0
     """
-    _mode(mode)
+    check_mode(mode)
     if not wrt:
         raise TypeError("diff needs at least one variable to differentiate with respect to")
     e = expr_list(expr)[0][0]
-    for v in wrt:
-        e = _one_derivative(e, variable_name(v), mode)
+    for name in wrt_names(e, wrt):
+        e = _one_derivative(e, name, mode)
     return e
 
 
 def grad(expr: Any, wrt: Any = None, mode: str = "reverse") -> tuple[Expr, ...]:
     """Tuple of partial derivatives; ``wrt`` defaults to ``expr.variables``.
 
+    A name in ``wrt`` must name a variable of ``expr`` (a typo raises
+    :class:`~graphir.errors.ArgumentError`); a variable object ``expr`` does not
+    use gives 0, as in SymPy.
+
     >>> import graphir as gi
     >>> x, y = gi.symbols("x y")
     >>> [d.eval(x=2, y=3) for d in grad(x * y)]
     [3.0, 2.0]
     """
-    _mode(mode)
+    check_mode(mode)
     e = expr_list(expr)[0][0]
-    names = _wrt([e], wrt)
-    if mode == "forward":
-        return tuple(_one_derivative(e, n, "forward") for n in names)
-    r = reverse_pass(e, wrt=names)
-    return tuple(_zero_or(r.graph, r.of(r.graph.var(n))) for n in names)
+    return _grad(e, wrt_names(e, wrt), mode)
 
 
 def jacobian(exprs: Any, wrt: Any = None, mode: str = "forward") -> tuple[tuple[Expr, ...], ...]:
@@ -187,16 +164,16 @@ def jacobian(exprs: Any, wrt: Any = None, mode: str = "forward") -> tuple[tuple[
     >>> [[d.eval(x=2, y=3) for d in row] for row in J]
     [[3.0, 2.0], [1.0, 1.0]]
     """
-    _mode(mode)
+    check_mode(mode)
     outs, _ = expr_list(exprs)
-    names = _wrt(outs, wrt)
+    names = wrt_names(outs, wrt)
     if mode == "forward":
         cols = []
         for n in names:
             r = forward_pass(outs, {n: 1.0})
             cols.append([_zero_or(r.graph, r.of(o)) for o in r.outputs])
         return tuple(tuple(cols[j][i] for j in range(len(names))) for i in range(len(outs)))
-    return tuple(grad(o, names, "reverse") for o in outs)
+    return tuple(_grad(o, names, "reverse") for o in outs)
 
 
 def hessian(expr: Any, wrt: Any = None) -> tuple[tuple[Expr, ...], ...]:
@@ -209,8 +186,8 @@ def hessian(expr: Any, wrt: Any = None) -> tuple[tuple[Expr, ...], ...]:
     [[4.0, 2.0], [2.0, 0.0]]
     """
     e = expr_list(expr)[0][0]
-    names = _wrt([e], wrt)
-    g = grad(e, names, "reverse")
+    names = wrt_names(e, wrt)
+    g = _grad(e, names, "reverse")
     rows: list[list[Expr]] = [[] for _ in names]
     for k, n in enumerate(names):
         r = forward_pass(list(g), {n: 1.0})
@@ -226,6 +203,7 @@ def jvp(exprs: Any, tangents: Mapping[Any, Any]) -> Any:
     """Directional derivative: one expression per output (one expression for one output).
 
     ``tangents`` maps variables (or names) to numbers or expressions; missing ones are 0.
+    A name must be the name of a variable of ``exprs`` (:func:`graphir.arguments.wrt_names`).
 
     >>> import graphir as gi
     >>> x, y = gi.symbols("x y")
@@ -233,7 +211,9 @@ def jvp(exprs: Any, tangents: Mapping[Any, Any]) -> Any:
     11.0
     """
     outs, single = expr_list(exprs)
-    r = forward_pass(outs, tangents)
+    if not isinstance(tangents, Mapping):
+        raise TypeError(f"tangents map variables (or their names) to tangents, got {type(tangents).__name__}")
+    r = forward_pass(outs, forward_seeds(outs, tangents))
     res = tuple(_zero_or(r.graph, r.of(o)) for o in r.outputs)
     return res[0] if single else res
 
@@ -249,9 +229,9 @@ def vjp(exprs: Any, cotangents: Sequence[Any], wrt: Any = None) -> tuple[Expr, .
     outs, single = expr_list(exprs)
     if single and not isinstance(cotangents, (list, tuple)):
         cotangents = [cotangents]
-    r = reverse_pass(outs, cotangents, wrt)
-    names = _wrt(outs, wrt)
-    return tuple(_zero_or(r.graph, r.of(r.graph.var(n))) for n in names)
+    names = wrt_names(outs, wrt)
+    r = reverse_pass(outs, cotangents, names)
+    return tuple(_derivative_of_var(r, n) for n in names)
 
 
 def value_and_grad(
@@ -266,8 +246,7 @@ def value_and_grad(
     """
     e = expr_list(expr)[0][0]
     g = grad(e, wrt, mode)
-    point = {(variable_name(k) if isinstance(k, Expr) else k): v for k, v in at.items()}
-    values = evaluate([e, *g], point)
+    values = evaluate([e, *g], as_point(at))
     shape = np.broadcast_shapes(*(np.shape(v) for v in values))
     partials = np.array([np.broadcast_to(v, shape) for v in values[1:]], dtype=np.result_type(*values))
     return values[0], partials

@@ -1,13 +1,25 @@
 """The exception types graphir raises.
 
-Every error graphir raises on purpose derives from :class:`GraphirError`, so a
-caller (the command line among them) can catch them all in one place.
+Every error graphir raises on purpose derives from :class:`GraphirError` (and
+from :class:`ValueError`), so a caller (the command line among them) can catch
+them all in one place.  Besides, two builtin exceptions keep their usual
+meaning: :class:`TypeError` when an argument is not the kind of Python object
+asked for (a list where a mapping goes, a number where a variable goes, text
+inside an expression), and :class:`KeyError` for a lookup by a key that is not
+there (``comparison["nope"]``).  An argument of the right kind with a value
+graphir cannot take raises :class:`ArgumentError`, whichever function got it
+(:mod:`graphir.arguments` reads them all).
+
+>>> import graphir as gi
+>>> issubclass(gi.ArgumentError, gi.GraphirError), issubclass(gi.ArgumentError, ValueError)
+(True, True)
 """
 
 from __future__ import annotations
 
 __all__ = [
     "GraphirError",
+    "ArgumentError",
     "GraphError",
     "ParseError",
     "EvalError",
@@ -20,6 +32,12 @@ __all__ = [
 
 class GraphirError(Exception):
     """Base class of every error graphir raises on purpose."""
+
+
+class ArgumentError(GraphirError, ValueError):
+    """An argument has the right type but a value graphir cannot take: an unknown
+    ``mode``, a ``wrt`` name that matches no variable, a point value that is not a
+    number (see :mod:`graphir.arguments`, where every argument is read)."""
 
 
 class GraphError(GraphirError, ValueError):

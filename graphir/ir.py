@@ -27,6 +27,7 @@ True
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from typing import Any
 
 import networkx as nx
@@ -34,7 +35,7 @@ import networkx as nx
 from . import primitives
 from .errors import GraphError
 
-__all__ = ["Graph", "validate", "to_networkx"]
+__all__ = ["Graph", "validate", "to_networkx", "cycle_message"]
 
 
 class Graph:
@@ -62,8 +63,25 @@ class Graph:
         return i
 
     def var(self, name: str) -> int:
-        """Id of the variable ``name`` (created on first use)."""
+        """Id of the variable ``name`` (created on first use; :meth:`find_var` only looks)."""
         return self._add(("var", name), "var", (), name)
+
+    def find_var(self, name: str) -> int | None:
+        """Id of the variable ``name``, or None when the graph has none (nothing is created).
+
+        >>> g = Graph(); x = g.var("x")
+        >>> g.find_var("x") == x, g.find_var("y"), len(g)
+        (True, None, 1)
+        """
+        return self._index.get(("var", name))
+
+    def is_var(self, i: int) -> bool:
+        """Whether node ``i`` is a variable."""
+        return self.ops[i] == "var"
+
+    def name(self, i: int) -> str | None:
+        """The name of node ``i`` when it is a variable, else None."""
+        return self.params[i] if self.ops[i] == "var" else None
 
     def const(self, value: float) -> int:
         """Id of the constant ``value`` (a float; one node per bit pattern)."""
@@ -79,11 +97,17 @@ class Graph:
         return self.params[i] if self.ops[i] == "const" else None
 
     def copy_from(self, other: Graph, roots: list[int]) -> dict[int, int]:
-        """Intern the nodes ``roots`` depend on from ``other``; map old id -> new id."""
-        from .traversal import topo_order
+        """Intern the nodes ``roots`` depend on from ``other``; map old id -> new id.
 
-        mapping: dict[int, int] = {}
+        Any ascending order of ids would copy operands first; the copy goes by
+        level (:func:`~graphir.traversal.topo_order`) so that it is canonical: the
+        same expression gets the same ids in a new graph whatever else ``other``
+        holds (pictures name edges by these ids).
+        """
+        from .traversal import topo_order  # (traversal needs this module only for type hints)
+
         ops, args, params = other.ops, other.args, other.params
+        mapping: dict[int, int] = {}
         for i in topo_order(other, roots):
             op = ops[i]
             if op == "var":
@@ -140,13 +164,24 @@ def validate(graph: Graph) -> None:
         seen[key] = i
     for i in range(n):
         if any(a >= i for a in graph.args[i]):
-            dg = nx.DiGraph((a, j) for j in range(n) for a in graph.args[j])
-            try:
-                cycle = nx.find_cycle(dg)
-            except nx.NetworkXNoCycle:
-                raise GraphError(f"node {i} comes before one of its operands") from None
-            path = " -> ".join(str(u) for u, _ in cycle) + f" -> {cycle[0][0]}"
-            raise GraphError(f"the graph has a cycle: {path}")
+            message = cycle_message((a, j) for j in range(n) for a in graph.args[j])
+            raise GraphError(message or f"node {i} comes before one of its operands")
+
+
+def cycle_message(edges: Iterable[tuple[Any, Any]]) -> str | None:
+    """``the graph has a cycle: 1 -> 2 -> 1`` for the edges ``operand -> user``; None without a cycle.
+
+    >>> cycle_message([(0, 1), (1, 2), (2, 1)])
+    'the graph has a cycle: 1 -> 2 -> 1'
+    >>> cycle_message([(0, 1)]) is None
+    True
+    """
+    try:
+        cycle = nx.find_cycle(nx.DiGraph(edges))
+    except nx.NetworkXNoCycle:
+        return None
+    path = " -> ".join(str(u) for u, _ in cycle) + f" -> {cycle[0][0]}"
+    return f"the graph has a cycle: {path}"
 
 
 def to_networkx(graph: Graph, order: list[int]) -> nx.MultiDiGraph:

@@ -15,11 +15,13 @@ it visits ``ln``, ``*``, ``sin``, then ``+``, then ``-``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Sequence
+from typing import TYPE_CHECKING
 
-from .ir import Graph
+if TYPE_CHECKING:
+    from .ir import Graph
 
-__all__ = ["reachable", "topo_order", "levels", "postorder"]
+__all__ = ["reachable", "topo_order", "levels", "postorder", "last_use"]
 
 
 def reachable(graph: Graph, roots: Iterable[int]) -> list[int]:
@@ -64,6 +66,7 @@ def postorder(graph: Graph, roots: Iterable[int]) -> list[int]:
     few arrays alive at once.  It numbers equal structures the same way whatever
     their node ids.
 
+    >>> from graphir.ir import Graph
     >>> g = Graph(); x = g.var("x"); y = g.var("y")
     >>> s = g.apply("add", g.apply("sin", y), g.apply("mul", x, y))
     >>> [g.ops[i] for i in postorder(g, [s])]
@@ -85,3 +88,25 @@ def postorder(graph: Graph, roots: Iterable[int]) -> list[int]:
             stack.append((i, True))
             stack.extend((a, False) for a in reversed(args[i]) if a not in done)
     return out
+
+
+def last_use(graph: Graph, order: Sequence[int], keep: Collection[int] = ()) -> dict[int, list[int]]:
+    """Liveness: node ``i`` -> the operands whose last use in ``order`` is ``i``
+    (those not in ``keep``), so a pass can drop their values right after ``i``.
+
+    >>> from graphir.ir import Graph
+    >>> g = Graph(); x = g.var("x"); s = g.apply("sin", x); c = g.apply("cos", s)
+    >>> last_use(g, [x, s, c], keep=[x])
+    {2: [1]}
+    """
+    args = graph.args
+    last: dict[int, int] = {}
+    for i in order:
+        for a in args[i]:
+            last[a] = i
+    kept = set(keep)
+    dying: dict[int, list[int]] = {}
+    for a, i in last.items():
+        if a not in kept:
+            dying.setdefault(i, []).append(a)
+    return dying

@@ -21,7 +21,7 @@ import pytest
 
 import graphir as gi
 from graphir import cli
-from graphir.errors import EvalError
+from graphir.errors import ArgumentError, EvalError
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -294,9 +294,9 @@ def test_point_for_checks_names() -> None:
     assert cli.point_for(f, "a=2", require_all=False) == {"a": 2.0}
     with pytest.raises(EvalError, match="no value given for variable 'b'"):
         cli.point_for(f, "a=2")
-    with pytest.raises(EvalError, match="'c', which the expression does not use .its variables are a, b"):
+    with pytest.raises(ArgumentError, match="'c', which the expression does not use .its variables are a, b"):
         cli.point_for(f, "a=1,b=2,c=3")
-    with pytest.raises(EvalError, match="it has no variables"):
+    with pytest.raises(ArgumentError, match="it has no variables"):
         cli.point_for(gi.parse("pi"), "c=3")
 
 

@@ -40,8 +40,11 @@ def test_diff_values_in_every_mode(capsys: pytest.CaptureFixture[str], mode: str
 def test_diff_simplify_and_wrt(capsys: pytest.CaptureFixture[str]) -> None:
     status, out, _ = run(capsys, "diff", BAYDIN, "--wrt", "x2", "--simplify")
     assert status == 0 and out.strip() == "d/dx2 = x1 - cos(x2)"
-    status, out, _ = run(capsys, "diff", "x*y", "--wrt", "z")
-    assert status == 0 and out.strip() == "d/dz = 0"
+    # A name that is no variable of the expression is a typo: one line, exit status 1.
+    for mode in ("forward", "reverse", "symbolic"):
+        status, out, err = run(capsys, "diff", "x*y", "--wrt", "z", "--mode", mode)
+        one_error(status, out, err, "no variable named 'z' in the expression; its variables are x, y")
+        assert status == 1
 
 
 def test_diff_errors(capsys: pytest.CaptureFixture[str]) -> None:

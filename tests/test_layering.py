@@ -18,7 +18,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "graphir"
 LAYERS = [
-    "errors", "primitives", "ir", "traversal", "build", "printing", "parser", "passes",
+    "errors", "primitives", "ir", "traversal", "build", "arguments", "printing", "parser", "passes",
     "derivatives", "bridges", "numeric", "text", "pictures", "cli",
 ]
 RANK = {name: k for k, name in enumerate(LAYERS)}
@@ -154,3 +154,11 @@ def test_import_graphir_loads_neither_sympy_nor_graphviz():
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=PACKAGE.parent, check=True
     )
     assert out.stdout.strip() == "", f"the core imported: {out.stdout.strip()}"
+
+
+def test_traversal_needs_ir_only_for_type_hints():
+    # ir.Graph.copy_from imports traversal (lazily); the other way round would be a cycle.
+    path = PACKAGE / "traversal.py"
+    tree = ast.parse(path.read_text())
+    mods = {m for n in module_level_imports(tree) for m in imported_modules(path, n)}
+    assert "graphir.ir" not in mods

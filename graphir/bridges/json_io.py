@@ -42,7 +42,7 @@ from typing import Any
 from .. import primitives
 from ..build import Expr, expr_list, same_graph
 from ..errors import GraphError
-from ..ir import Graph
+from ..ir import Graph, cycle_message
 from ..traversal import topo_order
 
 __all__ = ["to_json", "from_json", "FORMAT", "VERSION"]
@@ -164,22 +164,6 @@ def _check_node(k: int, node: Any) -> tuple[Any, str, tuple[Any, ...], Any]:
     return nid, op, args, param
 
 
-def _cycle_message(table: dict[int, tuple[Any, str, tuple[Any, ...], Any]], left: set[int]) -> str:
-    import networkx as nx
-
-    dg = nx.DiGraph()
-    for nid in left:
-        for a in table[nid][2]:
-            if a in left:
-                dg.add_edge(a, nid)
-    try:
-        cycle = nx.find_cycle(dg)
-    except nx.NetworkXNoCycle:  # pragma: no cover - Kahn left nodes, so there is a cycle
-        return f"the nodes {sorted(left)[:10]} depend on each other"
-    path = " -> ".join(str(u) for u, _ in cycle) + f" -> {cycle[0][0]}"
-    return f"the graph has a cycle: {path}"
-
-
 def from_json(text: str | bytes) -> Any:
     """The expression saved by :func:`to_json` (a list when a list was saved), in a new graph.
 
@@ -259,7 +243,9 @@ def from_json(text: str | bytes) -> Any:
             if missing_ops[u] == 0:
                 heapq.heappush(ready, (position[u], u))
     if len(built) != len(table):
-        raise GraphError(_cycle_message(table, set(table) - set(built)))
+        left = set(table) - set(built)
+        edges = ((a, nid) for nid in left for a in table[nid][2] if a in left)
+        raise GraphError(cycle_message(edges) or f"the nodes {sorted(left)[:10]} depend on each other")
 
     out = [Expr(graph, built[o]) for o in outputs]
     return out[0] if single else out

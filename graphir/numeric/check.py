@@ -33,12 +33,14 @@ from typing import Any
 
 import numpy as np
 
+from ..arguments import as_point, variable_name
 from ..build import Expr, as_expr
-from ..errors import GraphirError
+from ..errors import ArgumentError, GraphirError
+from ..ir import Graph
 from ..passes.evaluate import values_of_nodes
 from ..printing import display_number, error_number, format_number, to_text
 from ..traversal import topo_order
-from .finite_difference import as_expression, point_of
+from .finite_difference import as_expression
 from .report import Report
 
 __all__ = ["check_claims", "ClaimReport", "ClaimResult", "sample_points"]
@@ -228,10 +230,12 @@ def _symbolic(e: Expr, name: str, claim: Expr) -> tuple[str, str, Expr | None]:
     """``(verdict, note, SymPy's true partial as an expression, or None)``."""
     import sympy
 
-    from ..bridges.sympy_bridge import symbolic_grad, to_sympy
+    from ..bridges.sympy_calculus import symbolic_grad
+    from ..bridges.sympy_convert import to_sympy
 
     try:
-        true_expr = symbolic_grad(e, [name])[0]
+        scratch = Graph()  # the variable as an object: a partial of 0 when ``e`` does not use it
+        true_expr = symbolic_grad(e, [Expr(scratch, scratch.var(name))])[0]
         true = to_sympy(true_expr)
         c = to_sympy(claim)
     except (GraphirError, RecursionError, ImportError) as exc:
@@ -331,14 +335,11 @@ def check_claims(
 
     e = as_expression(expr)
     if not claims:
-        raise ValueError("no claims given: pass {variable: claimed partial derivative}")
+        raise ArgumentError("no claims given: pass {variable: claimed partial derivative}")
     parsed: list[tuple[str, Expr]] = []
     for k, v in claims.items():
-        name = k.name if isinstance(k, Expr) else k
-        if not isinstance(name, str) or not name.isidentifier():
-            raise TypeError(f"claims are keyed by variables or their names, got {k!r}")
-        parsed.append((name, as_expression(v) if isinstance(v, str) else as_expr(v)))
-    base = point_of(at) if at is not None else None
+        parsed.append((variable_name(k), as_expression(v) if isinstance(v, str) else as_expr(v)))
+    base = as_point(at, scalar=True) if at is not None else None
     report = ClaimReport(to_text(e, limit=300), at=base)
     expr_names = [v.name for v in e.variables]
     for name, claim in parsed:

@@ -38,6 +38,7 @@ from typing import Any
 
 import numpy as np
 
+from ..arguments import as_point, wrt_items, wrt_names
 from ..build import Expr
 from ..errors import GraphirError
 from ..ir import Graph
@@ -51,8 +52,6 @@ from .finite_difference import (
     default_step,
     evaluations,
     finite_difference,
-    point_of,
-    wrt_names,
 )
 from .report import Report
 
@@ -268,12 +267,12 @@ def _evaluate_all(partials: tuple[Expr, ...], point: dict[str, float]) -> np.nda
     return np.array([float(np.real(v)) for v in values], dtype=float)
 
 
-def _symbolic_row(e: Expr, names: list[str], point: dict[str, float]) -> Row:
-    from .. import symbolic_grad
+def _symbolic_row(e: Expr, wrt: Any, names: list[str], point: dict[str, float]) -> Row:
+    from ..bridges.sympy_calculus import symbolic_grad
 
     t0 = time.perf_counter()
     try:
-        partials = tuple(symbolic_grad(e, names))
+        partials = tuple(symbolic_grad(e, wrt))
         values = _evaluate_all(partials, point)
     except (GraphirError, ImportError) as exc:
         nan = np.full(len(names), np.nan)
@@ -331,13 +330,14 @@ def compare(expr: Any, at: Mapping[Any, Any], wrt: Any = None) -> Comparison:
     from ..derivatives import grad
 
     e = as_expression(expr)
-    point = point_of(at)
-    names = wrt_names(e, wrt)
-    rows: list[Row] = [_symbolic_row(_fresh_copy(e), names, point)]
+    point = as_point(at, scalar=True)
+    wrt = wrt_items(wrt)  # read by every method below
+    names = wrt_names(e, wrt, unique=True)
+    rows: list[Row] = [_symbolic_row(_fresh_copy(e), wrt, names, point)]
     for mode in ("forward", "reverse"):
         copy = _fresh_copy(e)
         t0 = time.perf_counter()
-        partials = grad(copy, names, mode=mode)
+        partials = grad(copy, wrt, mode=mode)
         values = _evaluate_all(partials, point)
         seconds = time.perf_counter() - t0
         rows.append(Row(mode, "ad", LABELS[mode], values, values * 0, values * 0, seconds,
@@ -349,11 +349,11 @@ def compare(expr: Any, at: Mapping[Any, Any], wrt: Any = None) -> Comparison:
         with warnings.catch_warnings():
             # Out-of-domain perturbed points show as nan in the row; no warning per node.
             warnings.simplefilter("ignore", RuntimeWarning)
-            values = np.asarray(finite_difference(copy, point, names, method=method), dtype=float)
+            values = np.asarray(finite_difference(copy, point, wrt, method=method), dtype=float)
         seconds = time.perf_counter() - t0
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
-            _, estimate = finite_difference(copy, point, names, method=method, return_error=True)
+            _, estimate = finite_difference(copy, point, wrt, method=method, return_error=True)
         key = f"fd-{method}"
         rows.append(Row(key, "fd", LABELS[key], values, values * 0, values * 0, seconds, n_nodes,
                         evals=evaluations(method, len(names), RICHARDSON_LEVELS),

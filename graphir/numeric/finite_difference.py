@@ -34,19 +34,19 @@ array([5.5       , 1.71633781])
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
+from ..arguments import as_point, variable_name, wrt_names
 from ..build import Expr, as_expr
-from ..errors import EvalError
+from ..errors import ArgumentError, EvalError
 from ..passes.evaluate import values_of_nodes
 
 __all__ = [
     "finite_difference", "METHODS", "default_step", "richardson_derivative", "neville", "evaluations",
-    "as_expression", "point_of", "wrt_names",
+    "as_expression", "check_method",
 ]
 
 METHODS = ("forward", "backward", "central", "complex", "richardson")
@@ -75,42 +75,6 @@ def as_expression(expr: Any) -> Expr:
     return as_expr(expr)
 
 
-def _key(k: Any) -> str:
-    if isinstance(k, Expr):
-        if k.op != "var":
-            raise TypeError(f"a point is keyed by variables or their names, got {k!r}")
-        return k.name  # type: ignore[return-value]
-    if isinstance(k, str):
-        return k
-    raise TypeError(f"a point is keyed by variables or their names, got {k!r}")
-
-
-def point_of(at: Mapping[Any, Any] | None) -> dict[str, float]:
-    """A point as ``{name: float}``; values must be real numbers."""
-    point: dict[str, float] = {}
-    for k, v in (at or {}).items():
-        name = _key(k)
-        if isinstance(v, (bool, np.bool_)) or not isinstance(v, (numbers.Real, np.floating, np.integer)):
-            if isinstance(v, np.ndarray) and v.ndim == 0 and np.isrealobj(v):
-                v = float(v)
-            else:
-                raise EvalError(f"the value of {name} must be a real number, got {v!r}")
-        point[name] = float(v)
-    return point
-
-
-def wrt_names(expr: Expr, wrt: Any) -> list[str]:
-    """The names to differentiate by: ``wrt`` (variables or names) or all of ``expr.variables``."""
-    if wrt is None:
-        return [v.name for v in expr.variables]  # type: ignore[misc]
-    if isinstance(wrt, (Expr, str)):
-        wrt = [wrt]
-    names = [_key(w) for w in wrt]
-    if len(set(names)) != len(names):
-        raise ValueError(f"a variable is repeated in wrt: {names}")
-    return names
-
-
 def default_step(method: str, x: float) -> float:
     """The step :func:`finite_difference` takes for ``method`` at ``x`` when none is given.
 
@@ -119,33 +83,42 @@ def default_step(method: str, x: float) -> float:
     >>> default_step("forward", 1e6) / default_step("forward", 1.0)
     1000000.0
     """
-    _check_method(method)
+    check_method(method)
     return _STEP_FACTOR[method] * max(abs(x), 1.0)
 
 
-def _check_method(method: str) -> None:
+def check_method(method: str) -> str:
+    """``method`` when it is one of :data:`METHODS`, else :class:`~graphir.errors.ArgumentError`.
+
+    >>> check_method("central")
+    'central'
+    """
     if method not in METHODS:
-        raise ValueError(f"unknown method {method!r}; the methods are: {', '.join(METHODS)}")
+        raise ArgumentError(f"unknown method {method!r}; the methods are: {', '.join(METHODS)}")
+    return method
 
 
 def _steps(method: str, step: Any, names: list[str], base: dict[str, float]) -> np.ndarray:
     if step is None:
         return np.array([default_step(method, base[n]) for n in names])
     if isinstance(step, Mapping):
-        given = {_key(k): v for k, v in step.items()}
+        given = {variable_name(k): v for k, v in step.items()}
         unknown = set(given) - set(names)
         if unknown:
-            raise ValueError(f"step given for {sorted(unknown)}, which are not differentiated by")
+            raise ArgumentError(f"step given for {sorted(unknown)}, which are not differentiated by")
         hs = [given[n] if n in given else default_step(method, base[n]) for n in names]
     elif np.ndim(step) == 0:
         hs = [step] * len(names)
     else:
         hs = list(step)
         if len(hs) != len(names):
-            raise ValueError(f"step needs one value per variable ({len(names)}: {names}), got {len(hs)}")
-    out = np.array(hs, dtype=float)
+            raise ArgumentError(f"step needs one value per variable ({len(names)}: {names}), got {len(hs)}")
+    try:
+        out = np.array(hs, dtype=float)
+    except (TypeError, ValueError):
+        raise ArgumentError(f"steps must be positive finite numbers, got {hs}") from None
     if not np.all(np.isfinite(out) & (out > 0)):
-        raise ValueError(f"steps must be positive finite numbers, got {hs}")
+        raise ArgumentError(f"steps must be positive finite numbers, got {hs}")
     return out
 
 
@@ -412,10 +385,10 @@ def finite_difference(
     >>> finite_difference(gi.exp(x), {x: 0.0}, method="complex").tolist()
     [1.0]
     """
-    _check_method(method)
+    check_method(method)
     e = as_expression(expr)
-    base = point_of(at)
-    names = wrt_names(e, wrt)
+    base = as_point(at, scalar=True)
+    names = wrt_names(e, wrt, unique=True)
     s = Sampler(e, base, names)
     x = np.array([s.base[n] for n in names], dtype=float)
     h = _steps(method, step, names, s.base)
@@ -442,7 +415,7 @@ def evaluations(method: str, n: int, levels: int = RICHARDSON_LEVELS) -> int:
     >>> evaluations("central", 3), evaluations("forward", 3)
     (6, 4)
     """
-    _check_method(method)
+    check_method(method)
     return {
         "forward": n + 1,
         "backward": n + 1,

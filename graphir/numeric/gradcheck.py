@@ -30,13 +30,15 @@ from typing import Any
 import numpy as np
 
 from .. import primitives
-from ..build import Expr, RuleKit, as_expr
+from ..arguments import as_point
+from ..build import Expr, RuleKit
 from ..errors import GraphirError
 from ..ir import Graph
+from ..passes.chain import partial_node
 from ..passes.evaluate import evaluate, values_of_nodes
 from ..printing import display_number, error_number, format_number, node_text, to_text
 from .check import BOXES, sample_points
-from .finite_difference import as_expression, point_of, richardson_derivative
+from .finite_difference import as_expression, richardson_derivative
 from .report import Report
 
 __all__ = ["check_partials", "PartialsReport", "PartialCheck"]
@@ -162,7 +164,7 @@ class PartialsReport(Report):
 
 def _points(e: Expr, at: Mapping[Any, Any] | None, samples: int, seed: int) -> list[dict[str, float]]:
     if at is not None:
-        return [point_of(at)]
+        return [as_point(at, scalar=True)]
     names = [v.name for v in e.variables]
     found: list[dict[str, float]] = []
     for k, box in enumerate(BOXES):
@@ -219,8 +221,7 @@ def _rule_expr(p: primitives.Primitive, k: int, const_values: list[float | None]
     g = Graph()
     names = _slot_names(p.arity)
     ids = [g.var(n) if c is None else g.const(c) for n, c in zip(names, const_values, strict=True)]
-    out = Expr(g, g.apply(p.name, *ids))
-    return as_expr(p.partials[k](RuleKit(g), out, *[Expr(g, i) for i in ids]))
+    return Expr(g, partial_node(g, RuleKit(g), g.apply(p.name, *ids), k))
 
 
 def check_partials(

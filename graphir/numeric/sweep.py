@@ -30,16 +30,16 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import GraphirError, RenderError
+from ..arguments import as_point, wrt_items, wrt_names
+from ..errors import ArgumentError, GraphirError, RenderError
 from ..printing import error_number, format_number, to_text
 from .compare import LABELS, relative_error
 from .finite_difference import (
     EPS,
     METHODS,
     as_expression,
+    check_method,
     finite_difference,
-    point_of,
-    wrt_names,
 )
 from .report import Report
 
@@ -134,13 +134,13 @@ class StepSweep(Report):
         return _plot(self, Path(path), variables, format, dpi)
 
 
-def _reference(e: Any, names: list[str], point: dict[str, float]) -> tuple[str, np.ndarray]:
+def _reference(e: Any, wrt: Any, names: list[str], point: dict[str, float]) -> tuple[str, np.ndarray]:
     from ..passes.evaluate import evaluate
 
     try:
-        from .. import symbolic_grad
+        from ..bridges.sympy_calculus import symbolic_grad
 
-        partials = symbolic_grad(e, names)
+        partials = symbolic_grad(e, wrt)
         values = np.array([float(np.real(v)) for v in evaluate(list(partials), point)]) if names else \
             np.zeros(0)
         if np.all(np.isfinite(values)):
@@ -149,7 +149,7 @@ def _reference(e: Any, names: list[str], point: dict[str, float]) -> tuple[str, 
         pass
     from ..derivatives import grad
 
-    partials = grad(e, names, mode="reverse")
+    partials = grad(e, wrt, mode="reverse")
     values = np.array([float(np.real(v)) for v in evaluate(list(partials), point)]) if names else np.zeros(0)
     return "reverse", values
 
@@ -185,13 +185,13 @@ def step_sweep(
     True
     """
     e = as_expression(expr)
-    point = point_of(at)
-    names = wrt_names(e, wrt)
+    point = as_point(at, scalar=True)
+    wrt = wrt_items(wrt)  # read again by each method below
+    names = wrt_names(e, wrt, unique=True)
     hs = np.array(STEPS if steps is None else steps, dtype=float)
     for m in methods:
-        if m not in METHODS:
-            raise ValueError(f"unknown method {m!r}; the methods are: {', '.join(METHODS)}")
-    reference, ref = _reference(e, names, point)
+        check_method(m)
+    reference, ref = _reference(e, wrt, names, point)
     estimates, errors, rel = {}, {}, {}
     for m in methods:
         est = np.full((len(names), len(hs)), np.nan)
@@ -199,7 +199,7 @@ def step_sweep(
             # Large steps may leave the domain (nan); that is what the sweep shows.
             warnings.simplefilter("ignore", RuntimeWarning)
             for k, h in enumerate(hs):
-                est[:, k] = finite_difference(e, point, names, method=m, step=float(h))
+                est[:, k] = finite_difference(e, point, wrt, method=m, step=float(h))
         estimates[m] = est
         errors[m], rel[m] = relative_error(est, ref[:, None])
     return StepSweep(to_text(e, limit=120), point, names, reference, ref, hs, estimates, errors, rel)
@@ -222,7 +222,7 @@ def _plot(s: StepSweep, path: Path, variables: Sequence[str] | None, format: str
     names = list(variables) if variables is not None else list(s.wrt)
     for n in names:
         if n not in s.wrt:
-            raise ValueError(f"{n!r} is not among the swept variables {s.wrt}")
+            raise ArgumentError(f"{n!r} is not among the swept variables {s.wrt}")
     if not names:
         raise RenderError("nothing to plot: the expression has no variables")
     rc = {

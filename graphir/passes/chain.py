@@ -10,9 +10,29 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .. import primitives
+from ..build import Expr, RuleKit
 from ..ir import Graph
 
-__all__ = ["Step", "PassResult", "accumulate", "contribution"]
+__all__ = ["Step", "PassResult", "accumulate", "contribution", "partial_node"]
+
+
+def partial_node(graph: Graph, kit: RuleKit, node: int, k: int) -> int:
+    """Id of ``d node / d (operand k)``, built by the primitive's partial rule with ``kit``
+    (interned: asking twice gives the same node).  A rule may return a plain number.
+
+    >>> import graphir as gi
+    >>> x, = gi.symbols("x,")
+    >>> f = gi.sin(x)
+    >>> d = partial_node(f.ir, RuleKit(f.ir), f.node, 0)
+    >>> str(gi.Expr(f.ir, d))
+    'cos(x)'
+    """
+    rule = primitives.get(graph.ops[node]).partials[k]
+    d = rule(kit, Expr(graph, node), *[Expr(graph, a) for a in graph.args[node]])
+    if not isinstance(d, Expr):
+        return graph.const(d)
+    return d.node if d.ir is graph else graph.copy_from(d.ir, [d.node])[d.node]
 
 
 @dataclass(frozen=True)

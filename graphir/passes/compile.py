@@ -20,9 +20,10 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from .. import primitives
+from ..arguments import variable_name
 from ..build import Expr, expr_list, lift
-from ..errors import EvalError
-from ..traversal import postorder
+from ..errors import ArgumentError, EvalError
+from ..traversal import last_use, postorder
 
 __all__ = ["lambdify", "generate_source"]
 
@@ -31,7 +32,8 @@ def generate_source(
     graph: Any, roots: list[int], arg_ids: list[int], name: str = "f"
 ) -> tuple[str, dict[str, Any]]:
     """Python source of a function computing ``roots`` from the variables ``arg_ids``,
-    and the namespace it needs."""
+    and the namespace it needs.  An id that is not a variable of the graph (say -1)
+    stands for an argument the function takes and does not use."""
     ops, args, params = graph.ops, graph.args, graph.params
     namespace: dict[str, Any] = {}
     argname = {a: f"a{k}" for k, a in enumerate(arg_ids)}
@@ -39,15 +41,7 @@ def generate_source(
     ref: dict[int, str] = {}
     order = postorder(graph, roots)
     # Drop each intermediate array after its last use, as hand-written NumPy does.
-    last: dict[int, int] = {}
-    for i in order:
-        for a in args[i]:
-            last[a] = i
-    dying: dict[int, list[int]] = {}
-    outputs = set(roots)
-    for a, i in last.items():
-        if ops[a] not in ("var", "const") and a not in outputs:
-            dying.setdefault(i, []).append(a)
+    dying = last_use(graph, order, keep=[*roots, *(i for i in order if not args[i])])
     for i in order:
         op = ops[i]
         if op == "var":
@@ -84,16 +78,12 @@ def lambdify(exprs: Any, args: Sequence[Any] | Any) -> Callable[..., Any]:
     outs, single = expr_list(exprs)
     if isinstance(args, (Expr, str)):
         args = [args]
-    names = []
-    for a in args:
-        name = a.name if isinstance(a, Expr) else a
-        if not isinstance(name, str):
-            raise TypeError(f"lambdify arguments are variables or names, got {a!r}")
-        names.append(name)
+    names = [variable_name(a) for a in args]
     if len(set(names)) != len(names):
-        raise ValueError(f"an argument is repeated in {names}")
+        raise ArgumentError(f"an argument is repeated in {names}")
     graph, roots = lift(*outs)
-    arg_ids = [graph.var(n) for n in names]
+    found = [graph.find_var(n) for n in names]
+    arg_ids = [-1 - k if i is None else i for k, i in enumerate(found)]
     source, namespace = generate_source(graph, roots, arg_ids, "_graphir_compiled")
     exec(compile(source, "<graphir.lambdify>", "exec"), namespace)  # noqa: S102 - our own code
     inner = namespace["_graphir_compiled"]

@@ -15,41 +15,46 @@ its formula.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
 from .. import primitives
+from ..arguments import as_value
 from ..build import Expr, lift
 from ..errors import EvalError, EvalWarning
-from ..traversal import postorder
+from ..traversal import last_use, postorder
 
-__all__ = ["evaluate", "input_array", "values_of_nodes"]
+__all__ = ["evaluate", "values_of_nodes"]
 
 
-def input_array(name: str, v: Any) -> Any:
-    """A variable's value as a NumPy scalar or array of floats (or complex numbers).
+def _inputs(graph: Any, order: Sequence[int], point: Mapping[str, Any]) -> dict[int, Any]:
+    """The values of the variables of ``order``, by node id."""
+    ops, params = graph.ops, graph.params
+    env: dict[int, Any] = {}
+    for i in order:
+        if ops[i] == "var":
+            name = params[i]
+            if name not in point:
+                raise EvalError(f"no value given for variable {name!r}")
+            env[i] = as_value(name, point[name])
+    return env
 
-    A float or complex array is used as it is (no copy); passes never write into it.
-    """
-    if isinstance(v, Expr):
-        raise EvalError(f"the value of {name} must be a number, got the expression {v!r}")
-    try:
-        a = np.asarray(v)
-    except Exception as exc:  # noqa: BLE001 - whatever NumPy refuses, say which variable
-        raise EvalError(f"the value of {name} is not a number: {v!r}") from exc
-    if a.dtype.kind in "biuf":
-        a = a.astype(float, copy=False)
-    elif a.dtype.kind != "c":
-        raise EvalError(f"the value of {name} is not a number: {v!r}")
-    return a[()] if a.ndim == 0 else a
+
+def _implementations(graph: Any, order: Sequence[int], complex_mode: bool) -> dict[str, Any]:
+    """Op name -> the NumPy function evaluating it (complex-safe in complex mode)."""
+    impls: dict[str, Any] = {}
+    for op in {graph.ops[i] for i in order if graph.args[i]}:
+        p = primitives.get(op)
+        impls[op] = p.complex_impl() if complex_mode else p.numpy
+    return impls
 
 
 def values_of_nodes(
     graph: Any,
     order: Sequence[int],
-    point: dict[str, Any],
+    point: Mapping[str, Any],
     keep: Collection[int] | None = None,
 ) -> dict[int, Any]:
     """Evaluate the nodes ``order`` (topological) at ``point``; every node's value by id.
@@ -58,29 +63,25 @@ def values_of_nodes(
     value is dropped as soon as its last user has been computed (large arrays
     and long chains then need little memory).
     """
+    env = _inputs(graph, order, point)
+    complex_mode = any(np.iscomplexobj(v) for v in env.values())
+    # (with scalar inputs every value is a scalar: nothing worth freeing early)
+    arrays = keep is not None and any(np.ndim(v) for v in env.values())
+    dying = last_use(graph, order, keep) if arrays else {}
+    problems = _run(graph, order, env, _implementations(graph, order, complex_mode), dying)
+    for i, (kinds, outcome) in problems.items():
+        _warn(graph, i, outcome, kinds)
+    if keep is not None:
+        env = {i: env[i] for i in keep}
+    return env
+
+
+def _run(
+    graph: Any, order: Sequence[int], env: dict[int, Any], impls: dict[str, Any], dying: dict[int, list[int]]
+) -> dict[int, tuple[set[str], str]]:
+    """The loop: every operation of ``order`` into ``env``; the nodes that gave nan or inf."""
     ops, args, params = graph.ops, graph.args, graph.params
-    complex_mode = False
-    env: dict[int, Any] = {}
-    for i in order:
-        if ops[i] == "var":
-            name = params[i]
-            if name not in point:
-                raise EvalError(f"no value given for variable {name!r}")
-            env[i] = input_array(name, point[name])
-            complex_mode = complex_mode or np.iscomplexobj(env[i])
-    dying: dict[int, list[int]] = {}
-    if keep is not None and any(np.ndim(v) for v in env.values()):
-        # (with scalar inputs every value is a scalar: nothing worth freeing early)
-        last: dict[int, int] = {}
-        for i in order:
-            for a in args[i]:
-                last[a] = i
-        kept = set(keep)
-        for a, i in last.items():
-            if a not in kept:
-                dying.setdefault(i, []).append(a)
-    impls = {}
-    problems: dict[int, tuple[set[str], Any]] = {}
+    problems: dict[int, tuple[set[str], str]] = {}
     flagged: set[str] = set()
 
     def on_error(kind: str, flag: int) -> None:
@@ -88,17 +89,12 @@ def values_of_nodes(
 
     with np.errstate(divide="call", over="call", invalid="call", under="ignore", call=on_error):
         for i in order:
-            op = ops[i]
-            if op == "var":
-                continue
-            if op == "const":
-                env[i] = params[i]
-                continue
-            f = impls.get(op)
-            if f is None:
-                p = primitives.get(op)
-                f = impls[op] = p.complex_impl() if complex_mode else p.numpy
             a = args[i]
+            if not a:
+                if ops[i] == "const":
+                    env[i] = params[i]
+                continue
+            f = impls[ops[i]]
             if len(a) == 1:
                 v = env[i] = f(env[a[0]])
             elif len(a) == 2:
@@ -108,14 +104,9 @@ def values_of_nodes(
             if flagged:
                 problems[i] = (set(flagged), _outcome(v))
                 flagged.clear()
-            if dying:
-                for a in dying.get(i, ()):
-                    del env[a]
-    for i, (kinds, outcome) in problems.items():
-        _warn(graph, i, outcome, kinds)
-    if keep is not None:
-        env = {i: env[i] for i in keep}
-    return env
+            for d in dying.get(i, ()):
+                del env[d]
+    return problems
 
 
 def _outcome(value: Any) -> str:

@@ -17,11 +17,10 @@ nodes of the same graph, so they evaluate, compile and differentiate again.
 
 from __future__ import annotations
 
-from .. import primitives
-from ..build import Expr, RuleKit
+from ..build import RuleKit
 from ..ir import Graph
 from ..traversal import topo_order
-from .chain import PassResult, Step, accumulate, contribution
+from .chain import PassResult, Step, accumulate, contribution, partial_node
 
 __all__ = ["forward"]
 
@@ -35,19 +34,16 @@ def forward(graph: Graph, outputs: list[int], seeds: dict[int, int]) -> PassResu
             tangent[i] = seeds[i]
     result = PassResult("forward", graph, list(outputs), order, dict(seeds), tangent)
     kit = RuleKit(graph)
-    ops, args = graph.ops, graph.args
+    args = graph.args
     for n in order:
         operands = args[n]
         if not operands or n in seeds or not any(a in tangent for a in operands):
             continue
-        rules = primitives.get(ops[n]).partials
-        out = Expr(graph, n)
-        exprs = [Expr(graph, a) for a in operands]
         for k, a in enumerate(operands):
             t = tangent.get(a)
             if t is None:
                 continue
-            partial = rules[k](kit, out, *exprs).node
+            partial = partial_node(graph, kit, n, k)
             c = contribution(graph, t, partial)
             if c is None:
                 continue

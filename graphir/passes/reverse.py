@@ -16,11 +16,10 @@ which is a step of its own.  Adjoints are nodes of the same graph.
 
 from __future__ import annotations
 
-from .. import primitives
-from ..build import Expr, RuleKit
+from ..build import RuleKit
 from ..ir import Graph
 from ..traversal import topo_order
-from .chain import PassResult, Step, accumulate, contribution
+from .chain import PassResult, Step, accumulate, contribution, partial_node
 
 __all__ = ["reverse", "depends_on"]
 
@@ -45,19 +44,16 @@ def reverse(graph: Graph, outputs: list[int], seeds: dict[int, int], wrt: list[i
             adjoint[o] = s
     result = PassResult("reverse", graph, list(outputs), order, dict(seeds), adjoint)
     kit = RuleKit(graph)
-    ops, args = graph.ops, graph.args
+    args = graph.args
     for n in reversed(order):
         incoming = adjoint.get(n)
         operands = args[n]
         if incoming is None or not operands:
             continue
-        rules = primitives.get(ops[n]).partials
-        out = Expr(graph, n)
-        exprs = [Expr(graph, a) for a in operands]
         for k, a in enumerate(operands):
             if a not in active:
                 continue
-            partial = rules[k](kit, out, *exprs).node
+            partial = partial_node(graph, kit, n, k)
             c = contribution(graph, incoming, partial)
             if c is None:
                 continue

@@ -16,7 +16,6 @@ step-by-step frames (:mod:`graphir.pictures.frames`) all read this model.
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,11 +23,11 @@ from typing import Any
 import numpy as np
 
 from .. import primitives
+from ..arguments import as_point, check_mode, forward_seeds, variables_of, wrt_names
 from ..build import Expr, RuleKit, expr_list
-from ..derivatives import wrt_names
 from ..errors import RenderError, RenderTooLarge
 from ..ir import Graph
-from ..passes.chain import PassResult
+from ..passes.chain import PassResult, partial_node
 from ..passes.evaluate import values_of_nodes
 from ..printing import display_number, display_operand, node_text
 from ..text.notation import numbering, vunicode
@@ -36,9 +35,7 @@ from ..traversal import topo_order
 from . import style
 from .labels import const_text, op_formula
 
-__all__ = ["Picture", "EdgeView", "picture", "MODES"]
-
-MODES = ("forward", "reverse")
+__all__ = ["Picture", "EdgeView", "picture"]
 
 
 @dataclass
@@ -149,27 +146,6 @@ class Picture:
         return f"∂{self.names[e.dst]}/∂{self.names[e.src]}"
 
 
-def _check_mode(mode: str | None) -> None:
-    if mode is not None and mode not in MODES:
-        raise RenderError(f"mode must be 'forward', 'reverse' or None, got {mode!r}")
-
-
-def _point(at: Mapping[Any, Any]) -> dict[str, float]:
-    if not isinstance(at, Mapping):
-        raise RenderError(f"at must map variables (or their names) to numbers, got {at!r}")
-    point: dict[str, float] = {}
-    for k, v in at.items():
-        name = k.name if isinstance(k, Expr) else k
-        if not isinstance(name, str):
-            raise RenderError(f"at is keyed by variables or names, got {k!r}")
-        if isinstance(v, np.ndarray) and v.ndim == 0:
-            v = v[()]
-        if isinstance(v, bool) or not isinstance(v, numbers.Real):
-            raise RenderError(f"a picture needs one real number per variable; {name} = {v!r}")
-        point[name] = float(v)
-    return point
-
-
 def picture(
     expr: Any,
     at: Mapping[Any, Any] | None = None,
@@ -186,10 +162,11 @@ def picture(
     >>> len(p.result.steps)
     8
     """
-    from ..derivatives import forward_pass, reverse_pass, variables_of
+    from ..derivatives import forward_pass, reverse_pass
     from ..passes.reverse import depends_on
 
-    _check_mode(mode)
+    check_mode(mode, optional=True)
+    point = None if at is None else as_point(at, scalar=True)
     outs, _ = expr_list(expr)
     user_graph, roots = outs[0].ir, [e.node for e in outs]
     if any(e.ir is not user_graph for e in outs):
@@ -225,37 +202,30 @@ def picture(
     edges: list[EdgeView] = []
     for n in ops:
         args = g.args[n]
-        rules = primitives.get(g.ops[n]).partials
         for k, a in enumerate(args):
-            partial = None
-            if g.ops[a] != "const":
-                partial = rules[k](kit, Expr(g, n), *[Expr(g, b) for b in args]).node
+            partial = None if g.ops[a] == "const" else partial_node(g, kit, n, k)
             edges.append(EdgeView(a, n, k, partial, args.count(a) > 1))
 
-    names_wrt = wrt_names(wrt, variables)
     result: PassResult | None = None
     shows: set[int] = set()
     unit = True
     if mode == "forward":
-        if isinstance(wrt, Mapping):
-            tangents = {(k.name if isinstance(k, Expr) else k): v for k, v in wrt.items()}
-            names_wrt = list(tangents)
-        else:
-            names_wrt = names_wrt[:1]
-            tangents = {names_wrt[0]: 1.0} if names_wrt else {}
+        tangents = forward_seeds(variables, wrt)
         result = forward_pass(exprs, tangents)
         shows = {i for i in order if g.ops[i] != "const"}
         seeds = [(g.params[i], g.const_value(result.seeds[i])) for i in inputs if i in result.seeds]
         nonzero = [(n, c) for n, c in seeds if c != 0.0]
         names_wrt = [n for n, _ in nonzero]
         unit = len(nonzero) == 1 and nonzero[0][1] == 1.0
-    elif mode == "reverse":
+    else:
+        names_wrt = wrt_names(variables, wrt)
+    if mode == "reverse":
         result = reverse_pass(exprs, wrt=names_wrt)
         var_ids = {i for i in inputs if g.params[i] in names_wrt}
         shows = depends_on(g, order, var_ids)
 
     pic = Picture(g, outputs, nodes, kind, num, names, edges,
-                  None if at is None else _point(at), mode, names_wrt, result, shows, unit_seed=unit)
+                  point, mode, names_wrt, result, shows, unit_seed=unit)
     if pic.at is not None:
         needed = set(order) | {e.partial for e in edges if e.partial is not None}
         if result is not None:

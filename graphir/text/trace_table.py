@@ -36,18 +36,17 @@ from typing import Any
 import numpy as np
 
 from .. import primitives
+from ..arguments import as_point, check_mode, forward_seeds, variables_of, wrt_names
 from ..build import Expr, RuleKit, expr_list, lift
-from ..derivatives import variable_name, variables_of, wrt_names
+from ..errors import ArgumentError
 from ..ir import Graph
-from ..passes.chain import PassResult, Step
+from ..passes.chain import PassResult, Step, partial_node
 from ..passes.evaluate import values_of_nodes
 from ..printing import DECIMALS, display_number, format_number, latex_name, node_text, to_latex, to_text
 from ..traversal import topo_order
 from .notation import BAR, DOT, mark_latex, mark_text, numbering, vlatex, vtext
 
-__all__ = ["trace_table", "TraceTable", "TraceRow", "MODES"]
-
-MODES = ("forward", "reverse")
+__all__ = ["trace_table", "TraceTable", "TraceRow"]
 
 TIMES = " \u00b7 "
 PARTIAL = "\u2202"
@@ -147,9 +146,7 @@ class TraceTable:
         decimals: int = DECIMALS,
         name: str | None = None,
     ) -> None:
-        if mode not in MODES:
-            raise ValueError(f"mode must be 'forward' or 'reverse', got {mode!r}")
-        self.mode = mode
+        self.mode = check_mode(mode)
         self.decimals = decimals
         self.point = dict(point)
         graph, outs = lift(*exprs)
@@ -159,20 +156,20 @@ class TraceTable:
         self.variables: list[str] = variables_of(self.exprs)
         taken = set(self.variables)
         if name is not None and not (isinstance(name, str) and name.isidentifier()):
-            raise ValueError(f"the output's name must be an identifier, got {name!r}")
+            raise ArgumentError(f"the output's name must be an identifier, got {name!r}")
         base = name or next(n for n in ("y", "f", "out", "result") if n not in taken)
         if len(outs) == 1:
             self.output_labels = [(base, latex_name(base))]
         else:
             self.output_labels = [(f"{base}{k + 1}", latex_name(f"{base}{k + 1}")) for k in range(len(outs))]
         if mode == "reverse":
-            self.wrt = wrt_names(wrt, self.variables)
+            self.wrt = wrt_names(self.variables, wrt)
             self.tangents: dict[str, float] = {}
             from ..derivatives import reverse_pass
 
             self.pass_result: PassResult = reverse_pass(self.exprs, wrt=self.wrt)
         else:
-            self.tangents = _tangents(self.variables, wrt)
+            self.tangents = {n: float(t) for n, t in forward_seeds(self.variables, wrt).items()}
             self.wrt = list(self.tangents)
             from ..derivatives import forward_pass
 
@@ -198,7 +195,7 @@ class TraceTable:
         labelled = list(zip([lab for lab, _ in self.output_labels], self.outputs, strict=True))
         self.value = {lab: self.values[o] for lab, o in labelled}
         if mode == "reverse":
-            self.result = {n: self.derivative_value(self.graph.var(n)) for n in self.wrt}
+            self.result = {n: self._adjoint_of_var(n) for n in self.wrt}
         else:
             self.result = {lab: self.derivative_value(o) for lab, o in labelled}
 
@@ -209,10 +206,7 @@ class TraceTable:
         key = (node, operand)
         p = self._partials.get(key)
         if p is None:
-            g = self.graph
-            rule = primitives.get(g.ops[node]).partials[operand]
-            p = rule(RuleKit(g), Expr(g, node), *[Expr(g, a) for a in g.args[node]]).node
-            self._partials[key] = p
+            p = self._partials[key] = partial_node(self.graph, RuleKit(self.graph), node, operand)
         return p
 
     def value_of(self, node: int) -> float:
@@ -220,6 +214,10 @@ class TraceTable:
         if node not in self.values:
             self._evaluate([node])
         return self.values[node]
+
+    def _adjoint_of_var(self, name: str) -> float:
+        i = self.graph.find_var(name)
+        return 0.0 if i is None else self.derivative_value(i)
 
     def derivative_value(self, node: int) -> float:
         """The tangent (forward) or adjoint (reverse) of a primal node; 0 when it has none."""
@@ -410,12 +408,12 @@ class TraceTable:
                 self.values[s.after], node=t, steps=(s,), accumulates=acc,
             ))
         for name in self.wrt:
-            i = g.var(name)
-            named = i in self.numbering
+            i = g.find_var(name)
+            named = i is not None and i in self.numbering
             rows.append(TraceRow(
                 "adjoint", "result", mark_text(name, "adjoint"), mark_latex(name, "adjoint"),
                 self.dname(i) if named else "0", self.dname(i, True) if named else "0", "", "",
-                self.derivative_value(i), node=i if named else None,
+                self._adjoint_of_var(name), node=i if named else None,
             ))
         return rows
 
@@ -543,32 +541,6 @@ class TraceTable:
         return self.to_html()
 
 
-# ----------------------------------------------------------------- arguments
-
-
-def _tangents(variables: list[str], wrt: Any) -> dict[str, float]:
-    """Forward-mode seeds: a mapping is the direction; otherwise the first variable gets 1."""
-    if isinstance(wrt, Mapping):
-        return {variable_name(k): float(v) for k, v in wrt.items()}
-    names = wrt_names(wrt, variables)
-    if not names:
-        return {}
-    return {names[0]: 1.0}
-
-
-def _scalar_point(at: Any) -> dict[str, float]:
-    if not isinstance(at, Mapping):
-        raise TypeError(f"`at` maps variables (or their names) to numbers, got {type(at).__name__}")
-    point: dict[str, float] = {}
-    for k, v in at.items():
-        name = variable_name(k)
-        a = np.asarray(v.eval() if isinstance(v, Expr) else v)
-        if a.ndim != 0 or a.dtype.kind not in "biuf":
-            raise ValueError(f"a trace needs one real number for {name}, got {v!r}")
-        point[name] = float(a)
-    return point
-
-
 def trace_table(
     expr: Any,
     at: Mapping[Any, Any],
@@ -607,4 +579,4 @@ def trace_table(
     {'y': 5.5}
     """
     exprs, _ = expr_list(expr)
-    return TraceTable(exprs, _scalar_point(at), mode, wrt, decimals, name)
+    return TraceTable(exprs, as_point(at, scalar=True), mode, wrt, decimals, name)

@@ -37,8 +37,9 @@ from pathlib import Path
 from typing import Any
 
 from .. import primitives
+from ..arguments import as_point
 from ..build import Expr, expr_list
-from ..errors import GraphirError
+from ..errors import ArgumentError, GraphirError
 from ..printing import (
     display_number,
     display_operand,
@@ -50,7 +51,7 @@ from ..printing import (
 )
 from .notation import mark_text
 from .paths import MAX_PATHS, GraphPath, PathSum, path_sum
-from .trace_table import TIMES, TraceTable, _scalar_point, pad, width
+from .trace_table import TIMES, TraceTable, pad, width
 
 __all__ = ["explain", "Explanation", "GraphPath", "PathSum", "MAX_PATHS", "FILES"]
 
@@ -473,9 +474,9 @@ def explain(
     """
     exprs, single = expr_list(expr)
     if not single and len(exprs) != 1:
-        raise ValueError("explain takes one expression")
+        raise ArgumentError("explain takes one expression")
     expr = exprs[0]
-    point = _scalar_point(at)
+    point = as_point(at, scalar=True)
     table = TraceTable([expr], point, mode, wrt, name=name)
     if mode == "reverse":
         inputs, compared = list(table.wrt), list(table.wrt)

@@ -198,9 +198,13 @@ def test_wrt_subset_order_and_unused_variable():
     at = {x1: 2.0, "x2": 5.0}
     d = finite_difference(f, at, wrt=[x2, "x1"], method="complex")
     np.testing.assert_allclose(d, BAYDIN_GRAD[::-1], rtol=1e-15)
-    # A variable the expression does not use has partial 0 and needs no value.
-    d = finite_difference(f, at, wrt=["x1", "z"], method="central")
+    # A variable the expression does not use has partial 0 and needs no value;
+    # a name that is no variable of it is an error (most of the time, a typo).
+    z = gi.symbols("z")
+    d = finite_difference(f, at, wrt=["x1", z], method="central")
     assert d[1] == 0.0
+    with pytest.raises(gi.ArgumentError, match="no variable named 'z' in the expression; .* are x1, x2"):
+        finite_difference(f, at, wrt=["x1", "z"])
     assert finite_difference(f, at, wrt=[]).shape == (0,)
 
 
@@ -209,7 +213,7 @@ def test_text_input_and_missing_value():
     np.testing.assert_allclose(d, BAYDIN_GRAD, rtol=1e-15)
     with pytest.raises(gi.EvalError, match="x2"):
         finite_difference(baydin(), {"x1": 2.0})
-    with pytest.raises(gi.EvalError, match="real number"):
+    with pytest.raises(gi.ArgumentError, match="the value of x2 must be one real number"):
         finite_difference(baydin(), {"x1": 2.0, "x2": [1.0, 2.0]})
 
 

@@ -220,9 +220,9 @@ def table_value(r: Any) -> str:
 
 def test_bad_arguments() -> None:
     f = baydin()
-    with pytest.raises(gi.RenderError, match="mode"):
+    with pytest.raises(gi.ArgumentError, match="mode"):
         to_dot(f, mode="sideways")
-    with pytest.raises(gi.RenderError, match="one real number"):
+    with pytest.raises(gi.ArgumentError, match="one real number"):
         to_dot(f, at={"x1": [1, 2], "x2": 3})
     with pytest.raises(gi.EvalError, match="x2"):
         to_dot(f, at={"x1": 1})

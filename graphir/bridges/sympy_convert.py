@@ -1,4 +1,7 @@
-"""The SymPy bridge: graphir expressions to SymPy and back, simplification, symbolic gradients.
+"""The SymPy bridge, conversion: graphir expressions to SymPy and back.
+
+(Calculus through SymPy, :func:`simplify` and :func:`symbolic_grad`, lives in
+:mod:`graphir.bridges.sympy_calculus`.)
 
 Both directions walk iteratively (topological order one way, an explicit
 stack the other way), so the bridge itself never hits the recursion limit.
@@ -47,7 +50,7 @@ import numbers
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from functools import lru_cache, reduce
+from functools import reduce
 from typing import Any
 
 from .. import primitives
@@ -60,9 +63,9 @@ from ..traversal import levels
 __all__ = [
     "to_sympy",
     "from_sympy",
-    "simplify",
-    "symbolic_grad",
+    "from_sympy_into",
     "symbol",
+    "sympy_module",
     "MAX_DEPTH",
     "MAX_SYMPY_DEPTH",
 ]
@@ -80,7 +83,8 @@ MAX_SYMPY_DEPTH = 80
 _RATIONAL_BITS = 10
 
 
-def _sympy() -> Any:
+def sympy_module() -> Any:
+    """The ``sympy`` module, imported on first use (``import graphir`` never loads it)."""
     import sympy
 
     return sympy
@@ -92,7 +96,7 @@ def symbol(name: str) -> Any:
     >>> symbol("x").is_real
     True
     """
-    return _sympy().Symbol(name, real=True)
+    return sympy_module().Symbol(name, real=True)
 
 
 # ---------------------------------------------------------------- graphir -> SymPy
@@ -162,7 +166,7 @@ def to_sympy(expr: Expr | float) -> Any:
     >>> to_sympy(0.1 * x1 + 0.5)
     0.1*x1 + 1/2
     """
-    sp = _sympy()
+    sp = sympy_module()
     e = as_expr(expr)
     g = e.ir
     ids = sorted(e.order)  # ids are topological; levels() wants them ascending
@@ -438,7 +442,7 @@ class _Converter:
     """SymPy -> graph, one node at a time from an explicit stack."""
 
     def __init__(self, graph: Graph):
-        self.sp = _sympy()
+        self.sp = sympy_module()
         self.g = graph
         self.done: dict[int, int] = {}
         self.alive: list[Any] = []  # keeps every object seen alive, so ids stay unique
@@ -517,8 +521,9 @@ class _Converter:
         return done[id(root)]
 
 
-def _from_sympy_into(graph: Graph, e: Any) -> int:
-    sp = _sympy()
+def from_sympy_into(graph: Graph, e: Any) -> int:
+    """Node id of the SymPy expression ``e`` built into ``graph`` (see :func:`from_sympy`)."""
+    sp = sympy_module()
     if isinstance(e, Expr):
         raise TypeError("from_sympy takes a SymPy expression; this is already a graphir expression")
     if isinstance(e, numbers.Real) and not isinstance(e, (bool, sp.Basic)):
@@ -549,115 +554,4 @@ def from_sympy(e: Any) -> Expr:
     'maximum(maximum(1, x), y)'
     """
     g = Graph()
-    return Expr(g, _from_sympy_into(g, e))
-
-
-# ---------------------------------------------------------------- symbolic
-
-
-def simplify(expr: Expr) -> Expr:
-    """A simpler equal expression, through :func:`sympy.simplify` (in a new graph).
-
-    >>> import graphir as gi
-    >>> x, = gi.symbols("x,")
-    >>> str(simplify(gi.sin(x) ** 2 + gi.cos(x) ** 2 + x))
-    'x + 1'
-    """
-    sp = _sympy()
-    s = to_sympy(expr)
-    try:
-        return from_sympy(sp.simplify(s))
-    except RecursionError:
-        raise SymbolicError("SymPy hit the recursion limit simplifying the expression") from None
-
-
-def _names(expr: Expr, wrt: Any) -> list[str]:
-    if wrt is None:
-        return [v.name for v in expr.variables]  # type: ignore[misc]
-    items = [wrt] if isinstance(wrt, (Expr, str)) else list(wrt)
-    names = []
-    for w in items:
-        if isinstance(w, str):
-            names.append(w)
-        elif isinstance(w, Expr) and w.op == "var":
-            names.append(w.name)  # type: ignore[arg-type]
-        else:
-            raise SymbolicError(f"can only differentiate with respect to a variable, got {w!r}")
-    return names
-
-
-@lru_cache(maxsize=1)
-def _real_stand_ins() -> dict[Any, Any]:
-    """SymPy functions standing in for ``Abs`` and ``sign`` while differentiating.
-
-    SymPy differentiates ``Abs(u)`` as ``sign(u)*u'`` only when it can prove ``u``
-    real; for ``Abs(asin(x))`` it answers with ``re``, ``im``, ``atan2`` and ``I``,
-    and ``sign(asin(x))`` stays an unevaluated ``Derivative``.  graphir's values
-    are real wherever they are defined, so the stand-ins carry the real rules:
-    ``|u|' = sign(u)`` and ``sign'(u) = 0`` (the pointwise derivative; it does not
-    exist at ``u = 0``, where graphir's own rules also take 0).
-    """
-    sp = _sympy()
-
-    class RealAbs(sp.Function):
-        nargs = 1
-
-        def fdiff(self, argindex: int = 1) -> Any:
-            return sp.sign(self.args[0])
-
-    class RealSign(sp.Function):
-        nargs = 1
-
-        def fdiff(self, argindex: int = 1) -> Any:
-            return sp.S.Zero
-
-    return {sp.Abs: RealAbs, sp.sign: RealSign}
-
-
-def _diff(sp: Any, s: Any, name: str) -> Any:
-    stand_ins = _real_stand_ins()
-    for f, g in stand_ins.items():
-        if s.has(f):
-            s = s.replace(f, g)
-    d = sp.diff(s, symbol(name))
-    for f, g in stand_ins.items():
-        if d.has(g):
-            d = d.replace(g, f)
-    # DiracDelta comes from differentiating heaviside (and maximum/minimum twice).  A
-    # symbolic gradient here is the pointwise (classical) derivative, the thing
-    # graphir's AD and finite differences compute: DiracDelta(u) is 0 wherever
-    # u != 0, and where u == 0 the derivative does not exist at all.  graphir's own
-    # rules take heaviside' = 0, so mapping DiracDelta to 0 is sound at every point
-    # where the derivative exists, and is the same convention.
-    if d.has(sp.DiracDelta):
-        d = d.replace(sp.DiracDelta, lambda *args: sp.S.Zero)
-    return d
-
-
-def symbolic_grad(expr: Expr, wrt: Any = None) -> tuple[Expr, ...]:
-    """SymPy's own partial derivatives of ``expr``, brought back as expressions.
-
-    ``wrt`` is a variable, a name or a sequence of them (default:
-    ``expr.variables``).  All partials live in one new graph.  These are the
-    pointwise derivatives of real functions: ``abs(u)`` gives ``sign(u)*u'``
-    even where SymPy cannot prove ``u`` real, and ``sign``/``heaviside`` (whose
-    derivative SymPy writes with ``DiracDelta``) give 0, graphir's convention.
-
-    >>> import graphir as gi
-    >>> x1, x2 = gi.symbols("x1 x2")
-    >>> [str(d) for d in symbolic_grad(gi.log(x1) + x1 * x2 - gi.sin(x2))]
-    ['x2 + 1/x1', 'x1 - cos(x2)']
-    """
-    sp = _sympy()
-    e = as_expr(expr)
-    names = _names(e, wrt)
-    s = to_sympy(e)
-    g = Graph()
-    out = []
-    try:
-        for name in names:
-            d = _diff(sp, s, name)
-            out.append(Expr(g, _from_sympy_into(g, d)))
-    except RecursionError:
-        raise SymbolicError("SymPy hit the recursion limit differentiating the expression") from None
-    return tuple(out)
+    return Expr(g, from_sympy_into(g, e))

@@ -1,0 +1,119 @@
+"""The SymPy bridge, calculus: simplification and symbolic gradients through SymPy.
+
+Both convert with :mod:`graphir.bridges.sympy_convert`, let SymPy work, and
+convert back into a new graph.  A symbolic gradient is the pointwise
+derivative of a real function, the thing graphir's AD and finite differences
+compute (see :func:`symbolic_grad`).
+
+>>> import graphir as gi
+>>> x, y = gi.symbols("x y")
+>>> [str(d) for d in symbolic_grad(x * gi.sin(y))]
+['sin(y)', 'x*cos(y)']
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from ..arguments import wrt_names
+from ..build import Expr, as_expr
+from ..errors import SymbolicError
+from ..ir import Graph
+from .sympy_convert import from_sympy, from_sympy_into, symbol, sympy_module, to_sympy
+
+__all__ = ["simplify", "symbolic_grad"]
+
+
+def simplify(expr: Expr) -> Expr:
+    """A simpler equal expression, through :func:`sympy.simplify` (in a new graph).
+
+    >>> import graphir as gi
+    >>> x, = gi.symbols("x,")
+    >>> str(simplify(gi.sin(x) ** 2 + gi.cos(x) ** 2 + x))
+    'x + 1'
+    """
+    sp = sympy_module()
+    s = to_sympy(expr)
+    try:
+        return from_sympy(sp.simplify(s))
+    except RecursionError:
+        raise SymbolicError("SymPy hit the recursion limit simplifying the expression") from None
+
+
+@lru_cache(maxsize=1)
+def _real_stand_ins() -> dict[Any, Any]:
+    """SymPy functions standing in for ``Abs`` and ``sign`` while differentiating.
+
+    SymPy differentiates ``Abs(u)`` as ``sign(u)*u'`` only when it can prove ``u``
+    real; for ``Abs(asin(x))`` it answers with ``re``, ``im``, ``atan2`` and ``I``,
+    and ``sign(asin(x))`` stays an unevaluated ``Derivative``.  graphir's values
+    are real wherever they are defined, so the stand-ins carry the real rules:
+    ``|u|' = sign(u)`` and ``sign'(u) = 0`` (the pointwise derivative; it does not
+    exist at ``u = 0``, where graphir's own rules also take 0).
+    """
+    sp = sympy_module()
+
+    class RealAbs(sp.Function):
+        nargs = 1
+
+        def fdiff(self, argindex: int = 1) -> Any:
+            return sp.sign(self.args[0])
+
+    class RealSign(sp.Function):
+        nargs = 1
+
+        def fdiff(self, argindex: int = 1) -> Any:
+            return sp.S.Zero
+
+    return {sp.Abs: RealAbs, sp.sign: RealSign}
+
+
+def _diff(sp: Any, s: Any, name: str) -> Any:
+    stand_ins = _real_stand_ins()
+    for f, g in stand_ins.items():
+        if s.has(f):
+            s = s.replace(f, g)
+    d = sp.diff(s, symbol(name))
+    for f, g in stand_ins.items():
+        if d.has(g):
+            d = d.replace(g, f)
+    # DiracDelta comes from differentiating heaviside (and maximum/minimum twice).  A
+    # symbolic gradient here is the pointwise (classical) derivative, the thing
+    # graphir's AD and finite differences compute: DiracDelta(u) is 0 wherever
+    # u != 0, and where u == 0 the derivative does not exist at all.  graphir's own
+    # rules take heaviside' = 0, so mapping DiracDelta to 0 is sound at every point
+    # where the derivative exists, and is the same convention.
+    if d.has(sp.DiracDelta):
+        d = d.replace(sp.DiracDelta, lambda *args: sp.S.Zero)
+    return d
+
+
+def symbolic_grad(expr: Expr, wrt: Any = None) -> tuple[Expr, ...]:
+    """SymPy's own partial derivatives of ``expr``, brought back as expressions.
+
+    ``wrt`` is a variable, a name or a sequence of them (default:
+    ``expr.variables``; a name must name a variable of ``expr``).  All
+    partials live in one new graph.  These are the pointwise derivatives of
+    real functions: ``abs(u)`` gives ``sign(u)*u'`` even where SymPy cannot
+    prove ``u`` real, and ``sign``/``heaviside`` (whose derivative SymPy writes
+    with ``DiracDelta``) give 0, graphir's convention.
+
+    >>> import graphir as gi
+    >>> x1, x2 = gi.symbols("x1 x2")
+    >>> [str(d) for d in symbolic_grad(gi.log(x1) + x1 * x2 - gi.sin(x2))]
+    ['x2 + 1/x1', 'x1 - cos(x2)']
+    """
+    sp = sympy_module()
+    e = as_expr(expr)
+    names = wrt_names(e, wrt)
+    s = to_sympy(e)
+    g = Graph()
+    out = []
+    try:
+        for name in names:
+            d = _diff(sp, s, name)
+            out.append(Expr(g, from_sympy_into(g, d)))
+    except RecursionError:
+        raise SymbolicError("SymPy hit the recursion limit differentiating the expression") from None
+    return tuple(out)
