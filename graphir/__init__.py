@@ -14,7 +14,7 @@ pictures) is imported on first use.
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .build import FUNCTIONS as _FUNCTIONS
 from .build import Expr, symbols, trace
@@ -26,8 +26,10 @@ from .errors import (
     GraphirError,
     ParseError,
     RenderError,
+    RenderTooLarge,
     SymbolicError,
 )
+from .ir import Graph
 from .ir import validate as _validate_graph
 from .parser import parse
 from .passes.compile import lambdify
@@ -58,13 +60,19 @@ sign = _FUNCTIONS["sign"]
 heaviside = _FUNCTIONS["heaviside"]
 
 
-def validate(expr: Expr) -> None:
-    """Check the graph holding ``expr``; raise :class:`GraphError` saying what is wrong.
+def validate(expr: Expr | Graph) -> None:
+    """Check the graph holding ``expr`` (or a :class:`~graphir.ir.Graph` itself);
+    raise :class:`GraphError` saying what is wrong.
 
     >>> x, = symbols("x,")
-    >>> validate(sin(x))
+    >>> validate(sin(x)); validate(sin(x).ir)
     """
-    _validate_graph(expr.ir)
+    if isinstance(expr, Graph):
+        _validate_graph(expr)
+    elif isinstance(expr, Expr):
+        _validate_graph(expr.ir)
+    else:
+        raise TypeError(f"validate takes an expression or a graph, got {type(expr).__name__}")
 
 
 # Public names imported on first use: name -> module (relative to graphir).
@@ -94,7 +102,41 @@ _LAZY = {
     "to_dot": "pictures.dot",
     "trace_table": "text.trace_table",
     "explain": "text.worked",
+    # result types, for isinstance checks and annotations
+    "PassResult": "passes.chain",
+    "Step": "passes.chain",
+    "TraceTable": "text.trace_table",
+    "Explanation": "text.worked",
+    "ClaimReport": "numeric.check",
+    "PartialsReport": "numeric.gradcheck",
+    "StepSweep": "numeric.sweep",
 }
+
+if TYPE_CHECKING:  # what __getattr__ loads on first use, spelled out for IDEs and type checkers
+    from .bridges.json_io import from_json, to_json
+    from .bridges.sympy_calculus import simplify, symbolic_grad
+    from .bridges.sympy_convert import from_sympy, to_sympy
+    from .derivatives import (
+        diff,
+        forward_pass,
+        grad,
+        hessian,
+        jacobian,
+        jvp,
+        reverse_pass,
+        value_and_grad,
+        vjp,
+    )
+    from .numeric.check import ClaimReport, check_claims
+    from .numeric.compare import Comparison, compare
+    from .numeric.finite_difference import finite_difference
+    from .numeric.gradcheck import PartialsReport, check_partials
+    from .numeric.sweep import StepSweep, step_sweep
+    from .passes.chain import PassResult, Step
+    from .passes.cleanup import cleanup
+    from .pictures.dot import to_dot
+    from .text.trace_table import TraceTable, trace_table
+    from .text.worked import Explanation, explain
 
 
 def render(
@@ -147,6 +189,7 @@ __all__ = [
     "EvalWarning",
     "SymbolicError",
     "RenderError",
+    "RenderTooLarge",
     "sin",
     "cos",
     "tan",
@@ -168,5 +211,36 @@ __all__ = [
     "minimum",
     "sign",
     "heaviside",
-    *_LAZY,
+    "from_sympy",
+    "to_sympy",
+    "simplify",
+    "symbolic_grad",
+    "to_json",
+    "from_json",
+    "diff",
+    "grad",
+    "jacobian",
+    "hessian",
+    "jvp",
+    "vjp",
+    "value_and_grad",
+    "forward_pass",
+    "reverse_pass",
+    "cleanup",
+    "finite_difference",
+    "compare",
+    "Comparison",
+    "step_sweep",
+    "check_claims",
+    "check_partials",
+    "to_dot",
+    "trace_table",
+    "explain",
+    "PassResult",
+    "Step",
+    "TraceTable",
+    "Explanation",
+    "ClaimReport",
+    "PartialsReport",
+    "StepSweep",
 ]

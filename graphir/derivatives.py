@@ -49,7 +49,7 @@ def _zero_or(graph: Graph, node: int | None) -> Expr:
 def _derivative_of_var(r: PassResult, name: str) -> Expr:
     """The adjoint of the variable ``name`` after a reverse pass (0 when it has none)."""
     i = r.graph.find_var(name)
-    return _zero_or(r.graph, None if i is None else r.of(i))
+    return _zero_or(r.graph, None if i is None else r.derivative_of(i))
 
 
 def forward_pass(exprs: Any, tangents: Mapping[Any, Any]) -> PassResult:
@@ -105,7 +105,7 @@ def reverse_pass(exprs: Any, cotangents: Sequence[Any] | None = None, wrt: Any =
 def _one_derivative(e: Expr, name: str, mode: str) -> Expr:
     if mode == "forward":
         r = forward_pass(e, {name: 1.0})
-        return _zero_or(r.graph, r.of(r.outputs[0]))
+        return _zero_or(r.graph, r.derivative_of(r.outputs[0]))
     return _derivative_of_var(reverse_pass(e, wrt=[name]), name)
 
 
@@ -171,7 +171,7 @@ def jacobian(exprs: Any, wrt: Any = None, mode: str = "forward") -> tuple[tuple[
         cols = []
         for n in names:
             r = forward_pass(outs, {n: 1.0})
-            cols.append([_zero_or(r.graph, r.of(o)) for o in r.outputs])
+            cols.append([_zero_or(r.graph, r.derivative_of(o)) for o in r.outputs])
         return tuple(tuple(cols[j][i] for j in range(len(names))) for i in range(len(outs)))
     return tuple(_grad(o, names, "reverse") for o in outs)
 
@@ -192,7 +192,7 @@ def hessian(expr: Any, wrt: Any = None) -> tuple[tuple[Expr, ...], ...]:
     for k, n in enumerate(names):
         r = forward_pass(list(g), {n: 1.0})
         for j in range(k, len(names)):
-            rows[j].append(_zero_or(r.graph, r.of(r.outputs[j])))
+            rows[j].append(_zero_or(r.graph, r.derivative_of(r.outputs[j])))
     # rows[j] holds H[j][0..j]; mirror to make the matrix exactly symmetric.
     return tuple(
         tuple(rows[j][k] if k <= j else rows[k][j] for k in range(len(names))) for j in range(len(names))
@@ -214,7 +214,7 @@ def jvp(exprs: Any, tangents: Mapping[Any, Any]) -> Any:
     if not isinstance(tangents, Mapping):
         raise TypeError(f"tangents map variables (or their names) to tangents, got {type(tangents).__name__}")
     r = forward_pass(outs, forward_seeds(outs, tangents))
-    res = tuple(_zero_or(r.graph, r.of(o)) for o in r.outputs)
+    res = tuple(_zero_or(r.graph, r.derivative_of(o)) for o in r.outputs)
     return res[0] if single else res
 
 

@@ -95,7 +95,7 @@ def test_baydin_table2_forward_tangents():
     assert by_op["add"] == [0.5, 5.5]
     assert by_op["sub"] == [5.5]
     assert "sin" not in by_op  # v3' = 0: x2 has no tangent, so no step
-    assert Expr(g, r.of(f.node)).eval(x1=2, x2=5) == 5.5
+    assert Expr(g, r.derivative_of(f.node)).eval(x1=2, x2=5) == 5.5
 
 
 # ---------------------------------------------------------------- traps

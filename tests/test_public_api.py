@@ -51,3 +51,33 @@ def test_module_paths_work_as_attribute_paths_after_any_import_order() -> None:
 @pytest.mark.parametrize("module", sorted(module_names() - {"__main__"}))
 def test_every_module_imports(module: str) -> None:
     importlib.import_module(f"graphir.{module}")
+
+
+def test_every_lazy_name_is_public_and_typed() -> None:
+    source = (ROOT / "graphir" / "__init__.py").read_text()
+    block = source.split("if TYPE_CHECKING:", 1)[1].split("\n\n\n", 1)[0]
+    for name in gi._LAZY:
+        assert name in gi.__all__, name
+        assert name in block, f"{name} is missing from the TYPE_CHECKING block"
+
+
+def test_result_types_are_exported() -> None:
+    x, y = gi.symbols("x y")
+    f = x * y
+    assert isinstance(gi.reverse_pass(f), gi.PassResult)
+    assert all(isinstance(s, gi.Step) for s in gi.reverse_pass(f).steps)
+    assert isinstance(gi.trace_table(f, {"x": 1, "y": 2}), gi.TraceTable)
+    assert isinstance(gi.check_claims(f, {"x": "y"}), gi.ClaimReport)
+    assert isinstance(gi.check_partials(f, {"x": 1.0, "y": 2.0}), gi.PartialsReport)
+
+
+def test_validate_takes_an_expression_or_a_graph() -> None:
+    x, = gi.symbols("x,")
+    gi.validate(gi.sin(x))
+    gi.validate(gi.sin(x).ir)
+    with pytest.raises(TypeError, match="expression or a graph"):
+        gi.validate("sin(x)")
+    g = gi.sin(x).ir
+    g.args[-1] = (99,)
+    with pytest.raises(gi.GraphError, match="does not exist"):
+        gi.validate(g)

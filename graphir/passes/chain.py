@@ -63,8 +63,8 @@ class Step:
 class PassResult:
     """A derivative pass: the primal order, tangents or adjoints by node, and the steps.
 
-    ``values`` maps a primal node id to the id of its tangent (forward) or
-    adjoint (reverse) node; ``seeds`` maps the seeded nodes (variables in
+    ``derivatives`` maps a primal node id to the id of its tangent (forward) or
+    adjoint (reverse) node (read it with :meth:`derivative_of`); ``seeds`` maps the seeded nodes (variables in
     forward mode, outputs in reverse mode) to their seed nodes.
     """
 
@@ -73,12 +73,13 @@ class PassResult:
     outputs: list[int]
     order: list[int]
     seeds: dict[int, int]
-    values: dict[int, int] = field(default_factory=dict)
+    derivatives: dict[int, int] = field(default_factory=dict)
     steps: list[Step] = field(default_factory=list)
 
-    def of(self, node: int) -> int | None:
-        """Tangent or adjoint node of ``node``; None when it is zero."""
-        return self.values.get(node)
+    def derivative_of(self, node: int) -> int | None:
+        """The node holding the tangent (forward) or adjoint (reverse) of ``node``;
+        None when it is zero."""
+        return self.derivatives.get(node)
 
 
 def contribution(graph: Graph, incoming: int, partial: int) -> int | None:

@@ -11,7 +11,7 @@ nodes of the same graph, so they evaluate, compile and differentiate again.
 >>> f = x * y + gi.sin(x)
 >>> g = f.ir
 >>> r = forward(g, [f.node], {x.node: g.const(1.0)})
->>> gi.Expr(g, r.of(f.node)).eval(x=0.0, y=2.0)
+>>> gi.Expr(g, r.derivative_of(f.node)).eval(x=0.0, y=2.0)
 3.0
 """
 

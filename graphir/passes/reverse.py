@@ -10,7 +10,7 @@ which is a step of its own.  Adjoints are nodes of the same graph.
 >>> f = x * y + gi.sin(x)
 >>> g = f.ir
 >>> r = reverse(g, [f.node], {f.node: g.const(1.0)}, [x.node, y.node])
->>> gi.Expr(g, r.of(x.node)).eval(x=0.0, y=2.0)
+>>> gi.Expr(g, r.derivative_of(x.node)).eval(x=0.0, y=2.0)
 3.0
 """
 

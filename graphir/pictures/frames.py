@@ -209,7 +209,7 @@ class _Builder:
         # Result: every tangent/adjoint final (missing ones are zero).
         for i in pic.nodes:
             if i in pic.shows_derivative:
-                d = r.of(i)
+                d = r.derivative_of(i)
                 self.deriv[i] = f"{pic.name(i, self.dkind)} = {display_number(0.0 if d is None else v[d])}"
         frames.append(self.frame(self.result_caption(), "result", sources=self.result_nodes()))
         return frames
@@ -226,7 +226,7 @@ class _Builder:
         assert r is not None
 
         def val(i: int) -> str:
-            d = r.of(i)
+            d = r.derivative_of(i)
             return display_number(0.0 if d is None else pic.values[d])
 
         g = pic.graph

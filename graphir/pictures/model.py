@@ -110,7 +110,7 @@ class Picture:
     def deriv_node(self, i: int) -> int | None:
         """Node holding the tangent/adjoint of ``i`` at the end of the pass (None: zero)."""
         assert self.result is not None
-        return self.result.of(i)
+        return self.result.derivative_of(i)
 
     def operand_text(self, a: int, numbers: bool = False) -> str:
         """How operand node ``a`` is written inside a formula: its name, or its value."""
@@ -229,7 +229,7 @@ def picture(
     if pic.at is not None:
         needed = set(order) | {e.partial for e in edges if e.partial is not None}
         if result is not None:
-            needed |= set(result.values.values()) | set(result.seeds.values())
+            needed |= set(result.derivatives.values()) | set(result.seeds.values())
             for s in result.steps:
                 needed |= {s.partial, s.incoming, s.contribution, s.after}
                 if s.before is not None:

@@ -221,7 +221,7 @@ class TraceTable:
 
     def derivative_value(self, node: int) -> float:
         """The tangent (forward) or adjoint (reverse) of a primal node; 0 when it has none."""
-        d = self.pass_result.of(node)
+        d = self.pass_result.derivative_of(node)
         return 0.0 if d is None else self.value_of(d)
 
     def name(self, node: int, latex: bool = False) -> str:
@@ -287,7 +287,7 @@ class TraceTable:
         r = self.pass_result
         ids = list(self.order)
         ids += r.seeds.values()
-        ids += r.values.values()
+        ids += r.derivatives.values()
         ids += self._partials.values()
         for s in r.steps:
             ids += [s.partial, s.incoming, s.contribution, s.after]
