@@ -1,4 +1,4 @@
-"""Imports inside graphir flow down the layers of DESIGN.md, and the core stays light.
+"""Imports inside graphir flow down the layers of docs/design.md (its layer table), and the core stays light.
 
 A module may import (at module level) only modules of its own layer or of layers
 above it.  Subpackages count by their top folder (``passes/forward.py`` is layer

@@ -1,4 +1,4 @@
-"""gi.parse: the contract's examples, precedence, errors with their column,
+"""gi.parse: the examples of the user guide (docs/index.md), precedence, errors with their column,
 hostile text, very long and very deep input, and a round trip through to_text."""
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ def same(a: gi.Expr, b: gi.Expr) -> None:
     assert a.eval(pt) == b.eval(pt)
 
 
-# ---------------------------------------------------------------- the contract's examples
+# ---------------------------------------------------------------- the user guide's examples
 
 
 def test_baydin_text_is_the_operator_built_expression():

@@ -54,7 +54,7 @@ def sympy_at(e: sp.Expr, syms: tuple[sp.Symbol, ...], row: np.ndarray) -> float:
     return float(value)
 
 
-def test_registry_covers_the_contract_functions():
+def test_registry_covers_the_public_functions():
     for name in ["sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh", "exp",
                  "log", "sqrt", "abs", "sigmoid", "log1p", "expm1", "pow", "maximum", "minimum"]:
         assert name in PRIMITIVES
