@@ -16,13 +16,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from render_helpers import check_snapshot, needs_dot
 
 import graphir as gi
 from graphir.pictures import style
 from graphir.pictures.dot import svg_or_none, to_dot
 from graphir.pictures.model import picture
 from graphir.pictures.style import fmt
+from tests.pictures.render_helpers import check_snapshot, needs_dot
 
 ROOT = Path(__file__).resolve().parents[2]
 BAYDIN = "ln(x1) + x1*x2 - sin(x2)"

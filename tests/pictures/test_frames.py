@@ -14,7 +14,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from render_helpers import needs_dot, node_geometry
+from tests.pictures.render_helpers import needs_dot, node_geometry
 
 import graphir as gi
 from graphir.pictures import graphviz as draw
