@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
 
@@ -119,6 +120,14 @@ def test_render_steps(capsys: pytest.CaptureFixture[str], tmp_path) -> None:  # 
     assert status == 0
     assert any(p.endswith("steps.gif") for p in written) and any(p.endswith("stepper.html") for p in written)
     assert sum(p.endswith(".svg") for p in written) >= 5 + 8  # a frame per primal node and per step
+
+
+def test_render_steps_in_the_format_asked_for(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    status, out, _ = run(capsys, "render", "x*x", "--at", "x=3", "--steps", "--format", "svg", "-o", str(tmp_path))
+    assert status == 0
+    written = sorted(Path(p).name for p in out.split())
+    assert written == [f"frame_{k:03d}.svg" for k in range(5)] + ["stepper.html"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == written
 
 
 def test_render_errors(capsys: pytest.CaptureFixture[str], tmp_path) -> None:  # noqa: ANN001

@@ -196,6 +196,26 @@ def test_pdf_frames_on_request(tmp_path: Path) -> None:
     assert len(pdfs) == 1 + 2 + 2 and pdfs[0].read_bytes()[:5] == b"%PDF-"
 
 
+@needs_dot
+@pytest.mark.parametrize(
+    "fmt, extras",
+    [
+        ("svg", {"stepper.html"}),  # the HTML stepper is how SVG frames are stepped through
+        ("png", {"steps.gif"} if HAVE_PILLOW else set()),  # the GIF is made of the PNG frames
+        ("pdf", set()),
+        ("dot", set()),  # each frame's DOT, laid out already (draw it with neato -n2)
+    ],
+)
+def test_steps_write_only_the_format_asked_for(tmp_path: Path, fmt: str, extras: set[str]) -> None:
+    (x,) = gi.symbols("x,")
+    paths = gi.render(x * x, tmp_path, at={"x": 3}, steps=True, format=fmt)
+    frames = [f"frame_{k:03d}.{fmt}" for k in range(1 + 2 + 2)]
+    assert [p.name for p in paths] == frames + sorted(extras)
+    assert set(tmp_path.iterdir()) == set(paths)  # the paths returned are exactly the files written
+    if fmt == "dot":
+        assert paths[0].read_text(encoding="utf-8").startswith("digraph")
+
+
 # A minimal DOM stand-in: runs the stepper's script under Node.js and steps through it.
 DOM_JS = r"""
 const fs = require("fs");
