@@ -123,7 +123,8 @@ def test_render_steps(capsys: pytest.CaptureFixture[str], tmp_path) -> None:  # 
 
 
 def test_render_steps_in_the_format_asked_for(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    status, out, _ = run(capsys, "render", "x*x", "--at", "x=3", "--steps", "--format", "svg", "-o", str(tmp_path))
+    argv = ["render", "x*x", "--at", "x=3", "--steps", "--format", "svg", "-o", str(tmp_path)]
+    status, out, _ = run(capsys, *argv)
     assert status == 0
     written = sorted(Path(p).name for p in out.split())
     assert written == [f"frame_{k:03d}.svg" for k in range(5)] + ["stepper.html"]
