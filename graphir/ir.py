@@ -21,7 +21,6 @@ True
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import networkx as nx
@@ -90,7 +89,7 @@ class Graph:
         return mapping
 
 
-def validate(graph: Graph) -> None:
+def validate(graph: Graph) -> None:  # noqa: C901 - one flat list of checks, in the order they matter
     """Check that ``graph`` is well formed; raise :class:`GraphError` saying what is not.
 
     Checks: known ops, arity, operands that exist and come before the node
@@ -160,8 +159,3 @@ def to_networkx(graph: Graph, order: list[int]) -> nx.MultiDiGraph:
         for pos, a in enumerate(graph.args[i]):
             g.add_edge(a, i, key=pos, position=pos)
     return g
-
-
-def is_integer(value: float) -> bool:
-    """True for a finite float with no fractional part."""
-    return math.isfinite(value) and value == int(value)

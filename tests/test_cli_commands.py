@@ -104,7 +104,7 @@ def test_check_errors(capsys: pytest.CaptureFixture[str]) -> None:
     one_error(*run(capsys, "check", "x*y"), "--claim")
 
 
-def test_render_svg(capsys: pytest.CaptureFixture[str], tmp_path) -> None:  # noqa: ANN001
+def test_render_svg(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     out_file = tmp_path / "g.svg"
     status, out, err = run(
         capsys, "render", BAYDIN, "--at", "x1=2,x2=5", "--mode", "reverse", "-o", str(out_file)
@@ -113,7 +113,7 @@ def test_render_svg(capsys: pytest.CaptureFixture[str], tmp_path) -> None:  # no
     ET.parse(out_file)
 
 
-def test_render_steps(capsys: pytest.CaptureFixture[str], tmp_path) -> None:  # noqa: ANN001
+def test_render_steps(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     pytest.importorskip("PIL", reason="the GIF of the steps needs Pillow")
     status, out, _ = run(capsys, "render", BAYDIN, "--at", "x1=2,x2=5", "--steps", "-o", str(tmp_path / "s"))
     written = out.split()
@@ -131,13 +131,13 @@ def test_render_steps_in_the_format_asked_for(capsys: pytest.CaptureFixture[str]
     assert sorted(p.name for p in tmp_path.iterdir()) == written
 
 
-def test_render_errors(capsys: pytest.CaptureFixture[str], tmp_path) -> None:  # noqa: ANN001
+def test_render_errors(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     one_error(*run(capsys, "render", "x*y", "-o", str(tmp_path / "g.xyz")), "format")
     one_error(*run(capsys, "render", "x*y", "--steps", "-o", str(tmp_path / "s")), "--at")
     one_error(*run(capsys, "render", "x*y"), "-o")
 
 
-def test_explain_writes_the_worked_example(capsys: pytest.CaptureFixture[str], tmp_path) -> None:  # noqa: ANN001
+def test_explain_writes_the_worked_example(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     pytest.importorskip("PIL", reason="the worked example's GIF needs Pillow")
     status, out, err = run(capsys, "explain", BAYDIN, "--at", "x1=2,x2=5", "-o", str(tmp_path / "ex"))
     assert status == 0 and err == ""

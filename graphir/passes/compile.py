@@ -95,7 +95,7 @@ def lambdify(exprs: Any, args: Sequence[Any] | Any) -> Callable[..., Any]:
     graph, roots = lift(*outs)
     arg_ids = [graph.var(n) for n in names]
     source, namespace = generate_source(graph, roots, arg_ids, "_graphir_compiled")
-    exec(compile(source, "<graphir.lambdify>", "exec"), namespace)  # noqa: S102 - our own code
+    exec(compile(source, "<graphir.lambdify>", "exec"), namespace)  # exec of our own generated code
     inner = namespace["_graphir_compiled"]
     if single:
 

@@ -37,7 +37,7 @@ def input_array(name: str, v: Any) -> Any:
         raise EvalError(f"the value of {name} must be a number, got the expression {v!r}")
     try:
         a = np.asarray(v)
-    except Exception as exc:  # noqa: BLE001 - whatever NumPy refuses, say which variable
+    except Exception as exc:  # broad on purpose: whatever NumPy refuses, say which variable
         raise EvalError(f"the value of {name} is not a number: {v!r}") from exc
     if a.dtype.kind in "biuf":
         a = a.astype(float, copy=False)

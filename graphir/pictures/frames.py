@@ -135,9 +135,16 @@ class _Builder:
 
     # ----------------------------------------------------------------- passes
     def build(self) -> list[Frame]:
+        frames = self.primal_frames()
+        self.derivative_phase = True
+        frames.append(self.seed_frame())
+        frames += self.step_frames()
+        frames.append(self.result_frame())
+        return frames
+
+    def primal_frames(self) -> list[Frame]:
+        """One frame per operation node, in evaluation order: its value appears."""
         pic = self.pic
-        r = pic.result
-        assert r is not None
         v = pic.values
         frames = []
         for i in pic.op_nodes:
@@ -147,9 +154,14 @@ class _Builder:
             caption += f"{numbers} = {fmt(v[i])}" if numbers != fmt(v[i]) else fmt(v[i])
             ins = {k for k, e in enumerate(pic.edges) if e.dst == i}
             frames.append(self.frame(caption, "primal", targets={i}, edges=ins))
-        self.derivative_phase = True
+        return frames
 
-        # Seed.
+    def seed_frame(self) -> Frame:
+        """The outputs' adjoints (reverse) or the inputs' tangents (forward) are set."""
+        pic = self.pic
+        r = pic.result
+        assert r is not None
+        v = pic.values
         seeded = []
         if pic.mode == "reverse":
             for o, s in r.seeds.items():
@@ -177,9 +189,15 @@ class _Builder:
                     seeded.append(i)
             about = f" (derivative with respect to {pic.wrt[0]})" if pic.unit_seed else " (a direction)"
             caption = "Forward (tangent) pass: seed " + ", ".join(parts) + about
-        frames.append(self.frame(caption, "seed", targets=set(seeded)))
+        return self.frame(caption, "seed", targets=set(seeded))
 
-        # Steps.
+    def step_frames(self) -> list[Frame]:
+        """One frame per step of the derivative pass, edge by edge."""
+        pic = self.pic
+        r = pic.result
+        assert r is not None
+        v = pic.values
+        frames = []
         for s in r.steps:
             k = self.edge_of[(s.node, s.operand)]
             e = pic.edges[k]
@@ -203,14 +221,18 @@ class _Builder:
                                      deriv={s.target: line}, contrib={k: contribution}, step=s))
             self.done[k] = contribution
             self.deriv[s.target] = f"{t} = {after}"
+        return frames
 
-        # Result: every tangent/adjoint final (missing ones are zero).
+    def result_frame(self) -> Frame:
+        """Every tangent/adjoint final (missing ones are zero)."""
+        pic = self.pic
+        r = pic.result
+        assert r is not None
         for i in pic.nodes:
             if i in pic.shows_derivative:
                 d = r.of(i)
-                self.deriv[i] = f"{pic.name(i, self.dkind)} = {fmt(0.0 if d is None else v[d])}"
-        frames.append(self.frame(self.result_caption(), "result", sources=self.result_nodes()))
-        return frames
+                self.deriv[i] = f"{pic.name(i, self.dkind)} = {fmt(0.0 if d is None else pic.values[d])}"
+        return self.frame(self.result_caption(), "result", sources=self.result_nodes())
 
     def result_nodes(self) -> set[int]:
         pic = self.pic

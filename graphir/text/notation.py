@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from ..ir import Graph
 from ..traversal import topo_order
 
-__all__ = ["numbering", "vtext", "vlatex", "names_for"]
+__all__ = ["numbering", "vtext", "vlatex"]
 
 
 def numbering(graph: Graph, outputs: Sequence[int], variables: Sequence[str]) -> dict[int, int]:
@@ -48,9 +48,3 @@ def vtext(k: int) -> str:
 def vlatex(k: int) -> str:
     """LaTeX name: ``v_{-1}``."""
     return f"v_{{{k}}}"
-
-
-def names_for(num: dict[int, int], latex: bool = False) -> dict[int, str]:
-    """Node id -> printed name, for :func:`graphir.printing.node_text`."""
-    f = vlatex if latex else vtext
-    return {i: f(k) for i, k in num.items()}
