@@ -39,13 +39,15 @@ dot:
 demo: setup
 	$(PY) examples/baydin_worked.py out/baydin
 
-## test: the whole test suite
+## test: the whole test suite, hypothesis derandomized (its "ci" profile, see tests/conftest.py);
+##       explore with random examples: make test HYPOTHESIS_PROFILE=dev
+HYPOTHESIS_PROFILE ?= ci
 test: setup
-	$(PY) -m pytest $(PYTEST_ARGS)
+	HYPOTHESIS_PROFILE=$(HYPOTHESIS_PROFILE) $(PY) -m pytest $(PYTEST_ARGS)
 
-## lint: ruff on the package, tests and examples
+## lint: ruff on the package, tests, examples and benchmarks
 lint: setup
-	$(VENV)/bin/ruff check graphir tests examples
+	$(VENV)/bin/ruff check graphir tests examples benchmarks
 
 format: setup
 	$(VENV)/bin/ruff format graphir tests examples

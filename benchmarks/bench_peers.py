@@ -121,7 +121,7 @@ def jax_gradient(fn: Callable[..., Any], names: tuple[str, ...]) -> tuple[Callab
 def available(module: str) -> str | None:
     try:
         mod = importlib.import_module(module)
-    except Exception:  # noqa: BLE001 - any failure to import means "not available"
+    except Exception:  # broad on purpose: any failure to import means "not available"
         return None
     try:
         return importlib.metadata.version(module)

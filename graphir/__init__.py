@@ -49,11 +49,11 @@ tanh = _FUNCTIONS["tanh"]
 exp = _FUNCTIONS["exp"]
 log = _FUNCTIONS["log"]
 sqrt = _FUNCTIONS["sqrt"]
-abs = _FUNCTIONS["abs"]  # noqa: A001 - the contract names it
+abs = _FUNCTIONS["abs"]  # shadows the builtin: the contract names it
 sigmoid = _FUNCTIONS["sigmoid"]
 log1p = _FUNCTIONS["log1p"]
 expm1 = _FUNCTIONS["expm1"]
-pow = _FUNCTIONS["pow"]  # noqa: A001
+pow = _FUNCTIONS["pow"]  # shadows the builtin, as abs does
 maximum = _FUNCTIONS["maximum"]
 minimum = _FUNCTIONS["minimum"]
 sign = _FUNCTIONS["sign"]
@@ -147,7 +147,7 @@ def render(
     steps: bool = False,
     format: str | None = None,
     **kwargs: Any,
-) -> Any:  # noqa: A002 - the contract names it
+) -> Any:  # format shadows the builtin: the contract names it
     """Write the graph of ``expr`` as SVG/PNG/PDF; ``steps=True`` writes one frame per chain-rule step.
 
     See :func:`graphir.pictures.draw.render` for every option; returns the written paths.

@@ -228,7 +228,7 @@ def as_value(name: str, v: Any) -> Any:
         v = v.eval()
     try:
         a = np.asarray(v)
-    except Exception as exc:  # noqa: BLE001 - whatever NumPy refuses, say which variable
+    except Exception as exc:
         raise ArgumentError(f"the value of {name} must be a number, got {v!r}") from exc
     if a.dtype.kind in "biuf":
         a = a.astype(float, copy=False)

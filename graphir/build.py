@@ -27,7 +27,7 @@ import numpy as np
 from . import primitives
 from .errors import ArgumentError, GraphError
 from .ir import Graph, to_networkx
-from .traversal import postorder, reachable, topo_order
+from .traversal import postorder, topo_order
 
 __all__ = ["Expr", "symbols", "trace", "as_expr", "lift", "RuleKit", "FUNCTIONS"]
 
@@ -391,13 +391,3 @@ def expr_list(exprs: Any) -> tuple[list[Expr], bool]:
     if not out:
         raise GraphError("no expressions given")
     return out, False
-
-
-def same_graph(exprs: Sequence[Any]) -> tuple[Graph, list[int]]:
-    """Bring expressions into one graph, for passes over several outputs."""
-    return lift(*exprs)
-
-
-def node_count(graph: Graph, roots: list[int]) -> int:
-    """Number of nodes that ``roots`` depend on."""
-    return len(reachable(graph, roots))

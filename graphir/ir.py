@@ -26,7 +26,6 @@ True
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from typing import Any
 
@@ -200,8 +199,3 @@ def to_networkx(graph: Graph, order: list[int]) -> nx.MultiDiGraph:
         for pos, a in enumerate(graph.args[i]):
             g.add_edge(a, i, key=pos, position=pos)
     return g
-
-
-def is_integer(value: float) -> bool:
-    """True for a finite float with no fractional part."""
-    return math.isfinite(value) and value == int(value)

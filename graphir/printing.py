@@ -319,11 +319,3 @@ def _without(names: dict[int, str], i: int) -> dict[int, str]:
     d = dict(names)
     del d[i]
     return d
-
-
-def is_finite(v: Any) -> bool:
-    """True for a finite real number."""
-    try:
-        return math.isfinite(float(v))
-    except (TypeError, ValueError):
-        return False

@@ -94,6 +94,10 @@ class Recipe:
     # ------------------------------------------------------------ builders
     def to_expr(self) -> gi.Expr:
         """Build with graphir's operators (``+ - * / **``, unary ``-``) and functions."""
+        return self.step_exprs()[-1]
+
+    def step_exprs(self) -> list[gi.Expr]:
+        """The expression of every step, built as :meth:`to_expr` builds them (the last is the result)."""
         from graphir.build import FUNCTIONS, as_expr
 
         built: list[Any] = []
@@ -107,7 +111,7 @@ class Recipe:
                 a = [built[i] for i in step[1:]]
                 op_fn = _OPERATORS.get(kind)
                 built.append(op_fn(*a) if op_fn else FUNCTIONS[kind](*a))
-        return built[-1]
+        return built
 
     def to_text(self) -> str:
         """Fully parenthesised text for :func:`graphir.parse` (same graph as :meth:`to_expr`)."""

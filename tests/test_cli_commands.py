@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
 
@@ -106,13 +107,17 @@ def test_check_errors(capsys: pytest.CaptureFixture[str]) -> None:
     one_error(*run(capsys, "check", "x*y"), "--claim")
 
 
-def test_render_svg_and_steps(capsys: pytest.CaptureFixture[str], tmp_path) -> None:  # noqa: ANN001
+def test_render_svg(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     out_file = tmp_path / "g.svg"
     status, out, err = run(
         capsys, "render", BAYDIN, "--at", "x1=2,x2=5", "--mode", "reverse", "-o", str(out_file)
     )
     assert status == 0 and err == "" and out.strip() == str(out_file)
     ET.parse(out_file)
+
+
+def test_render_steps(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    pytest.importorskip("PIL", reason="the GIF of the steps needs Pillow")
     status, out, _ = run(capsys, "render", BAYDIN, "--at", "x1=2,x2=5", "--steps", "-o", str(tmp_path / "s"))
     written = out.split()
     assert status == 0
@@ -120,20 +125,30 @@ def test_render_svg_and_steps(capsys: pytest.CaptureFixture[str], tmp_path) -> N
     assert sum(p.endswith(".svg") for p in written) >= 5 + 8  # a frame per primal node and per step
 
 
-def test_render_errors(capsys: pytest.CaptureFixture[str], tmp_path) -> None:  # noqa: ANN001
+def test_render_steps_in_the_format_asked_for(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    argv = ["render", "x*x", "--at", "x=3", "--steps", "--format", "svg", "-o", str(tmp_path)]
+    status, out, _ = run(capsys, *argv)
+    assert status == 0
+    written = sorted(Path(p).name for p in out.split())
+    assert written == [f"frame_{k:03d}.svg" for k in range(5)] + ["stepper.html"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == written
+
+
+def test_render_errors(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     one_error(*run(capsys, "render", "x*y", "-o", str(tmp_path / "g.xyz")), "format")
     one_error(*run(capsys, "render", "x*y", "--steps", "-o", str(tmp_path / "s")), "--at")
     one_error(*run(capsys, "render", "x*y"), "-o")
 
 
-def test_render_too_large_names_the_option(capsys: pytest.CaptureFixture[str], tmp_path) -> None:  # noqa: ANN001
+def test_render_too_large_names_the_option(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     out_file = str(tmp_path / "g.svg")
     status, out, err = run(capsys, "render", "sin(cos(x*y + 1))", "--max-nodes", "2", "-o", out_file)
     one_error(status, out, err, "--max-nodes 0")
     assert "4 operation nodes, more than max_nodes=2" in err
 
 
-def test_explain_writes_the_worked_example(capsys: pytest.CaptureFixture[str], tmp_path) -> None:  # noqa: ANN001
+def test_explain_writes_the_worked_example(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    pytest.importorskip("PIL", reason="the worked example's GIF needs Pillow")
     status, out, err = run(capsys, "explain", BAYDIN, "--at", "x1=2,x2=5", "-o", str(tmp_path / "ex"))
     assert status == 0 and err == ""
     md = tmp_path / "ex" / "README.md"

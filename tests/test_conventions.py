@@ -19,7 +19,6 @@ import numpy as np
 import pytest
 
 import graphir as gi
-from graphir.ir import validate
 
 MODES = ("forward", "reverse")
 
@@ -40,7 +39,6 @@ def test_abs_derivative_at_zero_is_zero(mode):
     assert quiet_eval(d, x=2.5) == 1.0
     assert quiet_eval(d, x=-1e-300) == -1.0
     assert quiet_eval(gi.diff(gi.abs(x), x, x, mode=mode), x=0.0) == 0.0
-    validate(d.ir)
 
 
 @pytest.mark.parametrize("mode", MODES)

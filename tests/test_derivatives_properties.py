@@ -12,7 +12,7 @@ declares (:data:`graphir.primitives.DOMAINS`):
 
 On random composite expressions (``tests/strategies.py``) the forward and
 reverse gradients equal each other and :func:`graphir.symbolic_grad`.
-Every test validates the graph after the passes.
+The graphs are validated after every test (``tests/conftest.py``).
 """
 
 from __future__ import annotations
@@ -24,15 +24,14 @@ import warnings
 import numpy as np
 import pytest
 import sympy as sp
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 import graphir as gi
 from graphir import primitives
 from graphir.build import FUNCTIONS
-from graphir.ir import validate
 from graphir.primitives import DOMAINS
-from tests.strategies import KINK_OPS, points, recipes
+from tests.strategies import KINK_OPS, Recipe, points, recipes
 
 BUILTIN = [name for name, p in primitives.PRIMITIVES.items() if not p.user]
 NAMES = ("x", "y")
@@ -139,7 +138,6 @@ def test_first_partials_forward_reverse_sympy(name):
     f, xs, _, _ = case(name)
     partials = {mode: [gi.diff(f, v, mode=mode) for v in xs] for mode in MODES}
     grads = {mode: gi.grad(f, mode=mode) for mode in MODES}
-    validate(f.ir)
 
     @PROPS
     @given(point_for(name))
@@ -168,7 +166,6 @@ def test_second_partials_all_mode_orders_and_hessian(name):
         second[i, j, "diff", "forward"] = gi.diff(f, xs[i], xs[j], mode="forward")
         second[i, j, "diff", "reverse"] = gi.diff(f, xs[i], xs[j], mode="reverse")
     H = gi.hessian(f)
-    validate(f.ir)
     assert len(H) == len(xs) and all(len(row) == len(xs) for row in H)
 
     @PROPS
@@ -229,7 +226,6 @@ def test_random_expressions_forward_equals_reverse(r, at):
     wrt = list(gi.symbols("x y z"))
     fwd = gi.grad(f, wrt, mode="forward")
     rev = gi.grad(f, wrt, mode="reverse")
-    validate(f.ir)
     a, b = _eval_all(fwd, at), _eval_all(rev, at)
     assume(_finite(a) and _finite(b))
     for u, v in zip(a, b, strict=True):
@@ -256,7 +252,6 @@ def test_random_expressions_match_sympy_diff_of_the_recipe(r, at):
     variables = gi.symbols(names)  # objects: a variable f does not use has partial 0
     fwd = _eval_all(gi.grad(f, variables, mode="forward"), at)
     rev = _eval_all(gi.grad(f, variables, mode="reverse"), at)
-    validate(f.ir)
     assume(_finite(want) and _finite(fwd) and _finite(rev))
     scale = max(1.0, *(abs(v) for v in want))
     for w, a, b in zip(want, fwd, rev, strict=True):
@@ -264,23 +259,61 @@ def test_random_expressions_match_sympy_diff_of_the_recipe(r, at):
         assert close(b, w, 1e-8, 1e-9 * scale), (r, want, rev)
 
 
+def near_a_kink(r: Recipe, at: dict[str, float], rel: float = 1e-9) -> bool:
+    """True when an operand of ``abs``, ``sign``, ``heaviside`` (vs 0) or of ``maximum``,
+    ``minimum`` (vs each other) is within ``rel`` of its kink, ties included.
+
+    There, a float tie and an exact one part: ``maximum(1.0, 1.0 + x)`` at ``x = 1e-17`` is
+    a tie in floating point (``1.0 + 1e-17 == 1.0``) but not for SymPy.
+    """
+    built = r.step_exprs()
+    for step in r.steps:
+        if step[0] in KINK_OPS:
+            a, b = (*_eval_all([built[i] for i in step[1:]], at), 0.0)[:2]
+            if abs(a - b) <= rel * max(1.0, abs(a), abs(b)):
+                return True
+    return False
+
+
+# The case hypothesis found (issue 7): a tie after rounding; kept to prove near_a_kink skips it.
+ROUNDED_TIE = Recipe(
+    (("const", 1.0), ("var", "x"), ("add", 0, 1), ("maximum", 0, 2), ("const", 0.5), ("add", 4, 3))
+)
+
+
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(recipes(min_ops=2, max_ops=8), points())
+@example(ROUNDED_TIE, {"x": 1e-17, "y": 0.0, "z": 0.0})
 def test_random_expressions_match_symbolic_grad(r, at):
-    """All primitives, kinks included: SymPy's Heaviside(0) = 1/2 and sign(0) = 0 agree with
-    graphir's conventions, so even the ties hypothesis likes (x = y = 0) compare equal."""
+    """All primitives, kinks included, at points away from the kinks: there a float tie and an
+    exact tie part (see :func:`near_a_kink`), so graphir's documented convention at a tie
+    (``test_a_tie_after_rounding_follows_the_documented_convention``) and SymPy's can differ."""
+    assume(not near_a_kink(r, at))
     f = r.to_expr()
     wrt = list(gi.symbols("x y z"))
     sym = gi.symbolic_grad(f, wrt)
     fwd = gi.grad(f, wrt, mode="forward")
     rev = gi.grad(f, wrt, mode="reverse")
-    validate(f.ir)
     s, a, b = _eval_all(sym, at), _eval_all(fwd, at), _eval_all(rev, at)
     assume(_finite(s) and _finite(a) and _finite(b))
     scale = max(1.0, *(abs(v) for v in s))
     for u, v, w in zip(s, a, b, strict=True):
         assert close(v, u, 1e-8, 1e-9 * scale), (r, s, a)
         assert close(w, u, 1e-8, 1e-9 * scale), (r, s, b)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_tie_after_rounding_follows_the_documented_convention(mode):
+    """``0.5 + maximum(1.0, 1.0 + x)`` at ``x = 1e-17``: ``1.0 + x`` rounds to ``1.0``, a tie,
+    so each operand of ``maximum`` gets 1/2 (docs/derivatives.md, "Conventions at
+    non-differentiable points"); SymPy, exact, says 1 there (``Heaviside(1e-17)``)."""
+    f = ROUNDED_TIE.to_expr()
+    x = gi.symbols("x")
+    assert ROUNDED_TIE.to_text() == "(0.5 + maximum(1.0, (1.0 + x)))"
+    assert 1.0 + 1e-17 == 1.0
+    assert gi.diff(f, x, mode=mode).eval(x=1e-17) == 0.5
+    assert gi.diff(f, x, mode=mode).eval(x=1e-3) == 1.0  # away from the tie: the larger operand
+    assert gi.symbolic_grad(f, [x])[0].eval(x=1e-17) == 1.0
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -296,4 +329,3 @@ def test_random_expressions_hessian_symmetric_and_matches_forward_over_forward(r
         scale = max(1.0, *(abs(v) for v in ff))
         for u, v in zip(hi, ff, strict=True):
             assert close(u, v, 1e-8, 1e-9 * scale), (r, i, hi, ff)
-    validate(f.ir)

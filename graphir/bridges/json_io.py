@@ -40,7 +40,7 @@ import math
 from typing import Any
 
 from .. import primitives
-from ..build import Expr, expr_list, same_graph
+from ..build import Expr, expr_list, lift
 from ..errors import GraphError
 from ..ir import Graph, cycle_message
 from ..traversal import topo_order
@@ -71,7 +71,7 @@ def to_json(exprs: Any) -> str:
     ['x*y', 'x + y']
     """
     items, single = expr_list(exprs)
-    graph, roots = same_graph(items)
+    graph, roots = lift(*items)
     order = items[0].order if single else topo_order(graph, roots)
     new_id = {old: k for k, old in enumerate(order)}
     ops, args, params = graph.ops, graph.args, graph.params
@@ -137,7 +137,11 @@ def _check_node(k: int, node: Any) -> tuple[Any, str, tuple[Any, ...], Any]:
     for pos, a in enumerate(args):
         if not _is_int(a):
             raise GraphError(f"{where} ({op}): operand {pos} must be a node id, got {a!r}")
-    param: Any = None
+    return nid, op, args, _check_param(where, op, node, args)
+
+
+def _check_param(where: str, op: str, node: dict[str, Any], args: tuple[Any, ...]) -> Any:
+    """The name of a variable, the value of a constant, None for an operation (checked)."""
     if op == "var":
         name = node.get("name")
         if "name" not in node:
@@ -146,22 +150,21 @@ def _check_node(k: int, node: Any) -> tuple[Any, str, tuple[Any, ...], Any]:
             raise GraphError(f"{where} (var): the name must be a non-empty string, got {name!r}")
         if args:
             raise GraphError(f"{where} (var): a variable takes no operands, got {len(args)}")
-        param = name
-    elif op == "const":
+        return name
+    if op == "const":
         if "value" not in node:
             raise GraphError(f"{where} (const) has no value")
         if args:
             raise GraphError(f"{where} (const): a constant takes no operands, got {len(args)}")
-        param = _value_from_json(f"{where} (const)", node["value"])
-    else:
-        p = primitives.PRIMITIVES.get(op)
-        if p is None:
-            raise GraphError(f"{where}: unknown op {op!r}")
-        if "args" not in node:
-            raise GraphError(f"{where} ({op}) has no args")
-        if len(args) != p.arity:
-            raise GraphError(f"{where} ({op}): takes {p.arity} operand(s), got {len(args)}")
-    return nid, op, args, param
+        return _value_from_json(f"{where} (const)", node["value"])
+    p = primitives.PRIMITIVES.get(op)
+    if p is None:
+        raise GraphError(f"{where}: unknown op {op!r}")
+    if "args" not in node:
+        raise GraphError(f"{where} ({op}) has no args")
+    if len(args) != p.arity:
+        raise GraphError(f"{where} ({op}): takes {p.arity} operand(s), got {len(args)}")
+    return None
 
 
 def from_json(text: str | bytes) -> Any:
@@ -175,6 +178,19 @@ def from_json(text: str | bytes) -> Any:
     ...
     graphir.errors.GraphError: unsupported graphir document version 2 (this graphir reads version 1)
     """
+    doc = _read_document(text)
+    table = _read_nodes(doc["nodes"])
+    outputs, single = _read_outputs(doc, table)
+    graph, built = _build(table)
+    out = [Expr(graph, built[o]) for o in outputs]
+    return out[0] if single else out
+
+
+_Table = dict[int, tuple[Any, str, tuple[Any, ...], Any]]  # id -> (id, op, args, param)
+
+
+def _read_document(text: str | bytes) -> dict[str, Any]:
+    """The JSON object, checked to be a graphir document of this version with a list of nodes."""
     try:
         doc = json.loads(text)
     except (TypeError, ValueError) as exc:
@@ -191,22 +207,26 @@ def from_json(text: str | bytes) -> Any:
     nodes = doc.get("nodes")
     if not isinstance(nodes, list):
         raise GraphError(f"'nodes' must be a list, got {type(nodes).__name__}")
+    return doc
 
-    table: dict[int, tuple[Any, str, tuple[Any, ...], Any]] = {}
+
+def _read_nodes(nodes: list[Any]) -> _Table:
+    """The nodes by id, each checked, with unique ids and operands that exist."""
+    table: _Table = {}
     for k, node in enumerate(nodes):
         nid, op, args, param = _check_node(k, node)
         if nid in table:
             raise GraphError(f"duplicate node id {nid}")
         table[nid] = (nid, op, args, param)
-    users: dict[int, list[int]] = {}
-    missing_ops: dict[int, int] = {}
     for nid, (_, op, args, _) in table.items():
         for pos, a in enumerate(args):
             if a not in table:
                 raise GraphError(f"node {nid} ({op}): operand {pos} is node {a}, which does not exist")
-            users.setdefault(a, []).append(nid)
-        missing_ops[nid] = len(args)
+    return table
 
+
+def _read_outputs(doc: dict[str, Any], table: _Table) -> tuple[list[int], bool]:
+    """The output ids and the ``single`` flag, checked against the nodes."""
     if "outputs" not in doc:
         raise GraphError("the document has no outputs")
     outputs = doc["outputs"]
@@ -220,10 +240,22 @@ def from_json(text: str | bytes) -> Any:
         raise GraphError(f"'single' must be true or false, got {single!r}")
     if single and len(outputs) != 1:
         raise GraphError(f"'single' is true but there are {len(outputs)} outputs")
+    return outputs, single
 
-    # Kahn's algorithm: a node is built once all its operands are; among the nodes
-    # ready, the first in the document goes first, so a document already in
-    # topological order (as to_json writes it) is built in its own order.
+
+def _build(table: _Table) -> tuple[Graph, dict[int, int]]:
+    """A new graph of the nodes, and document id -> node id; GraphError on a cycle.
+
+    Kahn's algorithm: a node is built once all its operands are; among the nodes
+    ready, the first in the document goes first, so a document already in
+    topological order (as to_json writes it) is built in its own order.
+    """
+    users: dict[int, list[int]] = {}
+    missing_ops: dict[int, int] = {}
+    for nid, (_, _, args, _) in table.items():
+        for a in args:
+            users.setdefault(a, []).append(nid)
+        missing_ops[nid] = len(args)
     position = {nid: k for k, nid in enumerate(table)}
     graph = Graph()
     built: dict[int, int] = {}
@@ -246,6 +278,4 @@ def from_json(text: str | bytes) -> Any:
         left = set(table) - set(built)
         edges = ((a, nid) for nid in left for a in table[nid][2] if a in left)
         raise GraphError(cycle_message(edges) or f"the nodes {sorted(left)[:10]} depend on each other")
-
-    out = [Expr(graph, built[o]) for o in outputs]
-    return out[0] if single else out
+    return graph, built

@@ -314,7 +314,7 @@ def _attach(g: Graph, const: int | None, items: list[tuple[int, bool]]) -> int |
     return _fold(g, "mul", [const, *ids])
 
 
-def _plan_mul(sp: Any, g: Graph, obj: Any, matchers: list[primitives.Primitive]) -> _Plan:
+def _plan_mul(sp: Any, g: Graph, obj: Any, matchers: list[primitives.Primitive]) -> _Plan:  # noqa: C901
     """``c * f1 * ... / (d1 * ...)`` as SymPy prints it; its SymPy form is ``obj`` again."""
     coeff, factors = obj.as_coeff_mul()
     negative = _negative_number(coeff)
@@ -429,7 +429,7 @@ def _plan_rewrite(sp: Any, obj: Any, supported: Callable[[Any], bool]) -> Any | 
     for target in _REWRITE_TARGETS:
         try:
             r = obj.rewrite(getattr(sp, target))
-        except Exception:  # noqa: BLE001 - a rewrite SymPy cannot do is just not an option
+        except Exception:  # broad on purpose: a rewrite SymPy cannot do is just not an option
             continue
         if r != obj and supported(r):
             cost = sp.count_ops(r)

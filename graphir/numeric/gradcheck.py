@@ -284,7 +284,7 @@ def check_partials(
                     try:
                         r = _rule_expr(p, k, list(consts))
                         rules[key] = (r, to_text(r, limit=120))
-                    except Exception as exc:  # noqa: BLE001 - a user's rule may fail in any way
+                    except Exception as exc:  # broad on purpose: a user's rule may fail in any way
                         rules[key] = (None, f"<the rule raised {type(exc).__name__}: {exc}>")
                 rule, rule_text = rules[key]
                 check = PartialCheck(i, op, k, "", "", f"d{op}/d{names[k]} = {rule_text}",

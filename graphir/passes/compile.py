@@ -85,7 +85,7 @@ def lambdify(exprs: Any, args: Sequence[Any] | Any) -> Callable[..., Any]:
     found = [graph.find_var(n) for n in names]
     arg_ids = [-1 - k if i is None else i for k, i in enumerate(found)]
     source, namespace = generate_source(graph, roots, arg_ids, "_graphir_compiled")
-    exec(compile(source, "<graphir.lambdify>", "exec"), namespace)  # noqa: S102 - our own code
+    exec(compile(source, "<graphir.lambdify>", "exec"), namespace)  # exec of our own generated code
     inner = namespace["_graphir_compiled"]
     if single:
 

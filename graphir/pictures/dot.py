@@ -239,5 +239,5 @@ def svg_or_none(expr: Any) -> str | None:
         svg = run_graphviz(["dot", "-Tsvg"], to_dot(expr).encode("utf-8")).decode("utf-8")
         start = svg.find("<svg")
         return svg[start:] if start >= 0 else None
-    except Exception:  # noqa: BLE001 - a notebook repr must never raise
+    except Exception:  # broad on purpose: a notebook repr must never raise
         return None

@@ -3,8 +3,8 @@
 :func:`render` writes SVG, PNG or PDF through Graphviz's ``dot`` program
 (format from the file suffix or ``format``).  With ``steps=True`` it writes a
 folder of frames (one per step, see :mod:`graphir.pictures.frames`) on a layout
-computed once and pinned, an animated GIF and one self-contained HTML page
-that steps through them.
+computed once and pinned; by default SVG and PNG frames, an animated GIF and
+one self-contained HTML page that steps through them, or only the format asked for.
 
 >>> import graphir as gi, tempfile, pathlib
 >>> x, y = gi.symbols("x y")
@@ -31,7 +31,7 @@ def render(
     at: Mapping[Any, Any] | None = None,
     mode: str | None = None,
     steps: bool = False,
-    format: str | None = None,  # noqa: A002 - the contract names it
+    format: str | None = None,  # the public name (docs/); shadows the builtin here only
     wrt: Any = None,
     *,
     max_nodes: int | None = style.MAX_NODES,
@@ -47,17 +47,20 @@ def render(
     at, mode, wrt, partials, max_nodes
         As in :func:`graphir.to_dot`.
     steps : bool
-        Write one frame per step: the primal pass node by node, then the tangent
-        (forward) or adjoint (reverse, the default) pass edge by edge; plus
-        ``steps.gif`` and ``stepper.html``. Needs ``at``.
+        Write one frame per step (``frame_000.svg``, ...): the primal pass node by
+        node, then the tangent (forward) or adjoint (reverse, the default) pass
+        edge by edge. Needs ``at``.
     format : {"svg", "png", "pdf", "dot"}, optional
-        Default: the suffix of ``path``.  With ``steps=True`` the frames are
-        always written as SVG and PNG; ``format="pdf"`` adds PDF frames.
+        Default: the suffix of ``path``.  With ``steps=True`` it says which frames
+        are written: none given, SVG and PNG frames, ``steps.gif`` (when Pillow is
+        installed) and ``stepper.html``; ``"svg"``, SVG frames and ``stepper.html``
+        (the page that steps through them); ``"png"``, PNG frames and ``steps.gif``;
+        ``"pdf"``, PDF frames; ``"dot"``, each frame's DOT source, laid out already.
 
     Returns
     -------
     list of Path
-        Every file written.
+        Exactly the files written.
 
     Examples
     --------

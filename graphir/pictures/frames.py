@@ -136,9 +136,16 @@ class _Builder:
 
     # ----------------------------------------------------------------- passes
     def build(self) -> list[Frame]:
+        frames = self.primal_frames()
+        self.derivative_phase = True
+        frames.append(self.seed_frame())
+        frames += self.step_frames()
+        frames.append(self.result_frame())
+        return frames
+
+    def primal_frames(self) -> list[Frame]:
+        """One frame per operation node, in evaluation order: its value appears."""
         pic = self.pic
-        r = pic.result
-        assert r is not None
         v = pic.values
         frames = []
         for i in pic.op_nodes:
@@ -149,9 +156,14 @@ class _Builder:
             caption += f"{numbers} = {value}" if numbers != value else value
             ins = {k for k, e in enumerate(pic.edges) if e.dst == i}
             frames.append(self.frame(caption, "primal", targets={i}, edges=ins))
-        self.derivative_phase = True
+        return frames
 
-        # Seed.
+    def seed_frame(self) -> Frame:
+        """The outputs' adjoints (reverse) or the inputs' tangents (forward) are set."""
+        pic = self.pic
+        r = pic.result
+        assert r is not None
+        v = pic.values
         seeded = []
         if pic.mode == "reverse":
             for o, s in r.seeds.items():
@@ -179,9 +191,15 @@ class _Builder:
                     seeded.append(i)
             about = f" (derivative with respect to {pic.wrt[0]})" if pic.unit_seed else " (a direction)"
             caption = "Forward (tangent) pass: seed " + ", ".join(parts) + about
-        frames.append(self.frame(caption, "seed", targets=set(seeded)))
+        return self.frame(caption, "seed", targets=set(seeded))
 
-        # Steps.
+    def step_frames(self) -> list[Frame]:
+        """One frame per step of the derivative pass, edge by edge."""
+        pic = self.pic
+        r = pic.result
+        assert r is not None
+        v = pic.values
+        frames = []
         for s in r.steps:
             k = self.edge_of[(s.node, s.operand)]
             e = pic.edges[k]
@@ -205,14 +223,19 @@ class _Builder:
                                      deriv={s.target: line}, contrib={k: contribution}, step=s))
             self.done[k] = contribution
             self.deriv[s.target] = f"{t} = {after}"
+        return frames
 
-        # Result: every tangent/adjoint final (missing ones are zero).
+    def result_frame(self) -> Frame:
+        """Every tangent/adjoint final (missing ones are zero)."""
+        pic = self.pic
+        r = pic.result
+        assert r is not None
         for i in pic.nodes:
             if i in pic.shows_derivative:
                 d = r.derivative_of(i)
-                self.deriv[i] = f"{pic.name(i, self.dkind)} = {display_number(0.0 if d is None else v[d])}"
-        frames.append(self.frame(self.result_caption(), "result", sources=self.result_nodes()))
-        return frames
+                value = 0.0 if d is None else pic.values[d]
+                self.deriv[i] = f"{pic.name(i, self.dkind)} = {display_number(value)}"
+        return self.frame(self.result_caption(), "result", sources=self.result_nodes())
 
     def result_nodes(self) -> set[int]:
         pic = self.pic
@@ -393,6 +416,17 @@ def _gif(pngs: list[Path], path: Path) -> Path | None:
     return path
 
 
+#: The frame formats ``render_steps`` writes for each ``format`` (None: the default set).
+STEP_FORMATS: dict[str | None, tuple[str, ...]] = {
+    None: ("svg", "png"),
+    "svg": ("svg",),
+    "png": ("png",),
+    "pdf": ("pdf",),
+    "dot": ("dot",),
+}
+_OWN_FILE = re.compile(r"frame_\d{3,}\.(svg|png|pdf|dot)|steps\.gif|stepper\.html")
+
+
 def render_steps(
     expr: Any,
     folder: str | Path,
@@ -400,41 +434,60 @@ def render_steps(
     mode: str = "reverse",
     wrt: Any = None,
     *,
-    format: str | None = None,  # noqa: A002
+    format: str | None = None,  # the name graphir.render uses; shadows the builtin here only
     max_nodes: int | None = style.MAX_NODES,
 ) -> list[Path]:
     """Write the frames of ``expr`` into ``folder`` (see :func:`graphir.render`).
 
-    Files: ``frame_000.svg``, ``frame_000.png``, ... (``.pdf`` too with
-    ``format="pdf"``), ``steps.gif`` (when Pillow is installed) and
-    ``stepper.html``.  Frames left in ``folder`` by an earlier, longer
-    rendering (``frame_NNN.*`` past the last frame) are removed.  Returns
-    every written path.
-    """
-    from .html import stepper_html
+    ``format`` decides the files (``frame_000.svg``, ``frame_001.svg``, ...):
 
+    * ``None`` (default): SVG and PNG frames, ``steps.gif`` (when Pillow is
+      installed) and ``stepper.html``;
+    * ``"svg"``: SVG frames and ``stepper.html``, the page that steps through them;
+    * ``"png"``: PNG frames and ``steps.gif`` (when Pillow is installed);
+    * ``"pdf"``: PDF frames;
+    * ``"dot"``: each frame's DOT source, laid out already (``neato -n2 -Tsvg`` draws it).
+
+    Files of an earlier rendering into ``folder`` (frames, GIF, stepper) that
+    this one does not write are removed.  Returns exactly the paths written.
+    """
     if at is None:
         raise RenderError("steps=True needs a point: pass at={'x': 2, ...}")
-    formats = ["svg", "png"]
-    if format is not None:
-        extra = output_format(Path(f"x.{format}"), format)
-        if extra not in formats and extra != "dot":
-            formats.append(extra)
+    formats = STEP_FORMATS[None if format is None else output_format(Path(f"x.{format}"), format)]
     pic = picture(expr, at, mode, wrt, max_nodes)
     frames = build_frames(pic)
-    layout = compute_layout(pic, frames)
-    sources = frame_sources(pic, frames, layout)
+    sources = frame_sources(pic, frames, compute_layout(pic, frames))
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():
         raise RenderError(f"steps=True writes a folder of frames, but {str(folder)!r} is a file")
     folder.mkdir(parents=True, exist_ok=True)
+    written = _write_frames(sources, formats, folder)
+    if "png" in formats:
+        gif = _gif([p for p in written if p.suffix == ".png"], folder / "steps.gif")
+        if gif is not None:
+            written.append(gif)
+    if "svg" in formats:
+        written.append(_stepper(pic, frames, [p for p in written if p.suffix == ".svg"], folder))
+    for old in set(folder.iterdir()) - set(written):
+        if _OWN_FILE.fullmatch(old.name) and old.is_file():
+            old.unlink()
+    return written
+
+
+def _write_frames(sources: list[str], formats: tuple[str, ...], folder: Path) -> list[Path]:
+    """``folder/frame_NNN.<format>`` for every frame and format, in frame order (one Graphviz process)."""
+    if formats == ("dot",):
+        paths = [folder / f"frame_{k:03d}.dot" for k in range(len(sources))]
+        for path, source in zip(paths, sources, strict=True):
+            path.write_text(source, encoding="utf-8")
+        return paths
     written: list[Path] = []
     with tempfile.TemporaryDirectory() as tmp:
         gv = Path(tmp) / "frames.gv"
         gv.write_text("".join(sources), encoding="utf-8")
         args = ["neato", "-n2", *[f"-T{f}" for f in formats], f"-Gdpi={style.PNG_DPI}", "-O", gv.name]
         run_graphviz(args, b"", cwd=tmp)
-        for k in range(len(frames)):
+        for k in range(len(sources)):
             for f in formats:
                 src = Path(tmp) / (f"frames.gv.{f}" if k == 0 else f"frames.gv.{k + 1}.{f}")
                 if not src.exists():
@@ -442,17 +495,15 @@ def render_steps(
                 dst = folder / f"frame_{k:03d}.{f}"
                 dst.write_bytes(src.read_bytes())
                 written.append(dst)
-    for old in folder.glob("frame_*.*"):
-        m = re.fullmatch(r"frame_(\d{3,})\.(svg|png|pdf)", old.name)
-        if m and int(m.group(1)) >= len(frames):
-            old.unlink()
-    by_format = {f: [p for p in written if p.suffix == f".{f}"] for f in formats}
-    gif = _gif(by_format["png"], folder / "steps.gif")
-    if gif is not None:
-        written.append(gif)
-    svgs = [p.read_text(encoding="utf-8") for p in by_format["svg"]]
-    page = folder / "stepper.html"
-    page.write_text(stepper_html(svgs, [f.caption for f in frames], page_title(pic), pic.mode or ""),
-                    encoding="utf-8")
-    written.append(page)
     return written
+
+
+def _stepper(pic: Picture, frames: list[Frame], svgs: list[Path], folder: Path) -> Path:
+    """``folder/stepper.html``: one offline page that steps through the SVG frames."""
+    from .html import stepper_html
+
+    page = folder / "stepper.html"
+    text = stepper_html([p.read_text(encoding="utf-8") for p in svgs], [f.caption for f in frames],
+                        page_title(pic), pic.mode or "")
+    page.write_text(text, encoding="utf-8")
+    return page

@@ -19,13 +19,10 @@ from pathlib import Path
 from ..errors import RenderError
 from . import style
 
-__all__ = ["run_graphviz", "output_format", "graphviz_args", "FORMATS", "GRAPHVIZ_CALLS"]
+__all__ = ["run_graphviz", "output_format", "graphviz_args", "FORMATS"]
 
 #: Output formats :func:`render` writes (``dot`` writes the DOT source itself).
 FORMATS = ("svg", "png", "pdf", "dot")
-
-#: Number of Graphviz processes started by this module (for benchmarks and tests).
-GRAPHVIZ_CALLS = [0]
 
 _INSTALL = (
     "Graphviz's '{0}' program is not installed or not on PATH; install Graphviz "
@@ -41,7 +38,6 @@ def run_graphviz(args: Sequence[str], source: bytes, cwd: str | Path | None = No
     program = shutil.which(args[0])
     if program is None:
         raise RenderError(_INSTALL.format(args[0]))
-    GRAPHVIZ_CALLS[0] += 1
     try:
         proc = subprocess.run(
             [program, *args[1:]], input=source, capture_output=True, cwd=cwd, check=False, timeout=300

@@ -46,7 +46,6 @@ def test_random_expressions_round_trip(r: Recipe) -> None:
     assert back == e  # same structure, constants bit for bit
     assert to_json(back) == text  # reloading keeps the numbering
     assert text == json.dumps(json.loads(text), sort_keys=True)  # canonical JSON
-    gi.validate(back)
 
 
 def test_the_document_format() -> None:

@@ -8,12 +8,25 @@ import numpy as np
 import pytest
 import sympy as sp
 from hypothesis import given
-from sympy_helpers import PROPERTY, SX, SY, SZ, X, Y, Z, apply_op, canonical, doubles_only, precise, values
 
 import graphir as gi
 from graphir import primitives
 from graphir.bridges import sympy_calculus as sc
 from graphir.bridges import sympy_convert as sb
+from tests.bridges.sympy_helpers import (
+    PROPERTY,
+    SX,
+    SY,
+    SZ,
+    X,
+    Y,
+    Z,
+    apply_op,
+    canonical,
+    doubles_only,
+    precise,
+    values,
+)
 from tests.strategies import Recipe, builtin_ops, points, recipes
 
 pytestmark = pytest.mark.filterwarnings("ignore::graphir.EvalWarning")

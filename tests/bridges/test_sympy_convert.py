@@ -10,11 +10,23 @@ import sympy as sp
 from hypothesis import assume, given
 from sympy.codegen.cfunctions import expm1 as sp_expm1
 from sympy.codegen.cfunctions import log1p as sp_log1p
-from sympy_helpers import PROPERTY, SX, SY, SZ, X, Y, apply_op, canonical, doubles_only, precise, values
 
 import graphir as gi
 from graphir import primitives
 from graphir.bridges import sympy_convert as sb
+from tests.bridges.sympy_helpers import (
+    PROPERTY,
+    SX,
+    SY,
+    SZ,
+    X,
+    Y,
+    apply_op,
+    canonical,
+    doubles_only,
+    precise,
+    values,
+)
 from tests.strategies import Recipe, builtin_ops, points, recipes
 
 pytestmark = pytest.mark.filterwarnings("ignore::graphir.EvalWarning")

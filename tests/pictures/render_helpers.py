@@ -1,10 +1,14 @@
-"""Shared helpers of the picture tests: snapshots, SVG node positions, skipping without Graphviz."""
+"""Shared helpers of the picture tests: snapshots, SVG node positions, skipping without Graphviz,
+counting Graphviz processes."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import subprocess
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -48,3 +52,18 @@ def node_geometry(svg_text: str) -> dict[str, list[tuple[str, str]]]:
                 shapes.append((tag, s.get("d", "")))
         out[title.text or ""] = shapes
     return out
+
+
+@contextlib.contextmanager
+def graphviz_processes() -> Iterator[list[str]]:
+    """The programs (``"dot"``, ``"neato"``) of the processes started inside the block, in order."""
+    started: list[str] = []
+    run = subprocess.run
+
+    def counting_run(args: list[str], *more: object, **kwargs: object) -> subprocess.CompletedProcess:
+        started.append(Path(args[0]).name)
+        return run(args, *more, **kwargs)  # type: ignore[call-overload]
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(subprocess, "run", counting_run)
+        yield started

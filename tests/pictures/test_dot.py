@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from render_helpers import check_snapshot, needs_dot
 
 import graphir as gi
 from graphir.errors import RenderTooLarge
@@ -25,6 +24,7 @@ from graphir.pictures import style
 from graphir.pictures.dot import svg_or_none, to_dot
 from graphir.pictures.model import picture
 from graphir.printing import display_number as fmt
+from tests.pictures.render_helpers import check_snapshot, needs_dot
 
 ROOT = Path(__file__).resolve().parents[2]
 BAYDIN = "ln(x1) + x1*x2 - sin(x2)"

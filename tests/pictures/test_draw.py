@@ -6,11 +6,11 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from render_helpers import needs_dot
 
 import graphir as gi
 from graphir.pictures import graphviz as draw
 from graphir.pictures.draw import render
+from tests.pictures.render_helpers import needs_dot
 
 BAYDIN = "ln(x1) + x1*x2 - sin(x2)"
 AT = {"x1": 2, "x2": 5}

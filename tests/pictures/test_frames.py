@@ -8,23 +8,25 @@ frames, one seed frame, one frame per step, one result frame).
 from __future__ import annotations
 
 import html
+import importlib.util
 import math
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from render_helpers import needs_dot, node_geometry
 
 import graphir as gi
 from graphir.pictures import graphviz as draw
 from graphir.pictures.frames import build_frames
 from graphir.pictures.model import picture
 from graphir.printing import display_number as fmt
+from tests.pictures.render_helpers import graphviz_processes, needs_dot, node_geometry
 
 BAYDIN = "ln(x1) + x1*x2 - sin(x2)"
 AT = {"x1": 2.0, "x2": 5.0}
 N_OPS = 5
+HAVE_PILLOW = importlib.util.find_spec("PIL") is not None
 
 
 def expected_frames(mode: str) -> int:
@@ -33,21 +35,22 @@ def expected_frames(mode: str) -> int:
     return N_OPS + len(r.steps) + 2
 
 
-def run(tmp: Path, mode: str) -> tuple[list[Path], int]:
-    before = draw.GRAPHVIZ_CALLS[0]
-    paths = gi.render(gi.parse(BAYDIN), tmp, at=AT, mode=mode, steps=True)
-    return paths, draw.GRAPHVIZ_CALLS[0] - before
+def run(tmp: Path, mode: str) -> tuple[list[Path], list[str]]:
+    """The paths written and the Graphviz programs started."""
+    with graphviz_processes() as started:
+        paths = gi.render(gi.parse(BAYDIN), tmp, at=AT, mode=mode, steps=True)
+    return paths, started
 
 
 @pytest.fixture(scope="module")
-def reverse_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[Path], int]:
+def reverse_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[Path], list[str]]:
     if not (draw.shutil.which("dot") and draw.shutil.which("neato")):
         pytest.skip("Graphviz is not installed")
     return run(tmp_path_factory.mktemp("reverse"), "reverse")
 
 
 @pytest.fixture(scope="module")
-def forward_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[Path], int]:
+def forward_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[Path], list[str]]:
     if not (draw.shutil.which("dot") and draw.shutil.which("neato")):
         pytest.skip("Graphviz is not installed")
     return run(tmp_path_factory.mktemp("forward"), "forward")
@@ -113,24 +116,25 @@ def test_tiny_expressions() -> None:
 # --------------------------------------------------------------------------- files
 
 
-def test_files_and_counts(reverse_run: tuple[list[Path], int]) -> None:
+def test_files_and_counts(reverse_run: tuple[list[Path], list[str]]) -> None:
     paths, calls = reverse_run
     n = expected_frames("reverse")
     assert all(p.exists() for p in paths)
     assert [p.name for p in of(paths, ".svg")] == [f"frame_{k:03d}.svg" for k in range(n)]
     assert [p.name for p in of(paths, ".png")] == [f"frame_{k:03d}.png" for k in range(n)]
+    gif = {"steps.gif"} if HAVE_PILLOW else set()
     assert {p.name for p in paths} - {p.name for p in of(paths, ".svg") + of(paths, ".png")} == {
-        "steps.gif", "stepper.html"}
-    assert calls == 2  # one layout, one process for all frames
+        *gif, "stepper.html"}
+    assert calls == ["dot", "neato"]  # one layout, one process for all frames
 
 
-def test_forward_files(forward_run: tuple[list[Path], int]) -> None:
+def test_forward_files(forward_run: tuple[list[Path], list[str]]) -> None:
     paths, calls = forward_run
     assert len(of(paths, ".svg")) == expected_frames("forward")
-    assert calls == 2
+    assert calls == ["dot", "neato"]
 
 
-def test_layout_is_pinned(reverse_run: tuple[list[Path], int]) -> None:
+def test_layout_is_pinned(reverse_run: tuple[list[Path], list[str]]) -> None:
     svgs = [p.read_text(encoding="utf-8") for p in of(reverse_run[0], ".svg")]
     geometry = [node_geometry(s) for s in svgs]
     first = geometry[0]
@@ -145,7 +149,7 @@ def test_layout_is_pinned(reverse_run: tuple[list[Path], int]) -> None:
     assert len(set(svgs)) == len(svgs)
 
 
-def test_frames_are_well_formed_and_captioned(reverse_run: tuple[list[Path], int]) -> None:
+def test_frames_are_well_formed_and_captioned(reverse_run: tuple[list[Path], list[str]]) -> None:
     frames = build_frames(picture(gi.parse(BAYDIN), at=AT, mode="reverse"))
     for p, f in zip(of(reverse_run[0], ".svg"), frames, strict=True):
         root = ET.fromstring(p.read_text(encoding="utf-8"))
@@ -155,7 +159,8 @@ def test_frames_are_well_formed_and_captioned(reverse_run: tuple[list[Path], int
         assert p.read_bytes()[:4] == b"\x89PNG"
 
 
-def test_gif(reverse_run: tuple[list[Path], int], tmp_path: Path) -> None:
+def test_gif(reverse_run: tuple[list[Path], list[str]], tmp_path: Path) -> None:
+    pytest.importorskip("PIL")
     from PIL import Image, ImageSequence
 
     gif = [p for p in reverse_run[0] if p.suffix == ".gif"][0]
@@ -168,7 +173,7 @@ def test_gif(reverse_run: tuple[list[Path], int], tmp_path: Path) -> None:
     assert [p for p in again if p.suffix == ".gif"][0].read_bytes() == gif.read_bytes()
 
 
-def test_html_stepper(reverse_run: tuple[list[Path], int]) -> None:
+def test_html_stepper(reverse_run: tuple[list[Path], list[str]]) -> None:
     page = [p for p in reverse_run[0] if p.name == "stepper.html"][0].read_text(encoding="utf-8")
     n = expected_frames("reverse")
     assert page.count('<figure class="frame"') == n
@@ -189,6 +194,26 @@ def test_pdf_frames_on_request(tmp_path: Path) -> None:
     paths = gi.render(x * x, tmp_path, at={"x": 3}, steps=True, format="pdf")
     pdfs = of(paths, ".pdf")
     assert len(pdfs) == 1 + 2 + 2 and pdfs[0].read_bytes()[:5] == b"%PDF-"
+
+
+@needs_dot
+@pytest.mark.parametrize(
+    "fmt, extras",
+    [
+        ("svg", {"stepper.html"}),  # the HTML stepper is how SVG frames are stepped through
+        ("png", {"steps.gif"} if HAVE_PILLOW else set()),  # the GIF is made of the PNG frames
+        ("pdf", set()),
+        ("dot", set()),  # each frame's DOT, laid out already (draw it with neato -n2)
+    ],
+)
+def test_steps_write_only_the_format_asked_for(tmp_path: Path, fmt: str, extras: set[str]) -> None:
+    (x,) = gi.symbols("x,")
+    paths = gi.render(x * x, tmp_path, at={"x": 3}, steps=True, format=fmt)
+    frames = [f"frame_{k:03d}.{fmt}" for k in range(1 + 2 + 2)]
+    assert [p.name for p in paths] == frames + sorted(extras)
+    assert set(tmp_path.iterdir()) == set(paths)  # the paths returned are exactly the files written
+    if fmt == "dot":
+        assert paths[0].read_text(encoding="utf-8").startswith("digraph")
 
 
 # A minimal DOM stand-in: runs the stepper's script under Node.js and steps through it.
@@ -220,7 +245,7 @@ console.log(JSON.stringify(out));
 """
 
 
-def test_stepper_script_steps(reverse_run: tuple[list[Path], int], tmp_path: Path) -> None:
+def test_stepper_script_steps(reverse_run: tuple[list[Path], list[str]], tmp_path: Path) -> None:
     import json
     import shutil
     import subprocess

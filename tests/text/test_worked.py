@@ -175,6 +175,7 @@ def links(markdown: str) -> list[str]:
 
 @needs_graphviz
 def test_save_writes_every_linked_file(tmp_path):
+    pytest.importorskip("PIL", reason="the linked steps.gif needs Pillow")
     ex = explain(gi.parse(BAYDIN), AT)
     written = ex.save(tmp_path / "baydin")
     readme = tmp_path / "baydin" / "README.md"
@@ -206,6 +207,7 @@ def test_save_is_deterministic(tmp_path):
 
 @needs_graphviz
 def test_save_without_frames(tmp_path):
+    pytest.importorskip("PIL", reason="the linked steps.gif needs Pillow")
     ex = explain(gi.parse("(a + b)*(b + 1)"), {"a": 2, "b": 1}, frames=False)
     written = ex.save(tmp_path)
     assert not list((tmp_path / "steps").glob("frame_*"))

@@ -56,6 +56,7 @@ def test_several_variables_and_text():
 
 
 def test_plot_png_and_svg_are_written_and_reproducible(sin_sweep, tmp_path):
+    pytest.importorskip("matplotlib")
     png = sin_sweep.plot(tmp_path / "sweep.png")
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     svg1 = sin_sweep.plot(tmp_path / "a.svg")
@@ -69,11 +70,15 @@ def test_plot_png_and_svg_are_written_and_reproducible(sin_sweep, tmp_path):
     assert png.read_bytes() == png2.read_bytes()
 
 
-def test_plot_errors(sin_sweep, tmp_path, monkeypatch):
+def test_plot_errors(sin_sweep, tmp_path):
+    pytest.importorskip("matplotlib")
     with pytest.raises(gi.RenderError, match="gif"):
         sin_sweep.plot(tmp_path / "x.gif")
     with pytest.raises(ValueError, match="not among"):
         sin_sweep.plot(tmp_path / "x.png", variables=["y"])
+
+
+def test_plot_without_matplotlib_says_what_to_install(sin_sweep, tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "matplotlib", None)
     monkeypatch.setitem(sys.modules, "matplotlib.figure", None)
     with pytest.raises(gi.RenderError, match="matplotlib"):
