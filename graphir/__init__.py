@@ -49,7 +49,7 @@ tanh = _FUNCTIONS["tanh"]
 exp = _FUNCTIONS["exp"]
 log = _FUNCTIONS["log"]
 sqrt = _FUNCTIONS["sqrt"]
-abs = _FUNCTIONS["abs"]  # shadows the builtin: the contract names it
+abs = _FUNCTIONS["abs"]  # shadows the builtin on purpose: the public API (docs/index.md) names it
 sigmoid = _FUNCTIONS["sigmoid"]
 log1p = _FUNCTIONS["log1p"]
 expm1 = _FUNCTIONS["expm1"]
@@ -147,7 +147,7 @@ def render(
     steps: bool = False,
     format: str | None = None,
     **kwargs: Any,
-) -> Any:  # format shadows the builtin: the contract names it
+) -> Any:  # format shadows the builtin on purpose: the public API (docs/index.md) names it
     """Write the graph of ``expr`` as SVG/PNG/PDF; ``steps=True`` writes one frame per chain-rule step.
 
     See :func:`graphir.pictures.draw.render` for every option; returns the written paths.

@@ -314,21 +314,19 @@ def _attach(g: Graph, const: int | None, items: list[tuple[int, bool]]) -> int |
     return _fold(g, "mul", [const, *ids])
 
 
-def _plan_mul(sp: Any, g: Graph, obj: Any, matchers: list[primitives.Primitive]) -> _Plan:  # noqa: C901
-    """``c * f1 * ... / (d1 * ...)`` as SymPy prints it; its SymPy form is ``obj`` again."""
-    coeff, factors = obj.as_coeff_mul()
-    negative = _negative_number(coeff)
-    if negative:
-        coeff = -coeff
-    p_id: int | None = None  # numerator and denominator constants
-    q_id: int | None = None
+def _coefficient(sp: Any, g: Graph, coeff: Any) -> tuple[int | None, int | None]:
+    """The constant nodes of a positive coefficient ``p/q`` (None where it is 1): a rational
+    that floats hold exactly keeps its numerator and denominator apart, as it is printed."""
     if coeff.is_Rational and max(abs(int(coeff.p)), int(coeff.q)) <= 2**53:
-        if coeff.p != 1:
-            p_id = g.const(float(coeff.p))
-        if coeff.q != 1:
-            q_id = g.const(float(coeff.q))
-    elif coeff != 1:
-        p_id = _number(sp, g, coeff)
+        p_id = g.const(float(coeff.p)) if coeff.p != 1 else None
+        q_id = g.const(float(coeff.q)) if coeff.q != 1 else None
+        return p_id, q_id
+    return (None if coeff == 1 else _number(sp, g, coeff)), None
+
+
+def _fraction(sp: Any, factors: Any, matchers: list[primitives.Primitive]) -> tuple[list[Any], list[Any]]:
+    """Numerator and denominator factors: a power with a negative number as exponent goes
+    under the line (``x**(-2)`` as ``1/x**2``), unless a primitive prints it (``1/sqrt``)."""
     num: list[Any] = []
     den: list[Any] = []
     for f in factors:
@@ -341,6 +339,15 @@ def _plan_mul(sp: Any, g: Graph, obj: Any, matchers: list[primitives.Primitive])
             den.append(sp.Pow(f.base, -f.exp))
         else:
             num.append(f)
+    return num, den
+
+
+def _plan_mul(sp: Any, g: Graph, obj: Any, matchers: list[primitives.Primitive]) -> _Plan:
+    """``c * f1 * ... / (d1 * ...)`` as SymPy prints it; its SymPy form is ``obj`` again."""
+    coeff, factors = obj.as_coeff_mul()
+    negative = _negative_number(coeff)
+    p_id, q_id = _coefficient(sp, g, -coeff if negative else coeff)
+    num, den = _fraction(sp, factors, matchers)
     num_add = [bool(f.is_Add) for f in num]
     den_add = [bool(f.is_Add) for f in den]
     n_num = len(num)
