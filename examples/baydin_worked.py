@@ -39,7 +39,7 @@ PAPER = (
 INTRO_REVERSE = f"""\
 The running example of {PAPER}: Table 3 of the paper is the reverse-mode trace
 below, computed here by graphir's own reverse pass. Every number matches the
-paper's table (which shows 3 decimals; the pictures show 4 significant digits).
+paper's table to the 3 decimals it shows, in the tables and in the pictures alike.
 
 The same example in forward mode (the paper's Table 2): [forward/README.md](forward/README.md)."""
 
