@@ -86,6 +86,9 @@ CALLS: dict[str, Callable[[Any], Any]] = {
     "to_dot mode": lambda v: gi.to_dot(F, at={"x": 1.0, "y": 2.0}, mode=v),
     "trace_table at": lambda v: gi.trace_table(F, v),
     "cleanup": lambda v: gi.cleanup(v),
+    "forward_pass": lambda v: gi.forward_pass(F, v),
+    "reverse_pass": lambda v: gi.reverse_pass(F, v),
+    "simplify": lambda v: gi.simplify(v),
     "validate": lambda v: gi.validate(v),
 }
 

@@ -234,7 +234,6 @@ def _read_document(text: str | bytes) -> dict[str, Any]:
 
 # A JSON string, closed or running to the end of the text (linear: no backtracking).
 _JSON_STRING = re.compile(r'"[^"\\]*(?:\\(?:.|\Z)[^"\\]*)*(?:"|\Z)', re.DOTALL)
-_ONLY_BRACKETS = {c: None for c in range(128) if chr(c) not in "[]{}"}
 
 
 def _check_nesting(text: str) -> None:
@@ -246,13 +245,18 @@ def _check_nesting(text: str) -> None:
     ...
     graphir.errors.GraphError: the document nests arrays and objects 101 deep; a graphir document ...
     """
-    # (any other non-ASCII character is outside a string, where the decoder refuses it)
-    brackets = _JSON_STRING.sub("", text).translate(_ONLY_BRACKETS).encode("ascii", "ignore")
+    if "\\" in text:  # escaped quotes: strings found by a regular expression
+        text = _JSON_STRING.sub('""', text)
+    codes = np.frombuffer(text.encode("utf-8", "surrogatepass"), dtype=np.uint8)
+    opening = (codes == ord("[")) | (codes == ord("{"))
+    brackets = np.flatnonzero(opening | (codes == ord("]")) | (codes == ord("}")))
     if len(brackets) <= MAX_NESTING:
         return
-    codes = np.frombuffer(brackets, dtype=np.uint8)
-    opens = (codes == ord("[")) | (codes == ord("{"))
-    depth = int(np.cumsum(np.where(opens, 1, -1)).max())
+    # Without backslashes every quote opens or closes a string: a bracket after an odd
+    # number of quotes is inside one.
+    quotes = np.flatnonzero(codes == ord('"'))
+    outside = brackets[np.searchsorted(quotes, brackets) % 2 == 0]
+    depth = int(np.cumsum(np.where(opening[outside], 1, -1)).max(initial=0))
     if depth > MAX_NESTING:
         raise GraphError(
             f"the document nests arrays and objects {depth} deep; a graphir document nests at most "

@@ -103,11 +103,14 @@ def lambdify(exprs: Any, args: Sequence[Any] | Any) -> Callable[..., Any]:
     def inner(*xs: Any) -> Any:
         if len(xs) != len(names):
             raise TypeError(f"the compiled function takes {len(names)} argument(s), got {len(xs)}")
-        values = [as_value(n, v) for n, v in zip(names, xs, strict=True)]
-        for name, op, v in zip(names, real_only, values, strict=True):
-            if op is not None and np.iscomplexobj(v):
+        values = list(xs)
+        for k, v in enumerate(xs):
+            if type(v) is float:  # the common case, as it is
+                continue
+            v = values[k] = as_value(names[k], v)
+            if real_only[k] is not None and np.iscomplexobj(v):
                 raise EvalError(
-                    f"{op} takes real numbers only, and {name} is complex (complex input "
+                    f"{real_only[k]} takes real numbers only, and {names[k]} is complex (complex input "
                     "is for functions analytic in it)"
                 )
         try:
