@@ -33,11 +33,16 @@ graphir.errors.ArgumentError: no variable named 'W' in the expression; its varia
 
 from __future__ import annotations
 
+import math
+import numbers
+import re
 from collections.abc import Iterable, Mapping, Sequence
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
 
+from . import primitives
 from .build import Expr
 from .errors import ArgumentError
 
@@ -53,6 +58,9 @@ __all__ = [
     "as_value",
     "no_such_variable",
     "its_variables",
+    "describe",
+    "real_only_uses",
+    "unreadable_numbers",
 ]
 
 #: The derivative passes, as ``mode=`` names them.
@@ -229,12 +237,35 @@ def as_value(name: str, v: Any) -> Any:
     try:
         a = np.asarray(v)
     except Exception as exc:
-        raise ArgumentError(f"the value of {name} must be a number, got {v!r}") from exc
+        raise ArgumentError(f"the value of {name} must be a number, got {describe(v)}") from exc
     if a.dtype.kind in "biuf":
         a = a.astype(float, copy=False)
+    elif a.dtype.kind == "O" and a.ndim == 0 and isinstance(v, numbers.Real):
+        try:  # an int past the float range (10**400), a Fraction, a Decimal...
+            a = np.asarray(float(v))
+        except (OverflowError, ValueError, TypeError):
+            raise ArgumentError(f"the value of {name}, {describe(v)}, is too large for a float") from None
     elif a.dtype.kind != "c":
-        raise ArgumentError(f"the value of {name} must be a number, got {v!r}")
+        raise ArgumentError(f"the value of {name} must be a number, got {describe(v)}")
     return a[()] if a.ndim == 0 else a
+
+
+def describe(v: Any, limit: int = 60) -> str:
+    """``repr(v)`` cut to about ``limit`` characters, for messages (a long integer
+    says how many digits it has: Python refuses to print one past 4300 digits).
+
+    >>> describe(10**400), describe([0.5] * 30)
+    ('an integer of 401 digits', '[0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0....')
+    """
+    if isinstance(v, int) and v.bit_length() > 4 * limit:
+        if v.bit_length() < 14_000:  # str() takes up to 4300 digits
+            return f"an integer of {len(str(abs(v)))} digits"
+        return f"an integer of about {int(v.bit_length() * math.log10(2)) + 1} digits"
+    try:
+        text = repr(v)
+    except Exception:  # a foreign object whose repr fails: its type says enough
+        return f"a {type(v).__name__}"
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def as_point(at: Any, *, scalar: bool = False) -> dict[str, Any]:
@@ -270,3 +301,57 @@ def as_point(at: Any, *, scalar: bool = False) -> dict[str, Any]:
             raise ArgumentError(f"the value of {name} must be one real number, got {v!r}")
         point[name] = float(a)
     return point
+
+
+def real_only_uses(graph: Any, order: Sequence[int]) -> dict[str, str]:
+    """Variable name -> the first real-only primitive (one with a ``complex_numpy``)
+    its value reaches in ``order`` (topological), for the variables that reach one:
+    they take real values only, whatever the complex step does inside.
+
+    >>> import graphir as gi
+    >>> x, y = gi.symbols("x y")
+    >>> f = gi.abs(x) * gi.sin(y)
+    >>> real_only_uses(f.ir, f.order)
+    {'x': 'abs'}
+    """
+    ops, args = graph.ops, graph.args
+    below: dict[int, str] = {}  # node -> a real-only op that uses its value
+    for i in reversed(order):  # users before operands
+        op = ops[i]
+        if not args[i]:
+            continue
+        real_only = op if primitives.get(op).complex_numpy is not None else below.get(i)
+        if real_only is not None:
+            for a in args[i]:
+                below.setdefault(a, real_only)
+    return {graph.params[i]: below[i] for i in order if ops[i] == "var" and i in below}
+
+
+# A number as the parser reads it, not inside a name ("log1p", "x2e5").
+_NUMBER = re.compile(r"(?<![A-Za-z_0-9.])(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+_TINY = float(np.finfo(float).tiny)  # the smallest normal double
+EPS = float(np.finfo(float).eps)
+
+
+def unreadable_numbers(text: str) -> list[str]:
+    """What is lost reading the numbers written in ``text`` as floats, one phrase per
+    number: a number that overflows to inf, or underflows to 0 or to a subnormal
+    float (fewer significant digits).  Empty when every number reads fine.
+
+    >>> for lost in unreadable_numbers("2*1e-400 + 1e400 - 1e-320 + 1e-300"):
+    ...     print(lost)
+    1e-400 underflows to 0
+    1e400 overflows to inf
+    1e-320 underflows to the subnormal 9.9998886718268301e-321 (digits are lost)
+    """
+    problems = []
+    for m in _NUMBER.finditer(text):
+        literal = m.group()
+        v = float(literal)
+        if math.isinf(v):
+            problems.append(f"{literal} overflows to inf")
+        elif v == 0.0 and any(c in "123456789" for c in literal.lower().partition("e")[0]):
+            problems.append(f"{literal} underflows to 0")
+        elif 0.0 < v < _TINY and abs(Fraction(v) / Fraction(literal) - 1) > EPS:
+            problems.append(f"{literal} underflows to the subnormal {v:.17g} (digits are lost)")
+    return problems

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import inspect
 import numbers
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
 import networkx as nx
@@ -29,7 +29,17 @@ from .errors import ArgumentError, GraphError
 from .ir import Graph, to_networkx
 from .traversal import postorder, topo_order
 
-__all__ = ["Expr", "symbols", "trace", "as_expr", "lift", "RuleKit", "FUNCTIONS"]
+__all__ = [
+    "Expr",
+    "symbols",
+    "trace",
+    "as_expr",
+    "lift",
+    "RuleKit",
+    "FUNCTIONS",
+    "variable_name_problem",
+    "check_variable_names",
+]
 
 _UFUNCS: dict[Any, str] = {
     u: p.name for p in primitives.PRIMITIVES.values() for u in p.ufuncs
@@ -37,14 +47,21 @@ _UFUNCS: dict[Any, str] = {
 
 
 def _number(x: Any) -> float | None:
-    if type(x) is float or type(x) is int:  # the common case, before the ABC checks
-        return float(x)
-    if isinstance(x, (bool, np.bool_)):
-        return float(x)
-    if isinstance(x, numbers.Real):
-        return float(x)
-    if isinstance(x, np.ndarray) and x.ndim == 0 and np.isrealobj(x):
-        return float(x)
+    """``x`` as a float when it is one real number, else None; ArgumentError when it is
+    a number no float holds (``10**400``)."""
+    try:
+        if type(x) is float or type(x) is int:  # the common case, before the ABC checks
+            return float(x)
+        if isinstance(x, (bool, np.bool_)):
+            return float(x)
+        if isinstance(x, numbers.Real):
+            return float(x)
+        if isinstance(x, np.ndarray) and x.ndim == 0 and np.isrealobj(x):
+            return float(x)
+    except (OverflowError, ValueError, TypeError):
+        from .arguments import describe
+
+        raise ArgumentError(f"cannot use {describe(x)} in an expression: no float holds it") from None
     return None
 
 
@@ -297,6 +314,46 @@ def _structure(e: Expr) -> list[tuple[Any, ...]]:
     return out
 
 
+def variable_name_problem(name: Any, functions: Collection[str] | None = None) -> str | None:
+    """Why ``name`` cannot name a variable, or None when it can.
+
+    A variable's name is a name the parser reads back as that variable, so that
+    ``parse(str(expr))`` is ``expr``: an ASCII identifier that is not a Python
+    keyword, does not start with ``__``, and is neither a constant (``pi``, ``e``,
+    ``inf``, ``nan``) nor a function's name or alias (``sin``, ``ln``, ``max``...).
+    ``functions`` is :func:`graphir.primitives.call_names` (given when checking many).
+
+    >>> variable_name_problem("x_1"), variable_name_problem("ln"), variable_name_problem("pi")
+    (None, 'it is a function in text', 'it is a constant in text')
+    >>> variable_name_problem("1x")
+    'it is not an ASCII identifier (a letter or _, then letters, digits or _)'
+    """
+    if not isinstance(name, str):
+        return f"a name is a string, got {type(name).__name__}"
+    why = primitives.name_problem(name)
+    if why is None and name in (primitives.call_names() if functions is None else functions):
+        why = "it is a function in text"
+    return why
+
+
+def check_variable_names(names: Sequence[Any]) -> None:
+    """Raise for the first name that cannot name a variable (see :func:`variable_name_problem`):
+    :class:`TypeError` for a name that is not a string, else :class:`ArgumentError`.
+
+    >>> check_variable_names(["x", "sin"])
+    Traceback (most recent call last):
+    ...
+    graphir.errors.ArgumentError: 'sin' is not a valid variable name: it is a function in text
+    """
+    functions = primitives.call_names()
+    for name in names:
+        if not isinstance(name, str):
+            raise TypeError(f"variable names are strings, got {type(name).__name__} {name!r}")
+        why = variable_name_problem(name, functions)
+        if why is not None:
+            raise ArgumentError(f"{name[:80]!r} is not a valid variable name: {why}")
+
+
 def symbols(names: str | Sequence[str]) -> Any:
     """Variables, as :func:`sympy.symbols`: ``"x y z"`` or ``"x, y"`` give a tuple,
     a single name gives one expression, a trailing comma forces a tuple.
@@ -310,11 +367,7 @@ def symbols(names: str | Sequence[str]) -> Any:
         parts = [p for p in names.replace(",", " ").split() if p]
     else:
         parts, as_tuple = list(names), True
-    for p in parts:
-        if not isinstance(p, str):
-            raise TypeError(f"variable names are strings, got {type(p).__name__} {p!r}")
-        if not p.isidentifier():
-            raise ArgumentError(f"{p!r} is not a valid variable name")
+    check_variable_names(parts)
     g = Graph()
     out = tuple(Expr(g, g.var(p)) for p in parts)
     if len(out) == 1 and not as_tuple:
@@ -330,13 +383,20 @@ def trace(fn: Callable[..., Any]) -> Any:
     >>> [v.name for v in f.variables]
     ['x', 'y']
     """
+    if not callable(fn):
+        raise TypeError(f"trace takes a function, got {type(fn).__name__}")
+    try:
+        signature = inspect.signature(fn)
+    except ValueError:  # a builtin that does not tell its parameters (np.sin)
+        raise ArgumentError(f"trace cannot read the parameters of {fn!r}; wrap it in a lambda") from None
     params = [
         p.name
-        for p in inspect.signature(fn).parameters.values()
+        for p in signature.parameters.values()
         if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
     ]
     if not params:
         raise ArgumentError("trace needs a function with at least one positional parameter")
+    check_variable_names(params)
     g = Graph()
     out = fn(*[Expr(g, g.var(p)) for p in params])
     if isinstance(out, (tuple, list)):

@@ -176,6 +176,11 @@ def _constant(name: str, text: str) -> float:
         v = float(e.eval())
     if not math.isfinite(v):
         raise UsageError(f"--at: the value of {name} is not finite ({text.strip()} = {v})")
+    from .arguments import unreadable_numbers
+
+    lost = unreadable_numbers(text)
+    if lost:
+        _warning(f"--at: {name}={text.strip()}: {'; '.join(lost)}, so {name} is {v!r}")
     return v
 
 
@@ -606,10 +611,15 @@ def _error(message: str) -> None:
     sys.stderr.flush()
 
 
+def _warning(message: str) -> None:
+    """A warning on stderr, one line, every time (Python's warnings show a repeat once)."""
+    sys.stderr.write(f"{PROG}: warning: {' '.join(message.split())}\n")
+
+
 def _show_warning(
     message: Any, category: Any, filename: str, lineno: int, file: Any = None, line: Any = None
 ) -> None:
-    sys.stderr.write(f"{PROG}: warning: {' '.join(str(message).split())}\n")
+    _warning(str(message))
 
 
 def _run(argv: Sequence[str] | None) -> int:

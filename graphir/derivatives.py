@@ -65,6 +65,8 @@ def forward_pass(exprs: Any, tangents: Mapping[Any, Any]) -> PassResult:
     2
     """
     outs, _ = expr_list(exprs)
+    if not isinstance(tangents, Mapping):
+        raise TypeError(f"tangents map variables (or their names) to tangents, got {type(tangents).__name__}")
     names = [variable_name(v) for v in tangents]
     graph, ids = lift(*outs, *tangents.values())
     found = [graph.find_var(n) for n in names]

@@ -27,6 +27,8 @@ Conventions at non-differentiable points (documented in docs/derivatives.md):
 
 from __future__ import annotations
 
+import keyword
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -38,7 +40,17 @@ from .errors import GraphError
 if TYPE_CHECKING:
     from .build import Expr
 
-__all__ = ["Primitive", "PRIMITIVES", "register_primitive", "unregister_primitive", "get", "DOMAINS"]
+__all__ = [
+    "Primitive",
+    "PRIMITIVES",
+    "register_primitive",
+    "unregister_primitive",
+    "get",
+    "DOMAINS",
+    "CONSTANT_NAMES",
+    "call_names",
+    "name_problem",
+]
 
 # Sampling intervals for tests and checks, by domain name.
 DOMAINS: dict[str, tuple[tuple[float, float], ...]] = {
@@ -585,6 +597,53 @@ PRIMITIVES: dict[str, Primitive] = {p.name: p for p in _RECORDS}
 LEAF_OPS = ("var", "const")
 
 
+# ---------------------------------------------------------------- names
+
+#: Names that text reads as numbers (``pi``, ``e``, ``inf``, ``nan``): never the name
+#: of a variable or of a primitive, so that ``parse(str(expr))`` gives ``expr`` back.
+CONSTANT_NAMES = ("pi", "e", "inf", "nan")
+
+# The parser's identifier: ASCII only, so that no two different names are the same
+# Python identifier after NFKC normalisation ("ｓｉｎ" is "sin" to Python).
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z_0-9]*\Z")
+
+
+def call_names() -> dict[str, str]:
+    """Every name the parser reads as a function call (names and aliases) -> the primitive.
+
+    >>> call_names()["ln"], "add" in call_names(), call_names()["power"]
+    ('log', False, 'pow')
+    """
+    names = {}
+    for p in PRIMITIVES.values():
+        if p.is_infix and not p.function_syntax:
+            continue
+        for name in (p.name, *p.aliases):
+            names[name] = p.name
+    return names
+
+
+def name_problem(name: str) -> str | None:
+    """What keeps ``name`` from being a name in text (a variable's or a function's),
+    or None when nothing does: it must be an ASCII identifier, not a Python keyword,
+    not start with ``__`` and not be a constant (:data:`CONSTANT_NAMES`).
+
+    >>> name_problem("x1"), name_problem("pi"), name_problem("lambda")
+    (None, 'it is a constant in text', 'it is a Python keyword')
+    >>> name_problem("ｓｉｎ")
+    'it is not an ASCII identifier (a letter or _, then letters, digits or _)'
+    """
+    if not _IDENTIFIER.match(name):
+        return "it is not an ASCII identifier (a letter or _, then letters, digits or _)"
+    if keyword.iskeyword(name):
+        return "it is a Python keyword"
+    if name.startswith("__"):
+        return "names starting with __ are not allowed"
+    if name in CONSTANT_NAMES:
+        return "it is a constant in text"
+    return None
+
+
 def get(op: str) -> Primitive:
     """The record of ``op``; :class:`GraphError` when there is none.
 
@@ -634,15 +693,22 @@ def register_primitive(
     graphir.errors.GraphError: 'cube' is already registered; pass replace=True to replace it
     >>> unregister_primitive("cube")
     """
-    if not name.isidentifier() or name in LEAF_OPS:
-        raise GraphError(f"cannot register a primitive named {name!r}")
-    _check_user_primitive(name, "replaced")
+    _check_name(name)
     if name in PRIMITIVES and not replace:
         raise GraphError(f"{name!r} is already registered; pass replace=True to replace it")
-    partials = tuple(partials)
+    partials = _check_functions(name, numpy, partials, complex_numpy, sympy)
     n = len(partials) if arity is None else arity
+    if not isinstance(n, int) or isinstance(n, bool) or n < 1:
+        raise GraphError(f"{name}: arity must be a positive integer, got {n!r}")
     if len(partials) != n:
         raise GraphError(f"{name}: {n} operands need {n} partial rules, got {len(partials)}")
+    for what, text in (("label", label), ("latex", latex)):
+        if text is not None and not isinstance(text, str):
+            raise TypeError(f"{name}: {what} must be a string, got {type(text).__name__}")
+    if domain is not None and (
+        not isinstance(domain, (tuple, list)) or len(domain) != n or not all(d in DOMAINS for d in domain)
+    ):
+        raise GraphError(f"{name}: domain must give one of {', '.join(DOMAINS)} per operand, got {domain!r}")
     args = ", ".join("{" + str(i) + "}" for i in range(n))
 
     def no_sympy(sp: Any, *a: Any) -> Any:
@@ -659,7 +725,7 @@ def register_primitive(
         text=f"{name}({args})",
         latex=latex or f"\\operatorname{{{name}}}\\left({args}\\right)",
         label=label or name,
-        domain=domain or ("real",) * n,
+        domain=tuple(domain) if domain else ("real",) * n,
         user=True,
     )
     PRIMITIVES[name] = record
@@ -679,9 +745,50 @@ def unregister_primitive(name: str) -> None:
     ...
     graphir.errors.GraphError: 'sin' is a built-in primitive and cannot be unregistered
     """
+    if not isinstance(name, str):
+        raise TypeError(f"a primitive's name is a string, got {type(name).__name__} {name!r}")
     get(name)
     _check_user_primitive(name, "unregistered")
     del PRIMITIVES[name]
+
+
+# One letter, then digits or underscores: what formulas use as variables ("x", "x1", "t_0").
+_VARIABLE_LIKE = re.compile(r"[A-Za-z][0-9_]*\Z")
+
+
+def _check_name(name: Any) -> None:
+    """Refuse a name that text could not read as this primitive, or that would change
+    what text already means: text reads a registered name as a call, everywhere."""
+    if not isinstance(name, str):
+        raise TypeError(f"a primitive's name is a string, got {type(name).__name__} {name!r}")
+    why = name_problem(name)
+    if why is None and name in LEAF_OPS:
+        why = "it is reserved for variables and constants"
+    if why is None and call_names().get(name, name) != name:
+        why = f"text reads it as {call_names()[name]}"
+    if why is None and _VARIABLE_LIKE.match(name):
+        why = "it looks like a variable, and text would read it as a call everywhere"
+    if why is not None:
+        raise GraphError(f"cannot register a primitive named {name!r}: {why}; choose another name")
+    _check_user_primitive(name, "replaced")
+
+
+def _check_functions(
+    name: str, numpy: Any, partials: Any, complex_numpy: Any, sympy: Any
+) -> tuple[Callable[..., Any], ...]:
+    """The partial rules as a tuple, once every function given is callable."""
+    if not callable(numpy):
+        raise TypeError(f"{name}: numpy must be a function, got {type(numpy).__name__}")
+    for what, fn in (("complex_numpy", complex_numpy), ("sympy", sympy)):
+        if fn is not None and not callable(fn):
+            raise TypeError(f"{name}: {what} must be a function or None, got {type(fn).__name__}")
+    if isinstance(partials, (str, bytes)) or not hasattr(partials, "__iter__"):
+        raise TypeError(f"{name}: partials must be a sequence of rules, got {type(partials).__name__}")
+    rules = tuple(partials)
+    for k, rule in enumerate(rules):
+        if not callable(rule):
+            raise TypeError(f"{name}: partial rule {k} must be a function, got {type(rule).__name__}")
+    return rules
 
 
 def _check_user_primitive(name: str, what: str) -> None:

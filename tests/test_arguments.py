@@ -214,3 +214,50 @@ def test_as_point_and_check_mode() -> None:
     with pytest.raises(gi.ArgumentError):
         variable_name("")
     assert arguments.MODES == ("forward", "reverse")
+
+
+# ------------------------------------------------------------------ issue 8
+
+
+@pytest.mark.parametrize(
+    "value",
+    [10**400, -(10**5000), [10**400], np.array([10**400], dtype=object)],
+    ids=["1e400", "-1e5000", "list", "object-array"],
+)
+def test_a_number_past_the_float_range_is_an_argument_error(value):
+    """finite_difference(x*2, {"x": 10**400}) raised OverflowError; a 5000-digit int could
+    not even be put in a message (ValueError from int -> str)."""
+    x = gi.symbols("x")
+    for call in (
+        lambda: gi.finite_difference(x * 2, {"x": value}),
+        lambda: (x * 2).eval(x=value),
+        lambda: gi.value_and_grad(x * 2, {"x": value}),
+    ):
+        with pytest.raises(gi.ArgumentError, match="the value of x") as info:
+            call()
+        assert len(str(info.value)) < 200
+
+
+@pytest.mark.parametrize("at", [[1.0], (1.0,), 1.0, "x=1", np.array([1.0])])
+def test_a_point_that_is_not_a_mapping_is_a_type_error(at):
+    x = gi.symbols("x")
+    for call in (
+        lambda: gi.value_and_grad(x * 2, at),
+        lambda: gi.finite_difference(x * 2, at),
+        lambda: (x * 2).eval(at),
+    ):
+        with pytest.raises(TypeError, match="a point maps variables"):
+            call()
+
+
+def test_describe_and_unreadable_numbers():
+    assert arguments.describe(10**5000) == "an integer of about 5001 digits"
+    assert arguments.describe(object.__new__(Unprintable)) == "a Unprintable"
+    assert arguments.unreadable_numbers("log1p(x2e5) + 1e5 + 0e-999 + 0.0") == []
+    assert arguments.unreadable_numbers("2.5e-400") == ["2.5e-400 underflows to 0"]
+    assert arguments.unreadable_numbers("1.8e308") == ["1.8e308 overflows to inf"]
+
+
+class Unprintable:
+    def __repr__(self):
+        raise RuntimeError("no")

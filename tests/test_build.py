@@ -3,6 +3,7 @@ variables, combining graphs, bad operands."""
 
 from __future__ import annotations
 
+import keyword
 import math
 import operator
 
@@ -220,3 +221,32 @@ def test_expr_properties():
     assert f.num_nodes == 5
     assert isinstance(f.eval(x=1, y=2), float)
     assert repr(f) == "maximum(x, 2.5)/y"
+
+
+# ------------------------------------------------------------ issue 8: variable names
+
+BAD_NAMES = ["1x", "x-y", "ｘ", "θ", "x\u0301", "sin", "ln", "max", "pow", "pi", "e", "inf", "nan",
+             "lambda", "None", "__import__", "__x"]
+
+
+@pytest.mark.parametrize("name", BAD_NAMES)
+def test_a_name_text_cannot_read_back_is_refused_by_symbols_and_trace(name):
+    """parse(str(expr)) must give expr back, so a variable is named as text names one."""
+    with pytest.raises(gi.ArgumentError, match="is not a valid variable name"):
+        gi.symbols([name])
+    if name.isidentifier() and name.isascii() and not keyword.iskeyword(name):
+        fn = eval(f"lambda {name}: {name}")  # a parameter of that name
+        with pytest.raises(gi.ArgumentError, match="is not a valid variable name"):
+            gi.trace(fn)
+
+
+@pytest.mark.parametrize("name", ["x", "x_1", "_x", "alpha", "E", "Pi", "sinx", "exp1", "add", "neg", "log_"])
+def test_good_names_round_trip_through_text(name):
+    (v,) = gi.symbols([name])
+    f = gi.sin(v) * v + 1
+    assert gi.parse(str(f)) == f
+
+
+def test_trace_of_something_that_is_not_a_function():
+    with pytest.raises(TypeError, match="trace takes a function"):
+        gi.trace(3)

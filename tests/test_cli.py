@@ -393,3 +393,37 @@ def test_readme_cli_examples_run() -> None:
             assert (p.stdout + p.stderr).rstrip("\n").splitlines() == shown, line
             found += 1
     assert found >= 2
+
+
+# ------------------------------------------------------------------ issue 8: numbers lost when read
+
+
+@pytest.mark.parametrize(
+    ("at", "value", "fragment"),
+    [
+        ("x=1e-400", "1.0", "x=1e-400: 1e-400 underflows to 0, so x is 0.0"),
+        ("x=-1e-400", "1.0", "x=-1e-400: 1e-400 underflows to 0"),
+        ("x=1/1e400", "1.0", "x=1/1e400: 1e400 overflows to inf, so x is 0.0"),
+        ("x=1e-320", "1.0", "1e-320 underflows to the subnormal"),
+        ("x=0.0000e-999", "1.0", None),  # zero written as zero: nothing is lost
+        ("x=1e-300", "1.0", None),
+    ],
+)
+def test_a_number_that_underflows_or_overflows_when_read_is_reported(
+    capsys: pytest.CaptureFixture[str], at: str, value: str, fragment: str | None
+) -> None:
+    """--at x=1e-400 evaluated at 0 without a word (exit 0)."""
+    status, out, err = run(capsys, "eval", "x*2 + 1", "--at", at)
+    assert status == 0 and out == f"{value}\n"
+    if fragment is None:
+        assert err == ""
+        return
+    assert err.count("\n") == 1 and err.startswith("graphir: warning: --at: ") and fragment in err
+    status, _, err_again = run(capsys, "eval", "x*2 + 1", "--at", at)
+    assert err_again == err  # every run says it, not only the first in a process
+
+
+def test_a_number_lost_when_read_is_reported_by_every_command(capsys: pytest.CaptureFixture[str]) -> None:
+    for argv in (["diff", "x*y", "--at", "x=1e-999,y=2"], ["compare", "x*y", "--at", "x=1e-999,y=2"]):
+        status, _, err = run(capsys, *argv)
+        assert status == 0 and "1e-999 underflows to 0, so x is 0.0" in err, err

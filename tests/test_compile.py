@@ -14,7 +14,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 import graphir as gi
-from graphir.build import as_expr
+from graphir.build import Expr, as_expr
+from graphir.ir import Graph
 from graphir.primitives import PRIMITIVES
 from tests.strategies import VARIABLES, points, recipes
 
@@ -114,7 +115,10 @@ def test_constants_and_leaves():
 
 @pytest.mark.parametrize("name", ["os", "__import__", "eval", "exec", "sys", "open", "lambda_", "a0", "v3"])
 def test_generated_source_uses_only_generated_identifiers(name):
-    t, u = gi.symbols([name, "u"])
+    # symbols() refuses "__import__" (not a name text can read back); the IR takes any
+    # name, and generated code must stay safe whatever the graph holds.
+    g = Graph()
+    t, u = Expr(g, g.var(name)), Expr(g, g.var("u"))
     f = gi.exp(t) * u + t / 2 - gi.maximum(t, u) ** 2
     fn = gi.lambdify(f, [t, u])
     ids = identifiers(fn.source)
@@ -147,3 +151,35 @@ def test_source_is_attached_and_runs_alone():
     lines = [ln.strip() for ln in fn.source.splitlines()[1:]]
     assert lines[0].startswith("v") and "op_log(a0)" in lines[0]
     assert lines[-1].startswith("return (")
+
+
+def test_generated_code_does_not_depend_on_nfkc_forms_of_op_names():
+    """A primitive named "ｓｉｎ" (full width) made lambdify call np.sin: Python reads
+    identifiers after NFKC normalisation.  register_primitive refuses such names now;
+    an op put into the table by hand still compiles to an identifier of its own."""
+    import dataclasses
+
+    from graphir.build import _apply
+
+    PRIMITIVES["ｓｉｎ"] = dataclasses.replace(PRIMITIVES["cos"], name="ｓｉｎ", user=True)
+    try:
+        x = gi.symbols("x")
+        f = _apply("ｓｉｎ", x) + gi.sin(x)
+        fn = gi.lambdify(f, [x])
+        assert fn(2.0) == f.eval(x=2.0) == math.cos(2.0) + math.sin(2.0)
+        assert "ｓｉｎ" not in fn.source
+    finally:
+        del PRIMITIVES["ｓｉｎ"]
+
+
+@pytest.mark.parametrize("op", ["abs", "sign", "heaviside", "maximum", "minimum"])
+def test_complex_input_to_a_real_only_primitive_is_refused(op):
+    """np.abs(3+4j) is 5 and graphir's eval gave 3+4j: neither is right for a real function."""
+    x, y = gi.symbols("x y")
+    f = PRIMITIVES[op] and getattr(gi, op)(*([x, y][: PRIMITIVES[op].arity])) * y
+    fn = gi.lambdify(f, [y, x])
+    with pytest.raises(gi.EvalError, match=f"{op} takes real numbers only, and x is complex"):
+        fn(1.0, 3 + 4j)
+    assert fn(1.0, 3.0) == f.eval(x=3.0, y=1.0)
+    g = gi.lambdify(gi.sin(x) * y, [x, y])  # analytic: complex input is fine
+    assert g(1j, 2.0) == pytest.approx(2 * np.sin(1j))

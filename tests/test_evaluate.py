@@ -122,8 +122,8 @@ def test_evaluate_several_outputs_and_complex_inputs():
     x, y = gi.symbols("x y")
     out = evaluate([x * y, x + y, 2.0], {"x": 3, "y": 4})
     assert out == [12.0, 7.0, 2.0]
-    # complex input selects the complex-safe implementations
-    z = evaluate([gi.abs(x) * x], {"x": -2 + 1e-20j})[0]
+    # complex input selects the complex-safe implementations (the complex step's own evaluations)
+    z = evaluate([gi.abs(x) * x], {"x": -2 + 1e-20j}, complex_step=True)[0]
     assert isinstance(z, complex)
     assert z.real == -4.0 and z.imag == pytest.approx(-4e-20, rel=1e-12)
 
@@ -145,3 +145,22 @@ def test_evaluation_does_not_change_the_inputs():
     v = (x * 2 + gi.sin(x)).eval(x=a)
     np.testing.assert_array_equal(a, before)
     assert v is not a
+
+
+@pytest.mark.parametrize("op", ["abs", "sign", "heaviside", "maximum", "minimum"])
+def test_complex_user_input_to_real_only_primitives_is_refused(op):
+    """gi.abs(x).eval(x=3+4j) gave 3+4j (the complex step's extension of abs)."""
+    x, y, z = gi.symbols("x y z")
+    f = getattr(gi, op)(*[x, y][: gi.PRIMITIVES[op].arity])
+    with pytest.raises(gi.EvalError, match=f"{op} takes real numbers only, and x = \\(3\\+4j\\) is complex"):
+        f.eval(x=3 + 4j, y=1.0)
+    with pytest.raises(gi.EvalError, match="is complex"):
+        f.eval(x=np.array([1.0, 2j]), y=1.0)
+    with pytest.raises(gi.EvalError, match="takes real numbers only"):
+        gi.value_and_grad(f * x, {"x": 3 + 4j, "y": 1.0})
+    # a variable that reaches no real-only op may be complex; the complex step is unchanged
+    assert (f * gi.exp(z)).eval(x=2.0, y=1.0, z=1j) == pytest.approx(f.eval(x=2.0, y=1.0) * np.exp(1j))
+    assert evaluate([f], {"x": 2 + 1e-20j, "y": 1.0}, complex_step=True)[0].real == f.eval(x=2.0, y=1.0)
+    d = gi.finite_difference(f * x, {"x": -1.5, "y": 0.5}, method="complex")
+    r = gi.value_and_grad(f * x, {"x": -1.5, "y": 0.5})[1]
+    assert np.allclose(d, r, rtol=1e-12, atol=1e-15)

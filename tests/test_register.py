@@ -92,3 +92,74 @@ def test_sign_and_heaviside_are_exported():
     assert gi.sign(x).eval(x=-2.0) == -1.0 and gi.heaviside(x).eval(x=0.0) == 0.5
     assert {"sign", "heaviside", "unregister_primitive"} <= set(gi.__all__)
     assert gi.sin.record is PRIMITIVES["sin"]
+
+
+# ------------------------------------------------------------ issue 8: names and arguments
+
+
+def _identity():
+    return {"numpy": lambda x: x, "partials": [lambda b, out, x: b.const(1.0)]}
+
+
+@pytest.mark.parametrize("name", [3, None, b"cube", ("cube",)])
+def test_a_name_that_is_not_a_string_is_a_type_error(name):
+    """register_primitive(3, ...) raised AttributeError ('int' has no 'isidentifier')."""
+    with pytest.raises(TypeError, match="a primitive's name is a string"):
+        gi.register_primitive(name, **_identity())
+    with pytest.raises(TypeError, match="a primitive's name is a string"):
+        gi.unregister_primitive(name)
+
+
+@pytest.mark.parametrize(
+    ("name", "why"),
+    [
+        ("ｓｉｎ", "not an ASCII identifier"),  # full width: Python reads it as "sin"
+        ("ｃｕｂｅ", "not an ASCII identifier"),
+        ("θ", "not an ASCII identifier"),
+        ("ln", "text reads it as log"),
+        ("arcsin", "text reads it as asin"),
+        ("max", "text reads it as maximum"),
+        ("power", "text reads it as pow"),
+        ("pi", "constant"),
+        ("e", "constant"),
+        ("inf", "constant"),
+        ("nan", "constant"),
+        ("x", "looks like a variable"),
+        ("x1", "looks like a variable"),
+        ("t_0", "looks like a variable"),
+        ("lambda", "keyword"),
+        ("__cube", "__"),
+    ],
+)
+def test_names_that_would_change_what_text_means_are_refused(name, why):
+    """Registering "ln" changed what parse("ln(x)") means, "x" broke parse("x + 1"), and
+    "ｓｉｎ" made lambdify call np.sin."""
+    before = dict(PRIMITIVES)
+    with pytest.raises(gi.GraphError, match=f"cannot register a primitive named .*{why}"):
+        gi.register_primitive(name, **_identity())
+    assert PRIMITIVES == before
+    assert gi.parse("ln(x) + x + 1").eval(x=1.0) == 2.0
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "fragment"),
+    [
+        ({"numpy": 3}, TypeError, "numpy must be a function"),
+        ({"partials": 3}, TypeError, "partials must be a sequence"),
+        ({"partials": [3]}, TypeError, "partial rule 0 must be a function"),
+        ({"partials": "abc"}, TypeError, "partials must be a sequence"),
+        ({"sympy": 3}, TypeError, "sympy must be a function"),
+        ({"complex_numpy": "x"}, TypeError, "complex_numpy must be a function"),
+        ({"label": 3}, TypeError, "label must be a string"),
+        ({"arity": 0, "partials": []}, gi.GraphError, "arity must be a positive integer"),
+        ({"arity": 1.5}, gi.GraphError, "arity must be a positive integer"),
+        ({"arity": 2}, gi.GraphError, "2 operands need 2 partial rules"),
+        ({"domain": ("nowhere",)}, gi.GraphError, "domain must give one of"),
+        ({"domain": "real"}, gi.GraphError, "domain must give one of"),
+    ],
+)
+def test_bad_arguments_say_what_is_wrong(kwargs, error, fragment):
+    args = {**_identity(), **kwargs}
+    with pytest.raises(error, match=fragment):
+        gi.register_primitive("cube", **args)
+    assert "cube" not in PRIMITIVES

@@ -37,18 +37,28 @@ from __future__ import annotations
 import heapq
 import json
 import math
+import re
+from collections.abc import Collection
 from typing import Any
 
+import numpy as np
+
 from .. import primitives
-from ..build import Expr, expr_list, lift
+from ..build import Expr, expr_list, lift, variable_name_problem
 from ..errors import GraphError
 from ..ir import Graph, cycle_message
 from ..traversal import topo_order
 
-__all__ = ["to_json", "from_json", "FORMAT", "VERSION"]
+__all__ = ["to_json", "from_json", "FORMAT", "VERSION", "MAX_NESTING"]
 
 FORMAT = "graphir"
 VERSION = 1
+
+#: The deepest nesting of arrays and objects :func:`from_json` reads.  A graphir
+#: document nests 3 deep (``{"nodes": [{"args": [...]}]}``); the limit leaves room for
+#: fields to come and stops a hostile document long before Python's json reader
+#: would run out of stack (it recurses once per level).
+MAX_NESTING = 100
 
 _NON_FINITE = {"inf": math.inf, "-inf": -math.inf, "nan": math.nan}
 
@@ -115,7 +125,7 @@ def _value_from_json(where: str, v: Any) -> float:
         raise GraphError(f"{where}: the value {v} is too large for a float") from None
 
 
-def _check_node(k: int, node: Any) -> tuple[Any, str, tuple[Any, ...], Any]:
+def _check_node(k: int, node: Any, functions: Collection[str]) -> tuple[Any, str, tuple[Any, ...], Any]:
     """(id, op, args, param) of node number ``k`` of the list, checked on its own."""
     if not isinstance(node, dict):
         raise GraphError(f"nodes[{k}] must be an object, got {type(node).__name__}")
@@ -137,10 +147,12 @@ def _check_node(k: int, node: Any) -> tuple[Any, str, tuple[Any, ...], Any]:
     for pos, a in enumerate(args):
         if not _is_int(a):
             raise GraphError(f"{where} ({op}): operand {pos} must be a node id, got {a!r}")
-    return nid, op, args, _check_param(where, op, node, args)
+    return nid, op, args, _check_param(where, op, node, args, functions)
 
 
-def _check_param(where: str, op: str, node: dict[str, Any], args: tuple[Any, ...]) -> Any:
+def _check_param(
+    where: str, op: str, node: dict[str, Any], args: tuple[Any, ...], functions: Collection[str]
+) -> Any:
     """The name of a variable, the value of a constant, None for an operation (checked)."""
     if op == "var":
         name = node.get("name")
@@ -148,6 +160,9 @@ def _check_param(where: str, op: str, node: dict[str, Any], args: tuple[Any, ...
             raise GraphError(f"{where} (var) has no name")
         if not isinstance(name, str) or not name:
             raise GraphError(f"{where} (var): the name must be a non-empty string, got {name!r}")
+        why = variable_name_problem(name, functions)
+        if why is not None:
+            raise GraphError(f"{where} (var): {name[:80]!r} is not a valid variable name: {why}")
         if args:
             raise GraphError(f"{where} (var): a variable takes no operands, got {len(args)}")
         return name
@@ -191,6 +206,13 @@ _Table = dict[int, tuple[Any, str, tuple[Any, ...], Any]]  # id -> (id, op, args
 
 def _read_document(text: str | bytes) -> dict[str, Any]:
     """The JSON object, checked to be a graphir document of this version with a list of nodes."""
+    if isinstance(text, (bytes, bytearray)):
+        try:
+            text = text.decode(json.detect_encoding(text))
+        except UnicodeDecodeError as exc:
+            raise GraphError(f"not a JSON document: {exc}") from None
+    if isinstance(text, str):
+        _check_nesting(text)
     try:
         doc = json.loads(text)
     except (TypeError, ValueError) as exc:
@@ -210,11 +232,44 @@ def _read_document(text: str | bytes) -> dict[str, Any]:
     return doc
 
 
+# A JSON string, closed or running to the end of the text (linear: no backtracking).
+_JSON_STRING = re.compile(r'"[^"\\]*(?:\\(?:.|\Z)[^"\\]*)*(?:"|\Z)', re.DOTALL)
+
+
+def _check_nesting(text: str) -> None:
+    """GraphError when arrays and objects nest deeper than :data:`MAX_NESTING`, found
+    before decoding: brackets outside strings, counted with NumPy.
+
+    >>> _check_nesting("[" * 101 + "]" * 101)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    graphir.errors.GraphError: the document nests arrays and objects 101 deep; a graphir document ...
+    """
+    if "\\" in text:  # escaped quotes: strings found by a regular expression
+        text = _JSON_STRING.sub('""', text)
+    codes = np.frombuffer(text.encode("utf-8", "surrogatepass"), dtype=np.uint8)
+    opening = (codes == ord("[")) | (codes == ord("{"))
+    brackets = np.flatnonzero(opening | (codes == ord("]")) | (codes == ord("}")))
+    if len(brackets) <= MAX_NESTING:
+        return
+    # Without backslashes every quote opens or closes a string: a bracket after an odd
+    # number of quotes is inside one.
+    quotes = np.flatnonzero(codes == ord('"'))
+    outside = brackets[np.searchsorted(quotes, brackets) % 2 == 0]
+    depth = int(np.cumsum(np.where(opening[outside], 1, -1)).max(initial=0))
+    if depth > MAX_NESTING:
+        raise GraphError(
+            f"the document nests arrays and objects {depth} deep; a graphir document nests at most "
+            f"{MAX_NESTING} deep"
+        )
+
+
 def _read_nodes(nodes: list[Any]) -> _Table:
     """The nodes by id, each checked, with unique ids and operands that exist."""
     table: _Table = {}
+    functions = primitives.call_names()
     for k, node in enumerate(nodes):
-        nid, op, args, param = _check_node(k, node)
+        nid, op, args, param = _check_node(k, node, functions)
         if nid in table:
             raise GraphError(f"duplicate node id {nid}")
         table[nid] = (nid, op, args, param)

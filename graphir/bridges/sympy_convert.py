@@ -11,7 +11,9 @@ SymPy, however, recurses over its trees (hashing, assumptions, printing,
 graph levels or whose SymPy form would be deeper than :data:`MAX_SYMPY_DEPTH`
 levels, with a :class:`~graphir.errors.SymbolicError` giving the depth and the
 cap; a ``RecursionError`` escaping SymPy anyway is turned into a
-``SymbolicError`` too.
+``SymbolicError`` too, and so is any other exception SymPy raises on the way
+(``asin(2)`` that ``Min`` cannot compare, ``2**1e200`` that overflows, an integer
+too long to print...): the bridge raises nothing but graphir's own errors.
 
 Conventions
 -----------
@@ -54,8 +56,8 @@ from functools import reduce
 from typing import Any
 
 from .. import primitives
-from ..build import Expr, as_expr
-from ..errors import SymbolicError
+from ..build import Expr, as_expr, variable_name_problem
+from ..errors import GraphirError, SymbolicError
 from ..ir import Graph
 from ..printing import pi_or_e
 from ..traversal import levels
@@ -124,6 +126,9 @@ def _short(obj: Any, limit: int = 80) -> str:
         s = str(obj)
     except RecursionError:
         return f"<{type(obj).__name__} too deep to print>"
+    except ValueError:  # an integer past Python's limit on digits printed
+        bits = getattr(obj, "bit_length", lambda: 0)() or int(getattr(obj, "p", 0)).bit_length()
+        return f"<an integer of about {int(bits * math.log10(2)) + 1} digits>"
     return s if len(s) <= limit else s[: limit - 3] + "..."
 
 
@@ -201,7 +206,19 @@ def to_sympy(expr: Expr | float) -> Any:
         raise SymbolicError(
             f"SymPy hit the recursion limit building the expression ({depth} levels deep)"
         ) from None
+    except GraphirError:
+        raise
+    except Exception as exc:  # SymPy's own ValueError, OverflowError...: the bridge raises ours only
+        formula = f"{op}({', '.join(_short(env[a], 40) for a in args[i])})"
+        raise SymbolicError(f"SymPy cannot build {formula}: {_foreign(exc)}") from exc
     return env[e._id]
+
+
+def _foreign(exc: BaseException) -> str:
+    """A foreign exception in a few words, for a one-line message."""
+    text = " ".join(str(exc).split())
+    text = text if len(text) <= 160 else text[:157] + "..."
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 # ---------------------------------------------------------------- SymPy -> graphir
@@ -455,6 +472,7 @@ class _Converter:
         self.alive: list[Any] = []  # keeps every object seen alive, so ids stay unique
         prims = [p for p in primitives.PRIMITIVES.values()]
         self.matchers = [p for p in prims if p.sympy_match is not None]
+        self.functions = primitives.call_names()
         self.heads: dict[str, primitives.Primitive] = {}
         for p in prims:
             if p.sympy_head and p.sympy_head not in self.heads:
@@ -467,10 +485,16 @@ class _Converter:
             or any(_match(self.sp, p, obj) is not None for p in self.matchers)
         )
 
+    def variable_name(self, symbol: Any) -> str:
+        why = variable_name_problem(symbol.name, self.functions)
+        if why is not None:
+            raise SymbolicError(f"the SymPy symbol {symbol.name[:80]!r} cannot be a graphir variable: {why}")
+        return symbol.name
+
     def plan(self, obj: Any) -> int | _Plan:
         sp, g = self.sp, self.g
         if obj.is_Symbol:
-            return g.var(obj.name)
+            return g.var(self.variable_name(obj))
         if obj.is_Number or obj.is_NumberSymbol or obj is sp.S.ComplexInfinity:
             return _number(sp, g, obj)
         if obj.is_Atom:
@@ -543,6 +567,10 @@ def from_sympy_into(graph: Graph, e: Any) -> int:
         return _Converter(graph).convert(e)
     except RecursionError:
         raise SymbolicError("SymPy hit the recursion limit reading the expression") from None
+    except GraphirError:
+        raise
+    except Exception as exc:  # SymPy's own errors: the bridge raises ours only
+        raise SymbolicError(f"SymPy could not give the expression's parts: {_foreign(exc)}") from exc
 
 
 def from_sympy(e: Any) -> Expr:

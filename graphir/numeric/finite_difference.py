@@ -34,12 +34,12 @@ array([5.5       , 1.71633781])
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
-from ..arguments import as_point, variable_name, wrt_names
+from ..arguments import as_point, describe, variable_name, wrt_names
 from ..build import Expr, as_expr
 from ..errors import ArgumentError, EvalError
 from ..passes.evaluate import values_of_nodes
@@ -107,7 +107,7 @@ def _steps(method: str, step: Any, names: list[str], base: dict[str, float]) -> 
         if unknown:
             raise ArgumentError(f"step given for {sorted(unknown)}, which are not differentiated by")
         hs = [given[n] if n in given else default_step(method, base[n]) for n in names]
-    elif np.ndim(step) == 0:
+    elif not isinstance(step, Iterable) or isinstance(step, (str, bytes)) or getattr(step, "ndim", None) == 0:
         hs = [step] * len(names)
     else:
         hs = list(step)
@@ -115,9 +115,9 @@ def _steps(method: str, step: Any, names: list[str], base: dict[str, float]) -> 
             raise ArgumentError(f"step needs one value per variable ({len(names)}: {names}), got {len(hs)}")
     try:
         out = np.array(hs, dtype=float)
-    except (TypeError, ValueError):
-        raise ArgumentError(f"steps must be positive finite numbers, got {hs}") from None
-    if not np.all(np.isfinite(out) & (out > 0)):
+    except (TypeError, ValueError, OverflowError):
+        raise ArgumentError(f"steps must be positive finite numbers, got {describe(hs)}") from None
+    if out.shape != (len(names),) or not np.all(np.isfinite(out) & (out > 0)):
         raise ArgumentError(f"steps must be positive finite numbers, got {hs}")
     return out
 

@@ -1,7 +1,10 @@
 """Compilation: the graph as one straight-line NumPy function.
 
 The generated source is written only from the graph's own node ids and the
-registry's op names (never from user text): ``v7 = op_log(a0)``.  Each shared
+registry's op names (never from user text): ``v7 = op_log(a0)``.  An op name
+that is not plain ASCII (a name registered by hand into the table) is written
+as ``op3`` instead: Python reads identifiers after NFKC normalisation, so
+``op_ｓｉｎ`` would *be* ``op_sin`` and call another function.  Each shared
 subexpression is computed once, in depth-first order
 (:func:`~graphir.traversal.postorder`), and each intermediate array is dropped
 (``del v7``) after its last use, as hand-written NumPy code does.  Constants are
@@ -16,16 +19,21 @@ bound by reference, so they are exact.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import numpy as np
+
 from .. import primitives
-from ..arguments import variable_name
+from ..arguments import as_value, real_only_uses, variable_name
 from ..build import Expr, expr_list, lift
 from ..errors import ArgumentError, EvalError
 from ..traversal import last_use, postorder
 
 __all__ = ["lambdify", "generate_source"]
+
+_ASCII_NAME = re.compile(r"[A-Za-z_][A-Za-z_0-9]*\Z")
 
 
 def generate_source(
@@ -39,6 +47,7 @@ def generate_source(
     argname = {a: f"a{k}" for k, a in enumerate(arg_ids)}
     lines = [f"def {name}({', '.join(argname[a] for a in arg_ids)}):"]
     ref: dict[int, str] = {}
+    functions: dict[str, str] = {}  # op -> its name in the source
     order = postorder(graph, roots)
     # Drop each intermediate array after its last use, as hand-written NumPy does.
     dying = last_use(graph, order, keep=[*roots, *(i for i in order if not args[i])])
@@ -52,8 +61,9 @@ def generate_source(
             ref[i] = f"c{i}"
             namespace[ref[i]] = params[i]
         else:
-            fn = f"op_{op}"
-            if fn not in namespace:
+            fn = functions.get(op)
+            if fn is None:
+                fn = functions[op] = f"op_{op}" if _ASCII_NAME.match(op) else f"op{len(functions)}"
                 namespace[fn] = primitives.get(op).numpy
             ref[i] = f"v{i}"
             lines.append(f"    v{i} = {fn}({', '.join(ref[a] for a in args[i])})")
@@ -86,7 +96,28 @@ def lambdify(exprs: Any, args: Sequence[Any] | Any) -> Callable[..., Any]:
     arg_ids = [-1 - k if i is None else i for k, i in enumerate(found)]
     source, namespace = generate_source(graph, roots, arg_ids, "_graphir_compiled")
     exec(compile(source, "<graphir.lambdify>", "exec"), namespace)  # exec of our own generated code
-    inner = namespace["_graphir_compiled"]
+    compiled = namespace["_graphir_compiled"]
+    reach = real_only_uses(graph, postorder(graph, roots))
+    real_only = [reach.get(n) for n in names]
+
+    def inner(*xs: Any) -> Any:
+        if len(xs) != len(names):
+            raise TypeError(f"the compiled function takes {len(names)} argument(s), got {len(xs)}")
+        values = list(xs)
+        for k, v in enumerate(xs):
+            if type(v) is float:  # the common case, as it is
+                continue
+            v = values[k] = as_value(names[k], v)
+            if real_only[k] is not None and np.iscomplexobj(v):
+                raise EvalError(
+                    f"{real_only[k]} takes real numbers only, and {names[k]} is complex (complex input "
+                    "is for functions analytic in it)"
+                )
+        try:
+            return compiled(*values)
+        except ValueError as exc:  # arrays NumPy cannot broadcast together, say
+            raise EvalError(f"the compiled function cannot take these arguments: {exc}") from None
+
     if single:
 
         def f(*xs: Any) -> Any:

@@ -1,8 +1,13 @@
 """Numeric evaluation: one loop over the nodes in topological order.
 
-Inputs may be scalars or arrays (NumPy broadcasting), real or complex (complex
-inputs select each primitive's complex-safe implementation, used by the
-complex-step method).  A node that turns finite inputs into nan or inf gives
+Inputs may be scalars or arrays (NumPy broadcasting), real or complex.  Complex
+inputs select each primitive's complex-safe implementation; for ``abs``,
+``sign``, ``maximum``, ``minimum`` and ``heaviside`` (and any primitive with a
+``complex_numpy``) that is the complex-step extension, right only for an
+infinitesimal imaginary part, so :func:`evaluate` refuses complex input to
+them (``gi.abs(x).eval(x=3+4j)`` is an :class:`~graphir.errors.EvalError`, not
+``3+4j``) unless called with ``complex_step=True``, as the complex-step method
+does.  A node that turns finite inputs into nan or inf gives
 NumPy's value and an :class:`~graphir.errors.EvalWarning` naming the node and
 its formula.
 
@@ -21,12 +26,12 @@ from typing import Any
 import numpy as np
 
 from .. import primitives
-from ..arguments import as_value
+from ..arguments import as_value, real_only_uses
 from ..build import Expr, lift
 from ..errors import EvalError, EvalWarning
 from ..traversal import last_use, postorder
 
-__all__ = ["evaluate", "values_of_nodes"]
+__all__ = ["evaluate", "values_of_nodes", "refuse_complex"]
 
 
 def _inputs(graph: Any, order: Sequence[int], point: Mapping[str, Any]) -> dict[int, Any]:
@@ -39,6 +44,13 @@ def _inputs(graph: Any, order: Sequence[int], point: Mapping[str, Any]) -> dict[
             if name not in point:
                 raise EvalError(f"no value given for variable {name!r}")
             env[i] = as_value(name, point[name])
+    shapes = {params[i]: np.shape(v) for i, v in env.items() if np.ndim(v)}
+    if len(shapes) > 1:
+        try:
+            np.broadcast_shapes(*shapes.values())
+        except ValueError:
+            given = ", ".join(f"{n} has shape {s}" for n, s in shapes.items())
+            raise EvalError(f"the values of the variables do not broadcast together: {given}") from None
     return env
 
 
@@ -122,13 +134,44 @@ def _warn(graph: Any, i: int, outcome: str, kinds: set[str]) -> None:
     warnings.warn(f"node {i} = {formula}: {what} (gives {outcome})", EvalWarning, stacklevel=4)
 
 
-def evaluate(exprs: Sequence[Any], point: dict[str, Any]) -> list[Any]:
+def refuse_complex(graph: Any, order: Sequence[int], point: Mapping[str, Any]) -> None:
+    """EvalError when ``point`` gives a complex value to a variable that reaches a
+    real-only primitive in ``order`` (one with a ``complex_numpy``: its complex form is
+    the complex-step extension, not a complex function).
+
+    >>> import graphir as gi
+    >>> x = gi.symbols("x")
+    >>> refuse_complex(x.ir, gi.abs(x).order, {"x": 3 + 4j})  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    graphir.errors.EvalError: abs takes real numbers only, and x = (3+4j) is complex (complex input is ...
+    """
+    if not any(np.iscomplexobj(v) for v in point.values()):
+        return
+    for name, op in real_only_uses(graph, order).items():
+        value = point.get(name)
+        if np.iscomplexobj(value):
+            shown = complex(value) if np.ndim(value) == 0 else "a complex array"
+            raise EvalError(
+                f"{op} takes real numbers only, and {name} = {shown} is complex (complex input is "
+                "for functions analytic in it; for derivatives use finite_difference(..., method='complex'))"
+            )
+
+
+def evaluate(exprs: Sequence[Any], point: dict[str, Any], *, complex_step: bool = False) -> list[Any]:
     """Values of several expressions at ``point`` (a dict name -> number or array).
 
     0-d results come back as Python floats (complex when the inputs are complex).
+    Complex input to a real-only primitive raises :class:`EvalError` (see
+    :func:`refuse_complex`) unless ``complex_step``: the complex-step method's own
+    evaluations, where the imaginary part is infinitesimal.
     """
     graph, roots = lift(*exprs)
-    env = values_of_nodes(graph, postorder(graph, roots), point, keep=roots)
+    order = postorder(graph, roots)
+    if not complex_step:
+        used = {graph.params[i] for i in order if graph.ops[i] == "var"}
+        refuse_complex(graph, order, {n: as_value(n, v) for n, v in point.items() if n in used})
+    env = values_of_nodes(graph, order, point, keep=roots)
     out = []
     for r in roots:
         v = env[r]

@@ -265,3 +265,68 @@ def test_every_primitive_round_trips() -> None:
         p = gi.PRIMITIVES[name]
         e = fn(*(X, Y)[: p.arity])
         assert from_json(to_json(e)) == e, name
+
+
+# ------------------------------------------------------------ issue 8: hostile documents
+
+_DOC_HEAD = '{"format": "graphir", "version": 1, '
+
+
+def _nested(depth: int) -> str:
+    return "[" * depth + "]" * depth
+
+
+@pytest.mark.parametrize("depth", [10**4, 10**5])
+@pytest.mark.parametrize(
+    "template",
+    [
+        _DOC_HEAD + '"nodes": N, "outputs": [0]}',
+        _DOC_HEAD + '"nodes": [{"id": 0, "op": "var", "name": N}], "outputs": [0]}',
+        _DOC_HEAD + '"nodes": [{"id": 0, "op": "const", "value": N}], "outputs": [0]}',
+        _DOC_HEAD + '"nodes": [{"id": 0, "op": "sin", "args": N}], "outputs": [0]}',
+        _DOC_HEAD + '"nodes": [{"id": N, "op": "var", "name": "x"}], "outputs": [0]}',
+        _DOC_HEAD + '"nodes": [], "outputs": N}',
+        _DOC_HEAD + '"extra": N, "nodes": [], "outputs": [0]}',
+        "N",
+    ],
+)
+def test_deeply_nested_json_is_a_graph_error(depth: int, template: str) -> None:
+    """Nesting 10^4 or 10^5 deep, in any field, is refused before the json module
+    recurses into it (it raised RecursionError)."""
+    text = template.replace("N", _nested(depth))
+    for doc in (text, text.encode()):
+        with pytest.raises(gi.GraphError, match=r"nests arrays and objects \d+ deep") as info:
+            from_json(doc)
+        assert int(str(info.value).split()[6]) >= depth
+
+
+def test_nesting_counts_only_brackets_outside_strings() -> None:
+    from graphir.bridges.json_io import MAX_NESTING
+
+    deep_name = '"' + "[" * 10**4 + '\\"{' * 10 + '"'
+    text = _DOC_HEAD + f'"nodes": [{{"id": 0, "op": "var", "name": {deep_name}}}], "outputs": [0]}}'
+    with pytest.raises(gi.GraphError, match="is not a valid variable name"):
+        from_json(text)  # read, then refused for its name, not for brackets inside a string
+    objects = "{" + '"a": {' * (MAX_NESTING - 1) + "}" * MAX_NESTING
+    with pytest.raises(gi.GraphError, match="format is None"):
+        from_json(objects)  # exactly at the limit: decoded, then refused as no graphir document
+    with pytest.raises(gi.GraphError, match=f"{MAX_NESTING + 1} deep"):
+        from_json("[" + objects + "]")
+    for unterminated in ('"' + '\\"' * 10**5, '["\\' + "[" * 10**5):
+        with pytest.raises(gi.GraphError):
+            from_json(unterminated)
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["1x", "x-y", "x y", "ｘ", "θ", "sin", "ln", "max", "pi", "e", "inf", "nan", "lambda", "__x", "x\n"],
+)
+def test_a_variable_name_text_cannot_read_back_is_refused(name: str) -> None:
+    """from_json accepted "1x"; grad, to_dot, render and explain then raised TypeError."""
+    with pytest.raises(gi.GraphError, match="is not a valid variable name"):
+        from_json(_doc([{"id": 0, "op": "var", "name": name}], outputs=[0]))
+
+
+def test_names_that_load_print_and_parse_back() -> None:
+    x = from_json(_doc([{"id": 0, "op": "var", "name": "x_1"}], outputs=[0]))
+    assert gi.parse(str(gi.sin(x))) == gi.sin(x)

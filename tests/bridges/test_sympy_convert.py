@@ -287,3 +287,51 @@ def _iterate_sin(v: float, n: int) -> float:
     for _ in range(n):
         v = math.sin(v)
     return v
+
+
+# ------------------------------------------------------------ issue 8: foreign exceptions
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("minimum(asin(2), x)", "SymPy cannot build minimum(asin(2), x): ValueError"),  # not comparable
+        ("maximum(x, acos(3))", "SymPy cannot build maximum(x, acos(3)): ValueError"),
+        ("exp(2**1e200)", "SymPy cannot build exp(2.2384677975828"),  # OverflowError inside SymPy
+    ],
+)
+def test_sympy_errors_become_symbolic_errors(text: str, fragment: str) -> None:
+    """They escaped as SymPy's ValueError and Python's OverflowError."""
+    with pytest.raises(gi.SymbolicError) as info:
+        gi.parse(text).to_sympy()
+    assert fragment in str(info.value)
+    assert "\n" not in str(info.value)
+
+
+def test_a_user_primitive_whose_sympy_form_fails_is_a_symbolic_error() -> None:
+    def broken(sp_, x):
+        raise AttributeError("no such thing")
+
+    f = gi.register_primitive("broken_sympy", np.sin, [lambda b, out, x: b.cos(x)], sympy=broken)
+    try:
+        with pytest.raises(gi.SymbolicError, match="SymPy cannot build broken_sympy.*AttributeError"):
+            f(gi.symbols("x")).to_sympy()
+    finally:
+        gi.unregister_primitive("broken_sympy")
+
+
+@pytest.mark.parametrize("value", [sp.Integer(10**5000), sp.Integer(-(10**400)), sp.Rational(10**5000, 3)])
+def test_huge_sympy_numbers_are_symbolic_errors(value) -> None:
+    """Integer(10**5000) raised ValueError (Python will not print 5001 digits)."""
+    with pytest.raises(gi.SymbolicError, match="too large for a float") as info:
+        gi.from_sympy(value)
+    assert len(str(info.value)) < 200
+
+
+@pytest.mark.parametrize("name", ["1x", "x y", "sin", "ln", "pi", "E_", "e", "lambda", "__x", "x'", "θ"])
+def test_sympy_symbols_text_cannot_read_back_are_refused(name: str) -> None:
+    if name == "E_":
+        assert str(gi.from_sympy(sp.Symbol(name))) == "E_"  # fine: not the constant e
+        return
+    with pytest.raises(gi.SymbolicError, match=f"the SymPy symbol {name!r} cannot be a graphir variable"):
+        gi.from_sympy(sp.Symbol(name) + 1)
