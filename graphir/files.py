@@ -65,7 +65,7 @@ def write_file(path: str | Path, data: bytes | str) -> Path:
     if isinstance(data, str):
         data = data.encode("utf-8")
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    tmp = path.with_name(f".{path.name[:80]}.{secrets.token_hex(4)}.tmp")  # within NAME_MAX
     try:
         with open(tmp, "xb") as fh:
             fh.write(data)
