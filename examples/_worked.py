@@ -4,6 +4,8 @@ Every script in this folder that writes a worked example defines ``NAME`` (its
 folder under ``docs/examples/``), ``build()`` (the :class:`graphir.text.worked.Explanation`)
 and ``write(folder)`` (saves it, returns the written paths), and ends with
 ``run(NAME, write)``.  ``tools/regen_docs.py`` imports them the same way.
+Folders are written under graphir's rule (``graphir/files.py``): a new, empty or
+graphir-written folder, never a file graphir did not write.
 """
 
 from __future__ import annotations
@@ -16,9 +18,10 @@ ROOT = Path(__file__).resolve().parent.parent
 DOCS_EXAMPLES = ROOT / "docs" / "examples"
 
 try:  # the scripts run from a checkout without installing graphir
-    import graphir  # noqa: F401
+    import graphir
 except ImportError:  # pragma: no cover - depends on the environment
     sys.path.insert(0, str(ROOT))
+    import graphir
 
 
 def shown(path: Path) -> str:
@@ -38,6 +41,9 @@ def run(
     """Write the example into ``argv[0]`` (default ``docs/examples/<name>``); say where it went."""
     argv = sys.argv[1:] if argv is None else list(argv)
     folder = Path(argv[0]) if argv else (default or DOCS_EXAMPLES / name)
-    paths = write(folder)
+    try:
+        paths = write(folder)  # graphir refuses a folder holding files it did not write
+    except graphir.OutputError as exc:
+        raise SystemExit(f"{name}: {exc}") from None
     print(f"wrote {len(paths)} files into {shown(folder)}/; read {shown(folder / 'README.md')}")
     return folder

@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
-from .errors import ArgumentError, GraphirError, RenderTooLarge
+from .errors import ArgumentError, GraphirError, OutputError, RenderTooLarge
 from .printing import full_number
 
 __all__ = [
@@ -382,6 +382,14 @@ def run_diff(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+FORCE = arg(
+    "--force",
+    action="store_true",
+    help="write into a non-empty folder graphir did not write, replacing same-named files "
+    "(graphir never deletes a file it did not write)",
+)
+
+
 PICTURE_MODE = arg(
     "--mode",
     choices=("forward", "reverse"),
@@ -409,12 +417,14 @@ PICTURE_MODE = arg(
             "--output",
             required=True,
             metavar="OUT",
-            help="the picture (format from its suffix: .svg, .png, .pdf) or, with --steps, a folder",
+            help="the picture (format from its suffix: .svg, .png, .pdf; an existing file is replaced) "
+            "or, with --steps, a folder (new, empty, one graphir wrote before, or add --force)",
         ),
         arg("--format", choices=("svg", "png", "pdf"), default=None,
             help="format when OUT has no suffix; with --steps, write only frames of this format"),
         arg("--max-nodes", type=int, default=None, metavar="N",
             help="refuse graphs with more than N operation nodes (default 150; 0 draws any size)"),
+        FORCE,
     ),
 )
 def run_render(args: argparse.Namespace) -> int:
@@ -432,8 +442,10 @@ def run_render(args: argparse.Namespace) -> int:
     try:
         paths = gi.render(
             expr, args.output, at=point, mode=args.mode, steps=args.steps, format=args.format, wrt=wrt,
-            **limit,
+            overwrite=args.force, **limit,
         )
+    except OutputError as exc:
+        raise _with_force(exc) from None
     except RenderTooLarge as exc:
         raise RenderTooLarge(
             f"the graph has {exc.n_ops} operation nodes, more than max_nodes={exc.limit} draws readably; "
@@ -443,6 +455,11 @@ def run_render(args: argparse.Namespace) -> int:
     for p in paths:
         print(p)
     return EXIT_OK
+
+
+def _with_force(exc: OutputError) -> OutputError:
+    """The refusal of a folder, telling the command line's option instead of the Python one."""
+    return OutputError(str(exc).replace("pass overwrite=True", "add --force"), exc.folder)
 
 
 @command(
@@ -459,7 +476,9 @@ def run_render(args: argparse.Namespace) -> int:
             help="the pass to explain (default: reverse)",
         ),
         WRT,
-        arg("-o", "--output", required=True, metavar="OUT_DIR", help="the folder to write (created)"),
+        arg("-o", "--output", required=True, metavar="OUT_DIR",
+            help="the folder to write (created; if not empty, one graphir wrote before, or add --force)"),
+        FORCE,
     ),
 )
 def run_explain(args: argparse.Namespace) -> int:
@@ -469,7 +488,10 @@ def run_explain(args: argparse.Namespace) -> int:
     expr = read_expr(args.expr)
     point = point_for(expr, args.at)
     wrt = read_wrt(expr, args.wrt) if args.wrt else None
-    paths = gi.explain(expr, point, mode=args.mode, wrt=wrt).save(args.output)
+    try:
+        paths = gi.explain(expr, point, mode=args.mode, wrt=wrt).save(args.output, overwrite=args.force)
+    except OutputError as exc:
+        raise _with_force(exc) from None
     markdown = [p for p in paths if str(p).endswith(".md")]
     print(markdown[0] if markdown else args.output)
     return EXIT_OK

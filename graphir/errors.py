@@ -26,6 +26,7 @@ __all__ = [
     "SymbolicError",
     "RenderError",
     "RenderTooLarge",
+    "OutputError",
     "EvalWarning",
 ]
 
@@ -76,6 +77,15 @@ class RenderTooLarge(RenderError):
         super().__init__(message)
         self.n_ops = n_ops
         self.limit = limit
+
+
+class OutputError(GraphirError, ValueError):
+    """A folder cannot be written without touching files graphir did not write
+    (see :mod:`graphir.files`); ``folder`` is the folder refused."""
+
+    def __init__(self, message: str, folder: str | None = None):
+        super().__init__(message)
+        self.folder = folder
 
 
 class EvalWarning(RuntimeWarning):

@@ -131,7 +131,7 @@ def test_render_steps_in_the_format_asked_for(capsys: pytest.CaptureFixture[str]
     assert status == 0
     written = sorted(Path(p).name for p in out.split())
     assert written == [f"frame_{k:03d}.svg" for k in range(5)] + ["stepper.html"]
-    assert sorted(p.name for p in tmp_path.iterdir()) == written
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".graphir-manifest.json", *written]
 
 
 def test_render_errors(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

@@ -18,7 +18,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "graphir"
 LAYERS = [
-    "errors", "primitives", "ir", "traversal", "build", "arguments", "printing", "parser", "passes",
+    "errors", "files", "primitives", "ir", "traversal", "build", "arguments", "printing", "parser", "passes",
     "derivatives", "bridges", "numeric", "text", "pictures", "cli",
 ]
 RANK = {name: k for k, name in enumerate(LAYERS)}

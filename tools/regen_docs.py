@@ -2,8 +2,10 @@
 
 * ``docs/examples/<name>/``: one folder per example script in ``examples/``
   (``README.md``, pictures, step-by-step frames, GIF, HTML stepper), each
-  written by the script's ``write(folder)`` (see ``examples/_worked.py``);
-  the folder is emptied first, so no stale frame survives.
+  written by the script's ``write(folder)`` (see ``examples/_worked.py``)
+  under graphir's rule for folders (``graphir/files.py``): each folder keeps a
+  manifest of the files graphir wrote, a new run removes the stale ones among
+  them (frames of a longer example) and never a file it did not write.
 * ``docs/index.md``: the user guide.  Its ```` ```python ```` blocks run in
   order in one namespace, with the current folder set to the docs root
   (pictures they draw land in ``img/``); a ```` ```text ```` block right after
@@ -104,21 +106,21 @@ def examples_index(names: list[tuple[str, str, str]]) -> str:
 
 
 def regenerate_examples(root: Path, only: list[str] | None = None) -> list[Path]:
-    """Write the worked examples into ``root/examples/<NAME>/`` (emptied first), and
+    """Write the worked examples into ``root/examples/<NAME>/`` (their stale files removed), and
     ``root/examples/README.md`` listing them when all are written."""
     written: list[Path] = []
     names = []
     for name in only or EXAMPLES:
         module = example_module(name)
         folder = root / "examples" / module.NAME
-        if folder.exists():
-            shutil.rmtree(folder)
         written += module.write(folder)
         title = (folder / "README.md").read_text(encoding="utf-8").splitlines()[0].lstrip("# ")
         names.append((module.NAME, name, title))
     if not only:
         index = root / "examples" / "README.md"
-        index.write_text(examples_index(names), encoding="utf-8")
+        from graphir.files import write_file  # importable now: example_module put ROOT on sys.path
+
+        write_file(index, examples_index(names))
         written.append(index)
     return written
 
@@ -189,10 +191,12 @@ def regenerate(root: Path = DOCS, only: list[str] | None = None, guide: bool = T
     """Regenerate the examples and (``guide=True``) the guide into ``root``; return the files written."""
     root = Path(root)
     written = regenerate_examples(root, only)
+    from graphir.files import write_file  # importable now: example_module put ROOT on sys.path
+
     if guide:
         source = (DOCS / GUIDE).read_text(encoding="utf-8")
         target = root / GUIDE
-        target.write_text(run_guide(source, root), encoding="utf-8")
+        write_file(target, run_guide(source, root))
         written.append(target)
         written += [root / p for p in GUIDE_PICTURES]
     return written

@@ -21,6 +21,7 @@ True
 
 from __future__ import annotations
 
+import io
 import math
 import warnings
 from collections.abc import Mapping, Sequence
@@ -32,6 +33,7 @@ import numpy as np
 
 from ..arguments import as_point, wrt_items, wrt_names
 from ..errors import ArgumentError, GraphirError, RenderError
+from ..files import write_file
 from ..printing import error_number, format_number, to_text
 from .compare import LABELS, relative_error
 from .finite_difference import (
@@ -247,9 +249,9 @@ def _plot(s: StepSweep, path: Path, variables: Sequence[str] | None, format: str
             "svg": {"Date": None, "Creator": None},
             "pdf": {"CreationDate": None, "ModDate": None, "Creator": None, "Producer": None},
         }[fmt]
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(path, format=fmt, metadata=metadata)
-    return path
+        data = io.BytesIO()
+        fig.savefig(data, format=fmt, metadata=metadata)
+    return write_file(path, data.getvalue())
 
 
 def _panel(ax: Any, s: StepSweep, i: int) -> None:

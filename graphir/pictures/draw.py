@@ -19,10 +19,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from ..files import write_file
 from . import style
-from .graphviz import graphviz_args, output_format, run_graphviz
+from .graphviz import graphviz_args, output_format, run_graphviz, without_dates
 
-__all__ = ["render"]
+__all__ = ["render", "picture_bytes"]
 
 
 def render(
@@ -36,6 +37,7 @@ def render(
     *,
     max_nodes: int | None = style.MAX_NODES,
     partials: bool | None = None,
+    overwrite: bool = False,
 ) -> list[Path]:
     """Draw the computation graph of ``expr`` to a file, or step by step to a folder.
 
@@ -43,7 +45,9 @@ def render(
     ----------
     expr : Expr or sequence of Expr
     path : str or Path
-        The file to write; with ``steps=True`` a folder (created).
+        The file to write (an existing file is replaced); with ``steps=True`` a
+        folder (created), written under the rule of :mod:`graphir.files`: a
+        missing, empty or graphir-written folder, else :class:`~graphir.OutputError`.
     at, mode, wrt, partials, max_nodes
         As in :func:`graphir.to_dot`.
     steps : bool
@@ -56,11 +60,14 @@ def render(
         installed) and ``stepper.html``; ``"svg"``, SVG frames and ``stepper.html``
         (the page that steps through them); ``"png"``, PNG frames and ``steps.gif``;
         ``"pdf"``, PDF frames; ``"dot"``, each frame's DOT source, laid out already.
+    overwrite : bool
+        With ``steps=True``: write into a non-empty folder graphir did not write,
+        replacing same-named files (no other file is removed).
 
     Returns
     -------
     list of Path
-        Exactly the files written.
+        Exactly the files written (besides a folder's manifest, ``.graphir-manifest.json``).
 
     Examples
     --------
@@ -74,15 +81,34 @@ def render(
     if steps:
         from .frames import render_steps
 
-        return render_steps(expr, path, at, mode or "reverse", wrt, format=format, max_nodes=max_nodes)
-    fmt = output_format(path, format)
+        return render_steps(expr, path, at, mode or "reverse", wrt, format=format, max_nodes=max_nodes,
+                            overwrite=overwrite)
+    data = picture_bytes(expr, output_format(path, format), at, mode, wrt, partials=partials,
+                         max_nodes=max_nodes)
+    return [write_file(path, data)]
+
+
+def picture_bytes(
+    expr: Any,
+    fmt: str,
+    at: Mapping[Any, Any] | None = None,
+    mode: str | None = None,
+    wrt: Any = None,
+    *,
+    partials: bool | None = None,
+    max_nodes: int | None = style.MAX_NODES,
+) -> bytes:
+    """The bytes of the picture :func:`render` writes in format ``fmt`` (``"svg"``, ``"png"``,
+    ``"pdf"`` or ``"dot"``); the same input gives the same bytes.
+
+    >>> import graphir as gi
+    >>> picture_bytes(gi.parse("x + 1"), "dot")[:7]
+    b'digraph'
+    """
     from .dot import to_dot
 
     source = to_dot(expr, at, mode, wrt, partials=partials, max_nodes=max_nodes)
-    path.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "dot":
-        path.write_text(source, encoding="utf-8")
-        return [path]
+        return source.encode("utf-8")
     data = run_graphviz(["dot", *graphviz_args(fmt)], source.encode("utf-8"))
-    path.write_bytes(data)
-    return [path]
+    return without_dates(data) if fmt == "pdf" else data

@@ -34,6 +34,7 @@ rendering costs two Graphviz processes.
 from __future__ import annotations
 
 import html as _html
+import io
 import json
 import re
 import tempfile
@@ -44,16 +45,17 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import RenderError
+from ..files import check_folder, write_folder
 from ..passes.chain import Step
 from ..printing import display_number, display_operand
 from . import style
 from .dot import Html, write_dot
-from .graphviz import output_format, run_graphviz
+from .graphviz import output_format, run_graphviz, without_dates
 from .labels import EdgeLook, NodeLook, colored, contribution_text, name_line, partial_text, value_text
 from .model import Picture, picture
 from .style import COLORS, escape
 
-__all__ = ["Frame", "build_frames", "frame_sources", "render_steps", "Layout"]
+__all__ = ["Frame", "build_frames", "frame_sources", "render_steps", "step_files", "Layout"]
 
 _BLANK = "&#160;"  # keeps an empty label line's height
 
@@ -391,15 +393,16 @@ def page_title(pic: Picture) -> str:
     return f"{exprs} at {pic.point_text()}, step by step"
 
 
-def _gif(pngs: list[Path], path: Path) -> Path | None:
+def _gif(pngs: list[bytes]) -> bytes | None:
+    """The animated GIF of the PNG frames (None, with a warning, without Pillow)."""
     try:
         from PIL import Image
     except ImportError:
-        warnings.warn("Pillow is not installed: no animated GIF written (pip install pillow)", stacklevel=3)
+        warnings.warn("Pillow is not installed: no animated GIF written (pip install pillow)", stacklevel=4)
         return None
     images = []
-    for p in pngs:
-        with Image.open(p) as im:
+    for data in pngs:
+        with Image.open(io.BytesIO(data)) as im:
             images.append(im.convert("RGB"))
     w = max(im.width for im in images)
     h = max(im.height for im in images)
@@ -411,9 +414,10 @@ def _gif(pngs: list[Path], path: Path) -> Path | None:
             im = canvas
         frames.append(im.quantize(colors=255, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE))
     durations = [style.FRAME_MS] * (len(frames) - 1) + [style.LAST_FRAME_MS]
-    frames[0].save(path, save_all=True, append_images=frames[1:], duration=durations, loop=0,
+    out = io.BytesIO()
+    frames[0].save(out, format="GIF", save_all=True, append_images=frames[1:], duration=durations, loop=0,
                    optimize=False, disposal=1)
-    return path
+    return out.getvalue()
 
 
 #: The frame formats ``render_steps`` writes for each ``format`` (None: the default set).
@@ -424,7 +428,6 @@ STEP_FORMATS: dict[str | None, tuple[str, ...]] = {
     "pdf": ("pdf",),
     "dot": ("dot",),
 }
-_OWN_FILE = re.compile(r"frame_\d{3,}\.(svg|png|pdf|dot)|steps\.gif|stepper\.html")
 
 
 def render_steps(
@@ -436,6 +439,7 @@ def render_steps(
     *,
     format: str | None = None,  # the name graphir.render uses; shadows the builtin here only
     max_nodes: int | None = style.MAX_NODES,
+    overwrite: bool = False,
 ) -> list[Path]:
     """Write the frames of ``expr`` into ``folder`` (see :func:`graphir.render`).
 
@@ -448,40 +452,57 @@ def render_steps(
     * ``"pdf"``: PDF frames;
     * ``"dot"``: each frame's DOT source, laid out already (``neato -n2 -Tsvg`` draws it).
 
-    Files of an earlier rendering into ``folder`` (frames, GIF, stepper) that
-    this one does not write are removed.  Returns exactly the paths written.
+    ``folder`` is written under the rule of :mod:`graphir.files`: it must be
+    missing, empty or written by graphir (else :class:`~graphir.OutputError`,
+    unless ``overwrite=True``); files of an earlier rendering into it that this
+    one does not write are removed, no other file.  Returns exactly the paths
+    written (besides the manifest).
     """
     if at is None:
         raise RenderError("steps=True needs a point: pass at={'x': 2, ...}")
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise RenderError(f"steps=True writes a folder of frames, but {str(folder)!r} is a file")
+    check_folder(folder, overwrite)
+    files = step_files(expr, at, mode, wrt, format=format, max_nodes=max_nodes)
+    return write_folder(folder, files, overwrite)
+
+
+def step_files(
+    expr: Any,
+    at: Mapping[Any, Any],
+    mode: str = "reverse",
+    wrt: Any = None,
+    *,
+    format: str | None = None,  # the name graphir.render uses; shadows the builtin here only
+    max_nodes: int | None = style.MAX_NODES,
+) -> dict[str, bytes]:
+    """The files :func:`render_steps` writes, by name (frames in order, then the GIF and the stepper).
+
+    >>> import graphir as gi
+    >>> sorted(step_files(gi.parse("x*x"), {"x": 3}, format="dot"))  # doctest: +SKIP
+    ['frame_000.dot', 'frame_001.dot', 'frame_002.dot', 'frame_003.dot', 'frame_004.dot']
+    """
     formats = STEP_FORMATS[None if format is None else output_format(Path(f"x.{format}"), format)]
     pic = picture(expr, at, mode, wrt, max_nodes)
     frames = build_frames(pic)
     sources = frame_sources(pic, frames, compute_layout(pic, frames))
-    folder = Path(folder)
-    if folder.exists() and not folder.is_dir():
-        raise RenderError(f"steps=True writes a folder of frames, but {str(folder)!r} is a file")
-    folder.mkdir(parents=True, exist_ok=True)
-    written = _write_frames(sources, formats, folder)
+    files = _frame_files(sources, formats)
     if "png" in formats:
-        gif = _gif([p for p in written if p.suffix == ".png"], folder / "steps.gif")
+        gif = _gif([data for name, data in files.items() if name.endswith(".png")])
         if gif is not None:
-            written.append(gif)
+            files["steps.gif"] = gif
     if "svg" in formats:
-        written.append(_stepper(pic, frames, [p for p in written if p.suffix == ".svg"], folder))
-    for old in set(folder.iterdir()) - set(written):
-        if _OWN_FILE.fullmatch(old.name) and old.is_file():
-            old.unlink()
-    return written
+        svgs = [data.decode("utf-8") for name, data in files.items() if name.endswith(".svg")]
+        files["stepper.html"] = _stepper(pic, frames, svgs)
+    return files
 
 
-def _write_frames(sources: list[str], formats: tuple[str, ...], folder: Path) -> list[Path]:
-    """``folder/frame_NNN.<format>`` for every frame and format, in frame order (one Graphviz process)."""
+def _frame_files(sources: list[str], formats: tuple[str, ...]) -> dict[str, bytes]:
+    """``frame_NNN.<format>`` for every frame and format, in frame order (one Graphviz process)."""
     if formats == ("dot",):
-        paths = [folder / f"frame_{k:03d}.dot" for k in range(len(sources))]
-        for path, source in zip(paths, sources, strict=True):
-            path.write_text(source, encoding="utf-8")
-        return paths
-    written: list[Path] = []
+        return {f"frame_{k:03d}.dot": source.encode("utf-8") for k, source in enumerate(sources)}
+    files: dict[str, bytes] = {}
     with tempfile.TemporaryDirectory() as tmp:
         gv = Path(tmp) / "frames.gv"
         gv.write_text("".join(sources), encoding="utf-8")
@@ -492,18 +513,14 @@ def _write_frames(sources: list[str], formats: tuple[str, ...], folder: Path) ->
                 src = Path(tmp) / (f"frames.gv.{f}" if k == 0 else f"frames.gv.{k + 1}.{f}")
                 if not src.exists():
                     raise RenderError(f"Graphviz wrote no frame {k} ({f})")
-                dst = folder / f"frame_{k:03d}.{f}"
-                dst.write_bytes(src.read_bytes())
-                written.append(dst)
-    return written
+                data = src.read_bytes()
+                files[f"frame_{k:03d}.{f}"] = without_dates(data) if f == "pdf" else data
+    return files
 
 
-def _stepper(pic: Picture, frames: list[Frame], svgs: list[Path], folder: Path) -> Path:
-    """``folder/stepper.html``: one offline page that steps through the SVG frames."""
+def _stepper(pic: Picture, frames: list[Frame], svgs: list[str]) -> bytes:
+    """``stepper.html``: one offline page that steps through the SVG frames."""
     from .html import stepper_html
 
-    page = folder / "stepper.html"
-    text = stepper_html([p.read_text(encoding="utf-8") for p in svgs], [f.caption for f in frames],
-                        page_title(pic), pic.mode or "")
-    page.write_text(text, encoding="utf-8")
-    return page
+    text = stepper_html(svgs, [f.caption for f in frames], page_title(pic), pic.mode or "")
+    return text.encode("utf-8")

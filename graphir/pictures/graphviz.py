@@ -11,6 +11,7 @@ the command-line flags of each output format.
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from collections.abc import Sequence
@@ -19,7 +20,7 @@ from pathlib import Path
 from ..errors import RenderError
 from . import style
 
-__all__ = ["run_graphviz", "output_format", "graphviz_args", "FORMATS"]
+__all__ = ["run_graphviz", "output_format", "graphviz_args", "without_dates", "FORMATS"]
 
 #: Output formats :func:`render` writes (``dot`` writes the DOT source itself).
 FORMATS = ("svg", "png", "pdf", "dot")
@@ -72,3 +73,20 @@ def graphviz_args(fmt: str) -> list[str]:
     return args
 
 
+
+
+_PDF_DATE = re.compile(rb"/(?:CreationDate|ModDate)\s*\((?:[^()\\]|\\.)*\)")
+
+
+def without_dates(data: bytes) -> bytes:
+    """A PDF's bytes with its ``/CreationDate`` and ``/ModDate`` entries blanked out.
+
+    Graphviz's cairo PDF records when it was drawn (``SOURCE_DATE_EPOCH`` does not
+    change that in Graphviz 2.43), so the same picture gave other bytes each run.
+    Each entry becomes as many spaces (whitespace between a dictionary's entries),
+    so every byte offset of the cross-reference table stays right.
+
+    >>> without_dates(b"<< /Producer (cairo) /CreationDate (D:20260101120000Z) >>")
+    b'<< /Producer (cairo)                                   >>'
+    """
+    return _PDF_DATE.sub(lambda m: b" " * len(m.group(0)), data)

@@ -115,36 +115,40 @@ class Explanation:
     def _relative(self, key: str) -> str:
         return self.files[key]
 
-    def save(self, folder: str | Path) -> list[Path]:
+    def save(self, folder: str | Path, overwrite: bool = False) -> list[Path]:
         """Write ``README.md`` and its pictures into ``folder`` (created); return the paths written.
 
         Pictures: ``graph.svg``/``.png`` (the graph), ``graph_<mode>.svg``/``.png``
         (values and tangents/adjoints), ``steps/`` (frames, ``steps.gif``,
         ``stepper.html``).  Needs Graphviz (``dot``); raises
         :class:`~graphir.RenderError` when it is missing.
-        """
-        from ..pictures.draw import render
 
-        folder = Path(folder)
-        folder.mkdir(parents=True, exist_ok=True)
+        ``folder`` must be missing, empty or written by graphir before (it keeps a
+        manifest, ``.graphir-manifest.json``): files of an earlier save that this
+        one does not write are removed, no other file.  Any other folder raises
+        :class:`~graphir.OutputError` with nothing written, unless ``overwrite=True``:
+        then same-named files are replaced and the others kept.
+        """
+        from ..files import check_folder, write_folder
+        from ..pictures.draw import picture_bytes
+        from ..pictures.frames import step_files
+
+        check_folder(folder, overwrite)
         f = self.files
-        written: list[Path] = []
-        written += render(self.expr, folder / f["graph"])
-        written += render(self.expr, folder / f["graph_png"])
         kw = {"at": self.point, "mode": self.mode, "wrt": self.table.wrt if self.mode == "reverse" else
               self.table.tangents}
-        written += render(self.expr, folder / f["values"], **kw)
-        written += render(self.expr, folder / f["values_png"], **kw)
+        files = {
+            f["graph"]: picture_bytes(self.expr, "svg"),
+            f["graph_png"]: picture_bytes(self.expr, "png"),
+            f["values"]: picture_bytes(self.expr, "svg", **kw),
+            f["values_png"]: picture_bytes(self.expr, "png", **kw),
+        }
         if self.steps:
-            for p in render(self.expr, folder / f["steps"], steps=True, **kw):
-                if self.frames or not p.name.startswith("frame_"):
-                    written.append(p)
-                else:
-                    p.unlink()
-        readme = folder / f["readme"]
-        readme.write_text(self.markdown, encoding="utf-8")
-        written.append(readme)
-        return written
+            for name, data in step_files(self.expr, **kw).items():
+                if self.frames or not name.startswith("frame_"):
+                    files[f"{f['steps']}/{name}"] = data
+        files[f["readme"]] = self.markdown.encode("utf-8")
+        return write_folder(folder, files, overwrite)
 
     def _repr_markdown_(self) -> str:
         """The document with the two graph pictures embedded (data URIs), for Jupyter."""

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 import graphir as gi
+from graphir.files import MANIFEST
 from graphir.pictures import graphviz as draw
 from graphir.pictures.frames import build_frames
 from graphir.pictures.model import picture
@@ -211,7 +212,8 @@ def test_steps_write_only_the_format_asked_for(tmp_path: Path, fmt: str, extras:
     paths = gi.render(x * x, tmp_path, at={"x": 3}, steps=True, format=fmt)
     frames = [f"frame_{k:03d}.{fmt}" for k in range(1 + 2 + 2)]
     assert [p.name for p in paths] == frames + sorted(extras)
-    assert set(tmp_path.iterdir()) == set(paths)  # the paths returned are exactly the files written
+    # the paths returned are exactly the files written, besides the manifest
+    assert set(tmp_path.iterdir()) == {*paths, tmp_path / MANIFEST}
     if fmt == "dot":
         assert paths[0].read_text(encoding="utf-8").startswith("digraph")
 
@@ -269,7 +271,7 @@ def test_rerender_into_same_folder_removes_stale_frames(tmp_path: Path) -> None:
     (x,) = gi.symbols("x,")
     paths = gi.render(x * x, tmp_path, at={"x": 3}, steps=True)
     assert sorted(p.name for p in tmp_path.glob("frame_*.svg")) == [f"frame_{k:03d}.svg" for k in range(5)]
-    assert set(tmp_path.iterdir()) == set(paths)
+    assert set(tmp_path.iterdir()) == {*paths, tmp_path / MANIFEST}
     (tmp_path / "file.svg").write_text("x")
     with pytest.raises(gi.RenderError, match="is a file"):
         gi.render(x * x, tmp_path / "file.svg", at={"x": 3}, steps=True)
