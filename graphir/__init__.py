@@ -28,6 +28,8 @@ from .errors import (
     RenderError,
     RenderTooLarge,
     SymbolicError,
+    SymbolicTimeout,
+    SymbolicTooLarge,
 )
 from .ir import Graph
 from .ir import validate as _validate_graph
@@ -188,6 +190,8 @@ __all__ = [
     "EvalError",
     "EvalWarning",
     "SymbolicError",
+    "SymbolicTooLarge",
+    "SymbolicTimeout",
     "RenderError",
     "RenderTooLarge",
     "sin",

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterator, Mapping
 from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -218,7 +219,7 @@ def _grouped(template: str, slot: int) -> bool:
     return before.endswith(("{{", "(", ", ")) and after.startswith(("}}", ")", ",", " \\right)"))
 
 
-def _leaf(g: Graph, i: int, latex: bool, names: dict[int, str] | None) -> tuple[str, int]:
+def _leaf(g: Graph, i: int, latex: bool, names: Mapping[int, str] | None) -> tuple[str, int]:
     if names is not None and i in names:
         return names[i], ATOM
     op, p = g.ops[i], g.params[i]
@@ -234,7 +235,7 @@ def _render(
     e: Expr | tuple[Graph, int],
     latex: bool,
     limit: int | None,
-    names: dict[int, str] | None = None,
+    names: Mapping[int, str] | None = None,
 ) -> str:
     g, root = (e.ir, e._id) if hasattr(e, "ir") else e  # type: ignore[union-attr]
     out: list[str] = []
@@ -313,9 +314,24 @@ def node_text(g: Graph, i: int, names: dict[int, str], latex: bool = False) -> s
     return _render((g, i), latex=latex, limit=None, names=_without(names, i))
 
 
-def _without(names: dict[int, str], i: int) -> dict[int, str]:
-    if i not in names:
-        return names
-    d = dict(names)
-    del d[i]
-    return d
+class _Without(Mapping[int, str]):
+    """``names`` without the key ``hidden``, read through without a copy (a trace table
+    writes every node with the names of all the others: copying them made it quadratic)."""
+
+    def __init__(self, names: Mapping[int, str], hidden: int):
+        self.names, self.hidden = names, hidden
+
+    def __getitem__(self, k: int) -> str:
+        if k == self.hidden:
+            raise KeyError(k)
+        return self.names[k]
+
+    def __iter__(self) -> Iterator[int]:
+        return (k for k in self.names if k != self.hidden)
+
+    def __len__(self) -> int:
+        return len(self.names) - (self.hidden in self.names)
+
+
+def _without(names: Mapping[int, str], i: int) -> Mapping[int, str]:
+    return _Without(names, i) if i in names else names

@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 
 from ..arguments import as_point, wrt_items, wrt_names
+from ..bridges.sympy_limits import DEFAULT_TIMEOUT, MAX_SYMPY_SIZE, read_size, read_timeout
 from ..errors import ArgumentError, GraphirError, RenderError
 from ..printing import error_number, format_number, to_text
 from .compare import LABELS, relative_error
@@ -134,13 +135,16 @@ class StepSweep(Report):
         return _plot(self, Path(path), variables, format, dpi)
 
 
-def _reference(e: Any, wrt: Any, names: list[str], point: dict[str, float]) -> tuple[str, np.ndarray]:
+def _reference(
+    e: Any, wrt: Any, names: list[str], point: dict[str, float],
+    sympy_timeout: float | None, max_sympy_size: int | None,
+) -> tuple[str, np.ndarray]:
     from ..passes.evaluate import evaluate
 
     try:
         from ..bridges.sympy_calculus import symbolic_grad
 
-        partials = symbolic_grad(e, wrt)
+        partials = symbolic_grad(e, wrt, sympy_timeout=sympy_timeout, max_sympy_size=max_sympy_size)
         values = np.array([float(np.real(v)) for v in evaluate(list(partials), point)]) if names else \
             np.zeros(0)
         if np.all(np.isfinite(values)):
@@ -160,6 +164,9 @@ def step_sweep(
     wrt: Any = None,
     steps: Sequence[float] | None = None,
     methods: Sequence[str] = METHODS,
+    *,
+    sympy_timeout: float | None = DEFAULT_TIMEOUT,
+    max_sympy_size: int | None = MAX_SYMPY_SIZE,
 ) -> StepSweep:
     """Errors of each finite-difference method for the steps ``1e-1 ... 1e-16``.
 
@@ -170,6 +177,8 @@ def step_sweep(
     wrt : variables or names; default ``expr.variables``.
     steps : absolute steps to try (default :data:`STEPS`, 16 values).
     methods : finite-difference methods (default all five).
+    sympy_timeout, max_sympy_size : limits on SymPy's reference derivatives, as in
+        :func:`graphir.compare`; past them the reference is reverse mode.
 
     Returns
     -------
@@ -191,7 +200,9 @@ def step_sweep(
     hs = np.array(STEPS if steps is None else steps, dtype=float)
     for m in methods:
         check_method(m)
-    reference, ref = _reference(e, wrt, names, point)
+    reference, ref = _reference(
+        e, wrt, names, point, read_timeout(sympy_timeout), read_size(max_sympy_size)
+    )
     estimates, errors, rel = {}, {}, {}
     for m in methods:
         est = np.full((len(names), len(hs)), np.nan)
