@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import primitives
 from .primitives import ATOM, UNARY
+from .traversal import reachable, tree_size
 
 if TYPE_CHECKING:
     from .build import Expr
@@ -238,6 +239,8 @@ def _render(
     names: Mapping[int, str] | None = None,
 ) -> str:
     g, root = (e.ir, e._id) if hasattr(e, "ir") else e  # type: ignore[union-attr]
+    if limit is None and names is None and tree_size(g, root, MAX_TEXT_NODES) > MAX_TEXT_NODES:
+        return _summary(g, root, f"; more than MAX_TEXT_NODES={MAX_TEXT_NODES} written out")
     out: list[str] = []
     size = 0
     # Stack items: a literal string, or (node, context precedence, side) to print.
@@ -289,17 +292,22 @@ def _render(
     return "".join(out)
 
 
-def _summary(g: Graph, root: int) -> str:
-    from .traversal import reachable
+def _summary(g: Graph, root: int, why: str = "") -> str:
+    return f"<expression {g.ops[root]}(...) with {len(reachable(g, [root]))} nodes{why}>"
 
-    return f"<expression {g.ops[root]}(...) with {len(reachable(g, [root]))} nodes>"
+
+#: Largest tree form (shared subexpressions written out each time they are used) that
+#: :func:`to_text` and :func:`to_latex` write in full; a larger one gets the one-line summary
+#: (its text would take minutes and gigabytes).
+MAX_TEXT_NODES = 1_000_000
 
 
 def to_text(e: Expr, limit: int | None = None) -> str:
     """Plain text that :func:`graphir.parse` reads back to the same graph.
 
     With ``limit``, an output longer than ``limit`` characters is replaced by
-    a one-line summary.
+    a one-line summary; so is an expression whose tree form has more than
+    :data:`MAX_TEXT_NODES` nodes.
     """
     return _render(e, latex=False, limit=limit)
 

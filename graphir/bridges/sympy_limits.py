@@ -27,7 +27,7 @@ limit and only the size check applies.
 >>> f = x
 >>> for _ in range(16):
 ...     f = gi.maximum(f * y, f + y)
->>> tree_size(f, 10**9)
+>>> tree_size(f.ir, f.node, 10**9)
 393211
 >>> check_size(f)  # doctest: +ELLIPSIS
 Traceback (most recent call last):
@@ -50,13 +50,13 @@ import numpy as np
 from .. import primitives
 from ..build import Expr
 from ..errors import ArgumentError, SymbolicError, SymbolicTimeout, SymbolicTooLarge
+from ..traversal import tree_size
 
 __all__ = [
     "DEFAULT_TIMEOUT",
     "MAX_SYMPY_SIZE",
     "MAX_DIGITS",
     "check_size",
-    "tree_size",
     "time_limit",
     "read_timeout",
     "read_size",
@@ -111,28 +111,6 @@ def read_size(limit: Any) -> int | None:
     if limit < 1:
         raise ArgumentError(f"max_sympy_size must be at least 1 (or None: no limit), got {limit}")
     return int(limit)
-
-
-def tree_size(expr: Expr, cap: int) -> int:
-    """Nodes of the tree form of ``expr`` (each use of a shared node counted again), or
-    ``cap + 1`` when there are more than ``cap``: linear in the graph, whatever the tree.
-
-    >>> import graphir as gi
-    >>> x, = gi.symbols("x,")
-    >>> s = gi.sin(x) + 1
-    >>> tree_size(s * s, 100), tree_size(s * s, 5)
-    (9, 6)
-    """
-    g = expr.ir
-    args = g.args
-    size: dict[int, int] = {}
-    over = cap + 1
-    for i in expr.order:
-        n = 1
-        for a in args[i]:
-            n += size[a]
-        size[i] = n if n <= cap else over
-    return size[expr.node]
 
 
 def _exact_constant(v: float) -> tuple[float, float] | None:
@@ -196,7 +174,7 @@ def check_size(expr: Expr, max_sympy_size: int | None = MAX_SYMPY_SIZE) -> None:
     """
     limit = read_size(max_sympy_size)
     if limit is not None:
-        n = tree_size(expr, limit)
+        n = tree_size(expr.ir, expr.node, limit, sorted(expr.order))
         if n > limit:
             raise SymbolicTooLarge(
                 f"the expression's tree form (shared subexpressions written out, as SymPy holds them) "
