@@ -21,7 +21,14 @@ from ..build import Expr, as_expr
 from ..errors import GraphirError
 from ..ir import Graph
 from .sympy_convert import from_sympy, from_sympy_into, symbol, sympy_module, to_sympy
-from .sympy_limits import DEFAULT_TIMEOUT, MAX_SYMPY_SIZE, SYMPY_FAILURES, sympy_failed, time_limit
+from .sympy_limits import (
+    DEFAULT_TIMEOUT,
+    MAX_SYMPY_SIZE,
+    SYMPY_FAILURES,
+    read_size,
+    sympy_failed,
+    time_limit,
+)
 
 __all__ = ["simplify", "symbolic_grad"]
 
@@ -45,8 +52,10 @@ def simplify(
     'x + 1'
     """
     sp = sympy_module()
+    limit = time_limit(sympy_timeout, "simplifying the expression")
+    max_sympy_size = read_size(max_sympy_size)
     try:
-        with time_limit(sympy_timeout, "simplifying the expression"):
+        with limit:
             s = to_sympy(expr, max_sympy_size=max_sympy_size)
             return from_sympy(sp.simplify(s))
     except GraphirError:
@@ -130,8 +139,10 @@ def symbolic_grad(
     names = wrt_names(e, wrt)
     g = Graph()
     out = []
+    limit = time_limit(sympy_timeout, "differentiating the expression")
+    max_sympy_size = read_size(max_sympy_size)
     try:
-        with time_limit(sympy_timeout, "differentiating the expression"):
+        with limit:
             s = to_sympy(e, max_sympy_size=max_sympy_size)
             for name in names:
                 d = _diff(sp, s, name)
