@@ -39,14 +39,7 @@ from typing import Any
 import numpy as np
 
 from ..arguments import as_point, wrt_items, wrt_names
-from ..bridges.sympy_limits import (
-    DEFAULT_TIMEOUT,
-    MAX_SYMPY_SIZE,
-    SYMPY_FAILURES,
-    read_size,
-    read_timeout,
-    time_limit,
-)
+from ..bridges import sympy_limits as limits
 from ..build import Expr
 from ..errors import GraphirError
 from ..ir import Graph
@@ -308,13 +301,13 @@ def _sympy_sizes(
     try:
         import sympy
 
-        with time_limit(sympy_timeout, "counting the operations of the derivatives"):
+        with limits.time_limit(sympy_timeout, "counting the operations of the derivatives"):
             sps = [to_sympy(p, max_sympy_size=max_sympy_size) for p in partials]
             size = int(sum(sympy.count_ops(s) for s in sps))
             replacements, reduced = sympy.cse(sps)
             size_cse = int(sum(sympy.count_ops(r) for _, r in replacements) +
                            sum(sympy.count_ops(r) for r in reduced))
-    except (GraphirError, *SYMPY_FAILURES):
+    except (GraphirError, *limits.SYMPY_FAILURES):
         return None, None
     return size, size_cse
 
@@ -324,8 +317,8 @@ def compare(
     at: Mapping[Any, Any],
     wrt: Any = None,
     *,
-    sympy_timeout: float | None = DEFAULT_TIMEOUT,
-    max_sympy_size: int | None = MAX_SYMPY_SIZE,
+    sympy_timeout: float | None = limits.DEFAULT_TIMEOUT,
+    max_sympy_size: int | None = limits.MAX_SYMPY_SIZE,
 ) -> Comparison:
     """Partials of ``expr`` at ``at`` by every method, with errors, times and sizes.
 
@@ -363,7 +356,7 @@ def compare(
     point = as_point(at, scalar=True)
     wrt = wrt_items(wrt)  # read by every method below
     names = wrt_names(e, wrt, unique=True)
-    sympy_timeout, max_sympy_size = read_timeout(sympy_timeout), read_size(max_sympy_size)
+    sympy_timeout, max_sympy_size = limits.read_timeout(sympy_timeout), limits.read_size(max_sympy_size)
     rows: list[Row] = [_symbolic_row(_fresh_copy(e), wrt, names, point, sympy_timeout, max_sympy_size)]
     for mode in ("forward", "reverse"):
         copy = _fresh_copy(e)

@@ -38,15 +38,8 @@ from typing import Any
 
 from .. import primitives
 from ..arguments import as_point
+from ..bridges import sympy_limits as limits
 from ..bridges.sympy_convert import to_sympy
-from ..bridges.sympy_limits import (
-    DEFAULT_TIMEOUT,
-    MAX_SYMPY_SIZE,
-    SYMPY_FAILURES,
-    read_size,
-    read_timeout,
-    time_limit,
-)
 from ..build import Expr, expr_list
 from ..errors import ArgumentError, GraphirError, RenderTooLarge
 from ..printing import (
@@ -455,8 +448,8 @@ def explain(
     name: str | None = None,
     frames: bool = True,
     max_nodes: int | None = MAX_NODES,
-    sympy_timeout: float | None = DEFAULT_TIMEOUT,
-    max_sympy_size: int | None = MAX_SYMPY_SIZE,
+    sympy_timeout: float | None = limits.DEFAULT_TIMEOUT,
+    max_sympy_size: int | None = limits.MAX_SYMPY_SIZE,
 ) -> Explanation:
     """The worked example of differentiating ``expr`` at ``at``: trace tables, the chain rule
     edge by edge with numbers, the sum over paths, checks, pictures.
@@ -499,7 +492,7 @@ def explain(
     expr = exprs[0]
     point = as_point(at, scalar=True)
     _check_nodes(expr, max_nodes)
-    sympy_timeout, max_sympy_size = read_timeout(sympy_timeout), read_size(max_sympy_size)
+    sympy_timeout, max_sympy_size = limits.read_timeout(sympy_timeout), limits.read_size(max_sympy_size)
     table = TraceTable([expr], point, mode, wrt, name=name)
     if mode == "reverse":
         inputs, compared = list(table.wrt), list(table.wrt)
@@ -553,7 +546,7 @@ def _sympy(
     try:
         import sympy
 
-        with time_limit(sympy_timeout, "writing the derivatives"):
+        with limits.time_limit(sympy_timeout, "writing the derivatives"):
             s = to_sympy(expr, max_sympy_size=max_sympy_size)
             syms = {str(v): v for v in s.free_symbols}
             derivs = []
@@ -561,5 +554,5 @@ def _sympy(
                 d = sympy.diff(s, syms[n]) if n in syms else sympy.S.Zero
                 derivs.append((n, str(d), sympy.latex(d)))
             return (str(s), sympy.latex(s)), derivs
-    except (GraphirError, ImportError, *SYMPY_FAILURES):
+    except (GraphirError, ImportError, *limits.SYMPY_FAILURES):
         return None, []
