@@ -29,6 +29,8 @@ from .errors import (
     RenderError,
     RenderTooLarge,
     SymbolicError,
+    SymbolicTimeout,
+    SymbolicTooLarge,
 )
 from .ir import Graph
 from .ir import validate as _validate_graph
@@ -189,6 +191,8 @@ __all__ = [
     "EvalError",
     "EvalWarning",
     "SymbolicError",
+    "SymbolicTooLarge",
+    "SymbolicTimeout",
     "RenderError",
     "OutputError",
     "RenderTooLarge",

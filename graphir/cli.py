@@ -341,6 +341,30 @@ def read_wrt(expr: Any, text: str | None) -> list[str]:
 
 MAX_PRINTED = 20_000
 
+SYMPY_TIMEOUT = arg(
+    "--sympy-timeout",
+    type=float,
+    default=None,
+    metavar="SECONDS",
+    help="stop SymPy after SECONDS (default 5; 0 lets it run as long as it takes)",
+)
+
+
+def read_sympy_timeout(seconds: float | None) -> float | None:
+    """The ``--sympy-timeout`` value as the ``sympy_timeout`` keyword: the default when not
+    given, None (no limit) for 0.
+
+    >>> read_sympy_timeout(None), read_sympy_timeout(0.5), read_sympy_timeout(0)
+    (5.0, 0.5, None)
+    """
+    from .bridges.sympy_limits import DEFAULT_TIMEOUT
+
+    if seconds is None:
+        return DEFAULT_TIMEOUT
+    if not seconds >= 0 or math.isinf(seconds):
+        raise UsageError(f"--sympy-timeout: expected a number of seconds >= 0 (0: no limit), got {seconds}")
+    return None if seconds == 0 else seconds
+
 
 @command(
     "diff",
@@ -357,6 +381,7 @@ MAX_PRINTED = 20_000
         ),
         arg("--simplify", action="store_true", help="simplify each partial through SymPy"),
         AT,
+        SYMPY_TIMEOUT,
     ),
 )
 def run_diff(args: argparse.Namespace) -> int:
@@ -367,13 +392,14 @@ def run_diff(args: argparse.Namespace) -> int:
     expr = read_expr(args.expr)
     names = read_wrt(expr, args.wrt)
     point = point_for(expr, args.at) if args.at else None
+    timeout = read_sympy_timeout(args.sympy_timeout)
     if args.mode == "symbolic":
-        partials = gi.symbolic_grad(expr, names)
+        partials = gi.symbolic_grad(expr, names, sympy_timeout=timeout)
     else:
         partials = gi.grad(expr, names, mode=args.mode)
     for name, d in zip(names, partials, strict=True):
         if args.simplify:
-            d = gi.simplify(d)
+            d = gi.simplify(d, sympy_timeout=timeout)
         text = to_text(d, limit=MAX_PRINTED)
         line = f"d/d{name} = {text}"
         if point is not None:
@@ -479,6 +505,9 @@ def _with_force(exc: OutputError) -> OutputError:
         arg("-o", "--output", required=True, metavar="OUT_DIR",
             help="the folder to write (created; if not empty, one graphir wrote before, or add --force)"),
         FORCE,
+        arg("--max-nodes", type=int, default=None, metavar="N",
+            help="refuse expressions with more than N operation nodes (default 2000; 0: any size)"),
+        SYMPY_TIMEOUT,
     ),
 )
 def run_explain(args: argparse.Namespace) -> int:
@@ -488,8 +517,12 @@ def run_explain(args: argparse.Namespace) -> int:
     expr = read_expr(args.expr)
     point = point_for(expr, args.at)
     wrt = read_wrt(expr, args.wrt) if args.wrt else None
+    limits: dict[str, Any] = {"sympy_timeout": read_sympy_timeout(args.sympy_timeout)}
+    if args.max_nodes is not None:
+        limits["max_nodes"] = None if args.max_nodes <= 0 else args.max_nodes
+    explanation = gi.explain(expr, point, mode=args.mode, wrt=wrt, **limits)
     try:
-        paths = gi.explain(expr, point, mode=args.mode, wrt=wrt).save(args.output, overwrite=args.force)
+        paths = explanation.save(args.output, overwrite=args.force)
     except OutputError as exc:
         raise _with_force(exc) from None
     markdown = [p for p in paths if str(p).endswith(".md")]
@@ -511,6 +544,7 @@ def run_explain(args: argparse.Namespace) -> int:
             default="text",
             help="a text table (default), a Markdown table or JSON",
         ),
+        SYMPY_TIMEOUT,
     ),
 )
 def run_compare(args: argparse.Namespace) -> int:
@@ -520,7 +554,7 @@ def run_compare(args: argparse.Namespace) -> int:
     expr = read_expr(args.expr)
     point = point_for(expr, args.at)
     wrt = read_wrt(expr, args.wrt) if args.wrt else None
-    c = gi.compare(expr, point, wrt=wrt)
+    c = gi.compare(expr, point, wrt=wrt, sympy_timeout=read_sympy_timeout(args.sympy_timeout))
     print({"text": str, "markdown": lambda c: c.to_markdown(), "json": lambda c: c.to_json()}[args.format](c))
     return EXIT_OK
 
@@ -559,6 +593,7 @@ def read_claims(specs: Sequence[str]) -> dict[str, str]:
             help="also check at this point (first, before the sampled points)",
         ),
         arg("--format", choices=("text", "json"), default="text", help="a readable report (default) or JSON"),
+        SYMPY_TIMEOUT,
     ),
 )
 def run_check(args: argparse.Namespace) -> int:
@@ -573,7 +608,7 @@ def run_check(args: argparse.Namespace) -> int:
         except gi.ParseError as exc:
             raise gi.ParseError(f"--claim {name}: {exc}", exc.column, exc.expected) from None
     point = point_for(expr, args.at) if args.at else None
-    report = gi.check_claims(expr, claims, at=point)
+    report = gi.check_claims(expr, claims, at=point, sympy_timeout=read_sympy_timeout(args.sympy_timeout))
     print(report.to_json() if args.format == "json" else str(report))
     return EXIT_OK if report.ok else EXIT_ERROR
 

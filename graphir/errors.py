@@ -24,6 +24,8 @@ __all__ = [
     "ParseError",
     "EvalError",
     "SymbolicError",
+    "SymbolicTooLarge",
+    "SymbolicTimeout",
     "RenderError",
     "RenderTooLarge",
     "OutputError",
@@ -64,6 +66,25 @@ class EvalError(GraphirError, ValueError):
 
 class SymbolicError(GraphirError, ValueError):
     """SymPy cannot take this expression (too deeply nested, unsupported function...)."""
+
+
+class SymbolicTooLarge(SymbolicError):
+    """An expression is refused before SymPy starts: its tree form (shared subexpressions
+    written out) has ``size`` nodes, more than ``limit`` (``max_sympy_size``), or it holds
+    an exact number of ``size`` digits, more than ``limit``."""
+
+    def __init__(self, message: str, size: int, limit: int):
+        super().__init__(message)
+        self.size = size
+        self.limit = limit
+
+
+class SymbolicTimeout(SymbolicError):
+    """SymPy was stopped after ``seconds`` (``sympy_timeout``) without an answer."""
+
+    def __init__(self, message: str, seconds: float):
+        super().__init__(message)
+        self.seconds = seconds
 
 
 class RenderError(GraphirError, ValueError):

@@ -33,11 +33,13 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterator, Mapping
 from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any
 
 from . import primitives
 from .primitives import ATOM, UNARY
+from .traversal import reachable, tree_size
 
 if TYPE_CHECKING:
     from .build import Expr
@@ -218,7 +220,7 @@ def _grouped(template: str, slot: int) -> bool:
     return before.endswith(("{{", "(", ", ")) and after.startswith(("}}", ")", ",", " \\right)"))
 
 
-def _leaf(g: Graph, i: int, latex: bool, names: dict[int, str] | None) -> tuple[str, int]:
+def _leaf(g: Graph, i: int, latex: bool, names: Mapping[int, str] | None) -> tuple[str, int]:
     if names is not None and i in names:
         return names[i], ATOM
     op, p = g.ops[i], g.params[i]
@@ -234,9 +236,11 @@ def _render(
     e: Expr | tuple[Graph, int],
     latex: bool,
     limit: int | None,
-    names: dict[int, str] | None = None,
+    names: Mapping[int, str] | None = None,
 ) -> str:
     g, root = (e.ir, e._id) if hasattr(e, "ir") else e  # type: ignore[union-attr]
+    if limit is None and names is None and tree_size(g, root, MAX_TEXT_NODES) > MAX_TEXT_NODES:
+        return _summary(g, root, f"; more than MAX_TEXT_NODES={MAX_TEXT_NODES} written out")
     out: list[str] = []
     size = 0
     # Stack items: a literal string, or (node, context precedence, side) to print.
@@ -288,17 +292,22 @@ def _render(
     return "".join(out)
 
 
-def _summary(g: Graph, root: int) -> str:
-    from .traversal import reachable
+def _summary(g: Graph, root: int, why: str = "") -> str:
+    return f"<expression {g.ops[root]}(...) with {len(reachable(g, [root]))} nodes{why}>"
 
-    return f"<expression {g.ops[root]}(...) with {len(reachable(g, [root]))} nodes>"
+
+#: Largest tree form (shared subexpressions written out each time they are used) that
+#: :func:`to_text` and :func:`to_latex` write in full; a larger one gets the one-line summary
+#: (its text would take minutes and gigabytes).
+MAX_TEXT_NODES = 1_000_000
 
 
 def to_text(e: Expr, limit: int | None = None) -> str:
     """Plain text that :func:`graphir.parse` reads back to the same graph.
 
     With ``limit``, an output longer than ``limit`` characters is replaced by
-    a one-line summary.
+    a one-line summary; so is an expression whose tree form has more than
+    :data:`MAX_TEXT_NODES` nodes.
     """
     return _render(e, latex=False, limit=limit)
 
@@ -313,9 +322,24 @@ def node_text(g: Graph, i: int, names: dict[int, str], latex: bool = False) -> s
     return _render((g, i), latex=latex, limit=None, names=_without(names, i))
 
 
-def _without(names: dict[int, str], i: int) -> dict[int, str]:
-    if i not in names:
-        return names
-    d = dict(names)
-    del d[i]
-    return d
+class _Without(Mapping[int, str]):
+    """``names`` without the key ``hidden``, read through without a copy (a trace table
+    writes every node with the names of all the others: copying them made it quadratic)."""
+
+    def __init__(self, names: Mapping[int, str], hidden: int):
+        self.names, self.hidden = names, hidden
+
+    def __getitem__(self, k: int) -> str:
+        if k == self.hidden:
+            raise KeyError(k)
+        return self.names[k]
+
+    def __iter__(self) -> Iterator[int]:
+        return (k for k in self.names if k != self.hidden)
+
+    def __len__(self) -> int:
+        return len(self.names) - (self.hidden in self.names)
+
+
+def _without(names: Mapping[int, str], i: int) -> Mapping[int, str]:
+    return _Without(names, i) if i in names else names

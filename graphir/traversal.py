@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from .ir import Graph
 
-__all__ = ["reachable", "topo_order", "levels", "postorder", "last_use"]
+__all__ = ["reachable", "topo_order", "levels", "postorder", "last_use", "tree_size"]
 
 
 def reachable(graph: Graph, roots: Iterable[int]) -> list[int]:
@@ -45,6 +45,28 @@ def levels(graph: Graph, ids: list[int]) -> dict[int, int]:
         a = args[i]
         level[i] = 1 + max(level[j] for j in a) if a else 0
     return level
+
+
+def tree_size(graph: Graph, root: int, cap: int, ids: Sequence[int] | None = None) -> int:
+    """Nodes of the tree form of ``root`` (a node used twice counted twice), or ``cap + 1``
+    when there are more than ``cap``: one pass over the DAG, however large the tree.
+
+    ``ids`` are the nodes ``root`` depends on, ascending (computed when not given).
+
+    >>> from graphir.ir import Graph
+    >>> g = Graph(); x = g.var("x"); s = g.apply("add", g.apply("sin", x), x)
+    >>> tree_size(g, g.apply("mul", s, s), 100), tree_size(g, g.apply("mul", s, s), 5)
+    (9, 6)
+    """
+    args = graph.args
+    size: dict[int, int] = {}
+    over = cap + 1
+    for i in reachable(graph, [root]) if ids is None else ids:
+        n = 1
+        for a in args[i]:
+            n += size[a]
+        size[i] = n if n <= cap else over
+    return size[root]
 
 
 def topo_order(graph: Graph, roots: Iterable[int]) -> list[int]:

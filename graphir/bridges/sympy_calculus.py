@@ -18,15 +18,33 @@ from typing import Any
 
 from ..arguments import wrt_names
 from ..build import Expr, as_expr
-from ..errors import SymbolicError
+from ..errors import GraphirError
 from ..ir import Graph
 from .sympy_convert import from_sympy, from_sympy_into, symbol, sympy_module, to_sympy
+from .sympy_limits import (
+    DEFAULT_TIMEOUT,
+    MAX_SYMPY_SIZE,
+    SYMPY_FAILURES,
+    read_size,
+    sympy_failed,
+    time_limit,
+)
 
 __all__ = ["simplify", "symbolic_grad"]
 
-
-def simplify(expr: Expr) -> Expr:
+def simplify(
+    expr: Expr,
+    *,
+    sympy_timeout: float | None = DEFAULT_TIMEOUT,
+    max_sympy_size: int | None = MAX_SYMPY_SIZE,
+) -> Expr:
     """A simpler equal expression, through :func:`sympy.simplify` (in a new graph).
+
+    SymPy gets ``sympy_timeout`` seconds (None: no limit) and an expression whose tree
+    form has at most ``max_sympy_size`` nodes (see :mod:`graphir.bridges.sympy_limits`);
+    past either it raises :class:`~graphir.errors.SymbolicTimeout` or
+    :class:`~graphir.errors.SymbolicTooLarge`, and anything SymPy cannot do is a
+    :class:`~graphir.errors.SymbolicError`.
 
     >>> import graphir as gi
     >>> x, = gi.symbols("x,")
@@ -34,11 +52,16 @@ def simplify(expr: Expr) -> Expr:
     'x + 1'
     """
     sp = sympy_module()
-    s = to_sympy(expr)
+    limit = time_limit(sympy_timeout, "simplifying the expression")
+    max_sympy_size = read_size(max_sympy_size)
     try:
-        return from_sympy(sp.simplify(s))
-    except RecursionError:
-        raise SymbolicError("SymPy hit the recursion limit simplifying the expression") from None
+        with limit:
+            s = to_sympy(expr, max_sympy_size=max_sympy_size)
+            return from_sympy(sp.simplify(s))
+    except GraphirError:
+        raise
+    except SYMPY_FAILURES as exc:
+        raise sympy_failed(exc, "simplifying") from None
 
 
 @lru_cache(maxsize=1)
@@ -89,7 +112,13 @@ def _diff(sp: Any, s: Any, name: str) -> Any:
     return d
 
 
-def symbolic_grad(expr: Expr, wrt: Any = None) -> tuple[Expr, ...]:
+def symbolic_grad(
+    expr: Expr,
+    wrt: Any = None,
+    *,
+    sympy_timeout: float | None = DEFAULT_TIMEOUT,
+    max_sympy_size: int | None = MAX_SYMPY_SIZE,
+) -> tuple[Expr, ...]:
     """SymPy's own partial derivatives of ``expr``, brought back as expressions.
 
     ``wrt`` is a variable, a name or a sequence of them (default:
@@ -97,7 +126,8 @@ def symbolic_grad(expr: Expr, wrt: Any = None) -> tuple[Expr, ...]:
     partials live in one new graph.  These are the pointwise derivatives of
     real functions: ``abs(u)`` gives ``sign(u)*u'`` even where SymPy cannot
     prove ``u`` real, and ``sign``/``heaviside`` (whose derivative SymPy writes
-    with ``DiracDelta``) give 0, graphir's convention.
+    with ``DiracDelta``) give 0, graphir's convention.  ``sympy_timeout`` (seconds for
+    all partials together) and ``max_sympy_size`` limit SymPy as in :func:`simplify`.
 
     >>> import graphir as gi
     >>> x1, x2 = gi.symbols("x1 x2")
@@ -107,13 +137,18 @@ def symbolic_grad(expr: Expr, wrt: Any = None) -> tuple[Expr, ...]:
     sp = sympy_module()
     e = as_expr(expr)
     names = wrt_names(e, wrt)
-    s = to_sympy(e)
     g = Graph()
     out = []
+    limit = time_limit(sympy_timeout, "differentiating the expression")
+    max_sympy_size = read_size(max_sympy_size)
     try:
-        for name in names:
-            d = _diff(sp, s, name)
-            out.append(Expr(g, from_sympy_into(g, d)))
-    except RecursionError:
-        raise SymbolicError("SymPy hit the recursion limit differentiating the expression") from None
+        with limit:
+            s = to_sympy(e, max_sympy_size=max_sympy_size)
+            for name in names:
+                d = _diff(sp, s, name)
+                out.append(Expr(g, from_sympy_into(g, d)))
+    except GraphirError:
+        raise
+    except SYMPY_FAILURES as exc:
+        raise sympy_failed(exc, "differentiating") from None
     return tuple(out)

@@ -61,6 +61,7 @@ from ..errors import GraphirError, SymbolicError
 from ..ir import Graph
 from ..printing import pi_or_e
 from ..traversal import levels
+from .sympy_limits import MAX_SYMPY_SIZE, check_size
 
 __all__ = [
     "to_sympy",
@@ -158,11 +159,14 @@ class _DepthMeter:
         return depth[id(obj)]
 
 
-def to_sympy(expr: Expr | float) -> Any:
+def to_sympy(expr: Expr | float, *, max_sympy_size: int | None = MAX_SYMPY_SIZE) -> Any:
     """The SymPy expression of ``expr`` (variables are real symbols).
 
     Raises :class:`~graphir.errors.SymbolicError` when the expression is nested
-    too deeply for SymPy (see :data:`MAX_DEPTH` and :data:`MAX_SYMPY_DEPTH`).
+    too deeply for SymPy (see :data:`MAX_DEPTH` and :data:`MAX_SYMPY_DEPTH`), and
+    :class:`~graphir.errors.SymbolicTooLarge` when its tree form has more than
+    ``max_sympy_size`` nodes (None: no limit) or SymPy would compute an
+    astronomically large exact number (:func:`graphir.bridges.sympy_limits.check_size`).
 
     >>> import graphir as gi
     >>> x1, x2 = gi.symbols("x1 x2")
@@ -182,6 +186,7 @@ def to_sympy(expr: Expr | float) -> Any:
             f"the expression is {depth} levels deep; the SymPy bridge takes at most "
             f"{MAX_DEPTH} (SymPy recurses over its trees and would fail)"
         )
+    check_size(e, max_sympy_size)
     ops, args, params = g.ops, g.args, g.params
     env: dict[int, Any] = {}
     meter = _DepthMeter()

@@ -34,8 +34,16 @@ from typing import Any
 import numpy as np
 
 from ..arguments import as_point, variable_name
+from ..bridges.sympy_limits import (
+    DEFAULT_TIMEOUT,
+    MAX_SYMPY_SIZE,
+    SYMPY_FAILURES,
+    read_size,
+    read_timeout,
+    time_limit,
+)
 from ..build import Expr, as_expr
-from ..errors import ArgumentError, GraphirError
+from ..errors import ArgumentError, GraphirError, SymbolicTimeout, SymbolicTooLarge
 from ..ir import Graph
 from ..passes.evaluate import values_of_nodes
 from ..printing import display_number, error_number, format_number, to_text
@@ -226,27 +234,54 @@ def _values(exprs: list[Expr], point: dict[str, Any], m: int) -> list[np.ndarray
 # ------------------------------------------------------------------ symbolic
 
 
-def _symbolic(e: Expr, name: str, claim: Expr) -> tuple[str, str, Expr | None]:
-    """``(verdict, note, SymPy's true partial as an expression, or None)``."""
+def _symbolic(
+    e: Expr, name: str, claim: Expr, sympy_timeout: float | None, max_sympy_size: int | None,
+) -> tuple[str, str, Expr | None]:
+    """``(verdict, note, SymPy's true partial as an expression, or None)``.
+
+    SymPy gets ``sympy_timeout`` seconds for the whole verdict; when it cannot decide
+    (it fails, is stopped, or the expression is too large for it) the verdict is
+    ``"undecided"`` with the reason, and the numeric check decides.
+    """
+    found: list[Expr] = []
+    try:
+        with time_limit(sympy_timeout, f"deciding the claim for d/d{name}"):
+            return _decide(e, name, claim, max_sympy_size, found)
+    except SymbolicTimeout as exc:
+        note = (f"stopped after {exc.seconds:g} s; give it longer with sympy_timeout= "
+                "(the command line's --sympy-timeout)")
+        return "undecided", note, found[0] if found else None
+    except SymbolicTooLarge as exc:
+        return "undecided", f"not asked: {_first_line(exc)}", found[0] if found else None
+    except (GraphirError, ImportError) as exc:
+        why = _first_line(exc)
+        note = why if why.startswith("SymPy") else f"SymPy cannot take it: {why}"
+        return "undecided", note, found[0] if found else None
+    except SYMPY_FAILURES as exc:
+        return "undecided", f"SymPy failed: {_first_line(exc)}", found[0] if found else None
+
+
+def _decide(
+    e: Expr, name: str, claim: Expr, max_sympy_size: int | None, found: list[Expr],
+) -> tuple[str, str, Expr | None]:
+    """The verdict of :func:`_symbolic`, which catches what SymPy raises (SymPy's true
+    partial is appended to ``found`` as soon as it is known)."""
     import sympy
 
     from ..bridges.sympy_calculus import symbolic_grad
     from ..bridges.sympy_convert import to_sympy
 
-    try:
-        scratch = Graph()  # the variable as an object: a partial of 0 when ``e`` does not use it
-        true_expr = symbolic_grad(e, [Expr(scratch, scratch.var(name))])[0]
-        true = to_sympy(true_expr)
-        c = to_sympy(claim)
-    except (GraphirError, RecursionError, ImportError) as exc:
-        return "undecided", f"SymPy cannot take it: {_first_line(exc)}", None
-    try:
-        d = c - true
-        if sympy.count_ops(d) > SIMPLIFY_LIMIT:
-            return "undecided", "too large for sympy.simplify", true_expr
-        s = sympy.simplify(d)
-    except (RecursionError, ValueError, TypeError, AttributeError) as exc:
-        return "undecided", f"SymPy failed: {_first_line(exc)}", true_expr
+    scratch = Graph()  # the variable as an object: a partial of 0 when ``e`` does not use it
+    true_expr = symbolic_grad(
+        e, [Expr(scratch, scratch.var(name))], sympy_timeout=None, max_sympy_size=max_sympy_size
+    )[0]
+    found.append(true_expr)
+    true = to_sympy(true_expr, max_sympy_size=max_sympy_size)
+    c = to_sympy(claim, max_sympy_size=max_sympy_size)
+    d = c - true
+    if sympy.count_ops(d) > SIMPLIFY_LIMIT:
+        return "undecided", "too large for sympy.simplify", true_expr
+    s = sympy.simplify(d)
     if s == 0:
         return "equal", "claimed - true simplifies to 0", true_expr
     if s.is_number and s.is_finite and s.is_zero is False:
@@ -257,12 +292,12 @@ def _symbolic(e: Expr, name: str, claim: Expr) -> tuple[str, str, Expr | None]:
         if s.is_polynomial() and sympy.expand(s) != 0:
             # A polynomial that does not expand to 0 is not identically 0.
             return "not equal", f"claimed - true = {_short(sympy.factor(s))}, a nonzero polynomial", true_expr
-    except (RecursionError, ValueError, TypeError, AttributeError, sympy.PolynomialError):
+    except (*SYMPY_FAILURES, sympy.PolynomialError):
         pass
     try:
         f = sympy.factor(s)
         s = f if len(str(f)) < len(str(s)) else s
-    except (RecursionError, ValueError, TypeError, AttributeError, sympy.PolynomialError):
+    except (*SYMPY_FAILURES, sympy.PolynomialError):
         pass
     return "undecided", f"claimed - true simplifies to {_short(s)}", true_expr
 
@@ -302,6 +337,8 @@ def check_claims(
     rtol: float = 1e-7,
     atol: float = 1e-10,
     symbolic: bool = True,
+    sympy_timeout: float | None = DEFAULT_TIMEOUT,
+    max_sympy_size: int | None = MAX_SYMPY_SIZE,
 ) -> ClaimReport:
     """Check claimed partial derivatives of ``expr``, symbolically and at sample points.
 
@@ -314,6 +351,10 @@ def check_claims(
     seed : seed of the generator the points are drawn with (same seed, same points).
     rtol, atol : a point agrees when ``|claimed - true| <= atol + rtol * max(|claimed|, |true|)``.
     symbolic : also ask SymPy (``False``: numeric check only).
+    sympy_timeout : seconds SymPy may spend on each claim (None: no limit); a SymPy that is
+        stopped, fails or is refused cannot decide, and the sample points decide.
+    max_sympy_size : SymPy is not asked about an expression whose tree form (shared
+        subexpressions written out) has more nodes (None: no limit).
 
     Returns
     -------
@@ -336,6 +377,7 @@ def check_claims(
     e = as_expression(expr)
     if not claims:
         raise ArgumentError("no claims given: pass {variable: claimed partial derivative}")
+    sympy_timeout, max_sympy_size = read_timeout(sympy_timeout), read_size(max_sympy_size)
     parsed: list[tuple[str, Expr]] = []
     for k, v in claims.items():
         parsed.append((variable_name(k), as_expression(v) if isinstance(v, str) else as_expr(v)))
@@ -353,7 +395,7 @@ def check_claims(
             true_ad = as_expr(0.0)
         sym_verdict, sym_note, true_expr = ("not asked", "", None)
         if symbolic:
-            sym_verdict, sym_note, true_expr = _symbolic(e, name, claim)
+            sym_verdict, sym_note, true_expr = _symbolic(e, name, claim, sympy_timeout, max_sympy_size)
         result = _numeric(e, name, claim, true_ad, names, base, samples, seed, rtol, atol)
         result.true = _true_text(true_expr, true_ad)
         result.symbolic, result.symbolic_note = sym_verdict, sym_note

@@ -39,6 +39,7 @@ from typing import Any
 import numpy as np
 
 from ..arguments import as_point, wrt_items, wrt_names
+from ..bridges import sympy_limits as limits
 from ..build import Expr
 from ..errors import GraphirError
 from ..ir import Graph
@@ -267,41 +268,58 @@ def _evaluate_all(partials: tuple[Expr, ...], point: dict[str, float]) -> np.nda
     return np.array([float(np.real(v)) for v in values], dtype=float)
 
 
-def _symbolic_row(e: Expr, wrt: Any, names: list[str], point: dict[str, float]) -> Row:
+def _symbolic_row(
+    e: Expr, wrt: Any, names: list[str], point: dict[str, float],
+    sympy_timeout: float | None, max_sympy_size: int | None,
+) -> Row:
     from ..bridges.sympy_calculus import symbolic_grad
 
     t0 = time.perf_counter()
     try:
-        partials = tuple(symbolic_grad(e, wrt))
+        partials = tuple(symbolic_grad(e, wrt, sympy_timeout=sympy_timeout, max_sympy_size=max_sympy_size))
         values = _evaluate_all(partials, point)
     except (GraphirError, ImportError) as exc:
         nan = np.full(len(names), np.nan)
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        note = first if first.startswith("SymPy") else f"SymPy cannot take it: {first}"
         return Row("symbolic", "symbolic", LABELS["symbolic"], nan, nan.copy(), nan.copy(),
-                   time.perf_counter() - t0, None, note=f"SymPy cannot take it: {first}")
+                   time.perf_counter() - t0, None, note=note)
     seconds = time.perf_counter() - t0
-    size, size_cse = _sympy_sizes(partials)
+    size, size_cse = _sympy_sizes(partials, sympy_timeout, max_sympy_size)
     zeros = np.zeros(len(names))
     return Row("symbolic", "symbolic", LABELS["symbolic"], values, zeros, zeros.copy(), seconds,
                size, size_cse=size_cse, evals=1)
 
 
-def _sympy_sizes(partials: tuple[Expr, ...]) -> tuple[int | None, int | None]:
-    """SymPy's operation count of the partials, before and after ``sympy.cse``."""
+def _sympy_sizes(
+    partials: tuple[Expr, ...], sympy_timeout: float | None, max_sympy_size: int | None,
+) -> tuple[int | None, int | None]:
+    """SymPy's operation count of the partials, before and after ``sympy.cse`` (None, None
+    when SymPy cannot count them within ``sympy_timeout``)."""
+    from ..bridges.sympy_convert import to_sympy
+
     try:
         import sympy
 
-        sps = [p.to_sympy() for p in partials]
-        size = int(sum(sympy.count_ops(s) for s in sps))
-        replacements, reduced = sympy.cse(sps)
-        size_cse = int(sum(sympy.count_ops(r) for _, r in replacements) +
-                       sum(sympy.count_ops(r) for r in reduced))
-    except (GraphirError, RecursionError):
+        with limits.time_limit(sympy_timeout, "counting the operations of the derivatives"):
+            sps = [to_sympy(p, max_sympy_size=max_sympy_size) for p in partials]
+            size = int(sum(sympy.count_ops(s) for s in sps))
+            replacements, reduced = sympy.cse(sps)
+            size_cse = int(sum(sympy.count_ops(r) for _, r in replacements) +
+                           sum(sympy.count_ops(r) for r in reduced))
+    except (GraphirError, *limits.SYMPY_FAILURES):
         return None, None
     return size, size_cse
 
 
-def compare(expr: Any, at: Mapping[Any, Any], wrt: Any = None) -> Comparison:
+def compare(
+    expr: Any,
+    at: Mapping[Any, Any],
+    wrt: Any = None,
+    *,
+    sympy_timeout: float | None = limits.DEFAULT_TIMEOUT,
+    max_sympy_size: int | None = limits.MAX_SYMPY_SIZE,
+) -> Comparison:
     """Partials of ``expr`` at ``at`` by every method, with errors, times and sizes.
 
     Parameters
@@ -309,6 +327,11 @@ def compare(expr: Any, at: Mapping[Any, Any], wrt: Any = None) -> Comparison:
     expr : an expression (or text for :func:`graphir.parse`).
     at : the point, variables or names -> real numbers.
     wrt : variables or names; default ``expr.variables``.
+    sympy_timeout : seconds SymPy may take for the symbolic row (None: no limit); a SymPy
+        that is stopped, fails or is refused (``max_sympy_size``, see
+        :func:`graphir.simplify`) leaves the row empty with a note, and the errors are
+        measured against reverse mode.
+    max_sympy_size : the largest tree form (shared subexpressions written out) SymPy is given.
 
     Returns
     -------
@@ -333,7 +356,8 @@ def compare(expr: Any, at: Mapping[Any, Any], wrt: Any = None) -> Comparison:
     point = as_point(at, scalar=True)
     wrt = wrt_items(wrt)  # read by every method below
     names = wrt_names(e, wrt, unique=True)
-    rows: list[Row] = [_symbolic_row(_fresh_copy(e), wrt, names, point)]
+    sympy_timeout, max_sympy_size = limits.read_timeout(sympy_timeout), limits.read_size(max_sympy_size)
+    rows: list[Row] = [_symbolic_row(_fresh_copy(e), wrt, names, point, sympy_timeout, max_sympy_size)]
     for mode in ("forward", "reverse"):
         copy = _fresh_copy(e)
         t0 = time.perf_counter()

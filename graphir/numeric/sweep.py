@@ -24,7 +24,7 @@ from __future__ import annotations
 import io
 import math
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from ..arguments import as_point, wrt_items, wrt_names
+from ..bridges.sympy_limits import DEFAULT_TIMEOUT, MAX_SYMPY_SIZE, read_size, read_timeout
 from ..errors import ArgumentError, GraphirError, RenderError
 from ..files import write_file
 from ..printing import error_number, format_number, to_text
@@ -39,9 +40,14 @@ from .compare import LABELS, relative_error
 from .finite_difference import (
     EPS,
     METHODS,
+    RICHARDSON_LEVELS,
+    Sampler,
+    _central,
+    _complex,
+    _one_sided,
+    _richardson,
     as_expression,
     check_method,
-    finite_difference,
 )
 from .report import Report
 
@@ -136,13 +142,16 @@ class StepSweep(Report):
         return _plot(self, Path(path), variables, format, dpi)
 
 
-def _reference(e: Any, wrt: Any, names: list[str], point: dict[str, float]) -> tuple[str, np.ndarray]:
+def _reference(
+    e: Any, wrt: Any, names: list[str], point: dict[str, float],
+    sympy_timeout: float | None, max_sympy_size: int | None,
+) -> tuple[str, np.ndarray]:
     from ..passes.evaluate import evaluate
 
     try:
         from ..bridges.sympy_calculus import symbolic_grad
 
-        partials = symbolic_grad(e, wrt)
+        partials = symbolic_grad(e, wrt, sympy_timeout=sympy_timeout, max_sympy_size=max_sympy_size)
         values = np.array([float(np.real(v)) for v in evaluate(list(partials), point)]) if names else \
             np.zeros(0)
         if np.all(np.isfinite(values)):
@@ -156,12 +165,50 @@ def _reference(e: Any, wrt: Any, names: list[str], point: dict[str, float]) -> t
     return "reverse", values
 
 
+class _Stacked(Sampler):
+    """A :class:`Sampler` for one copy of the variables per step: slot ``k*n + j`` moves
+    variable ``j``, so every step is evaluated in the same pass over the graph."""
+
+    def __init__(self, expr: Any, base: dict[str, float], names: list[str]):
+        super().__init__(expr, base, names)
+        self.n = len(names)
+
+    def __call__(self, index: np.ndarray, delta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        index = np.asarray(index, dtype=int)
+        return super().__call__(np.where(index < 0, -1, index % self.n), delta)
+
+
+_RUNNERS: dict[str, Callable[..., tuple[np.ndarray, dict[str, Any]]]] = {
+    "forward": lambda s, x, h: _one_sided(s, x, h, 1.0),
+    "backward": lambda s, x, h: _one_sided(s, x, h, -1.0),
+    "central": _central,
+    "complex": _complex,
+    "richardson": lambda s, x, h: _richardson(s, x, h, RICHARDSON_LEVELS),
+}
+
+
+def _all_steps(e: Any, point: dict[str, float], wrt: Any, names: list[str], method: str,
+               hs: np.ndarray) -> np.ndarray:
+    """``finite_difference(e, point, wrt, method, step=h)`` for every ``h`` of ``hs``, as
+    columns, from one evaluation pass per method (the same numbers, elementwise)."""
+    if not names:
+        return np.zeros((0, len(hs)))
+    s = _Stacked(e, point, names)
+    x = np.array([s.base[n] for n in names], dtype=float)
+    k = len(hs)
+    d, _ = _RUNNERS[method](s, np.tile(x, k), np.repeat(hs, len(names)))
+    return np.asarray(d, dtype=float).reshape(k, len(names)).T
+
+
 def step_sweep(
     expr: Any,
     at: Mapping[Any, Any],
     wrt: Any = None,
     steps: Sequence[float] | None = None,
     methods: Sequence[str] = METHODS,
+    *,
+    sympy_timeout: float | None = DEFAULT_TIMEOUT,
+    max_sympy_size: int | None = MAX_SYMPY_SIZE,
 ) -> StepSweep:
     """Errors of each finite-difference method for the steps ``1e-1 ... 1e-16``.
 
@@ -172,6 +219,8 @@ def step_sweep(
     wrt : variables or names; default ``expr.variables``.
     steps : absolute steps to try (default :data:`STEPS`, 16 values).
     methods : finite-difference methods (default all five).
+    sympy_timeout, max_sympy_size : limits on SymPy's reference derivatives, as in
+        :func:`graphir.compare`; past them the reference is reverse mode.
 
     Returns
     -------
@@ -191,17 +240,19 @@ def step_sweep(
     wrt = wrt_items(wrt)  # read again by each method below
     names = wrt_names(e, wrt, unique=True)
     hs = np.array(STEPS if steps is None else steps, dtype=float)
+    if hs.ndim != 1 or not np.all(np.isfinite(hs) & (hs > 0)):
+        raise ArgumentError(f"steps must be positive finite numbers, got {steps}")
     for m in methods:
         check_method(m)
-    reference, ref = _reference(e, wrt, names, point)
+    reference, ref = _reference(
+        e, wrt, names, point, read_timeout(sympy_timeout), read_size(max_sympy_size)
+    )
     estimates, errors, rel = {}, {}, {}
     for m in methods:
-        est = np.full((len(names), len(hs)), np.nan)
         with warnings.catch_warnings():
             # Large steps may leave the domain (nan); that is what the sweep shows.
             warnings.simplefilter("ignore", RuntimeWarning)
-            for k, h in enumerate(hs):
-                est[:, k] = finite_difference(e, point, wrt, method=m, step=float(h))
+            est = _all_steps(e, point, wrt, names, m, hs)
         estimates[m] = est
         errors[m], rel[m] = relative_error(est, ref[:, None])
     return StepSweep(to_text(e, limit=120), point, names, reference, ref, hs, estimates, errors, rel)

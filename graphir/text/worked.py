@@ -38,8 +38,10 @@ from typing import Any
 
 from .. import primitives
 from ..arguments import as_point
+from ..bridges import sympy_limits as limits
+from ..bridges.sympy_convert import to_sympy
 from ..build import Expr, expr_list
-from ..errors import ArgumentError, GraphirError
+from ..errors import ArgumentError, GraphirError, RenderTooLarge
 from ..printing import (
     display_number,
     display_operand,
@@ -53,7 +55,7 @@ from .notation import mark_text
 from .paths import MAX_PATHS, GraphPath, PathSum, path_sum
 from .trace_table import TIMES, TraceTable, pad, width
 
-__all__ = ["explain", "Explanation", "GraphPath", "PathSum", "MAX_PATHS", "FILES"]
+__all__ = ["explain", "Explanation", "GraphPath", "PathSum", "MAX_PATHS", "MAX_NODES", "FILES"]
 
 #: The file names :meth:`Explanation.save` writes (besides the frames in ``steps/``).
 FILES = {
@@ -66,6 +68,9 @@ FILES = {
 }
 
 ARROW = " \u2192 "
+
+#: Largest number of operation nodes :func:`explain` takes without ``max_nodes=None``.
+MAX_NODES = 2000
 
 
 @dataclass(eq=False, repr=False)
@@ -446,6 +451,9 @@ def explain(
     steps: bool = True,
     name: str | None = None,
     frames: bool = True,
+    max_nodes: int | None = MAX_NODES,
+    sympy_timeout: float | None = limits.DEFAULT_TIMEOUT,
+    max_sympy_size: int | None = limits.MAX_SYMPY_SIZE,
 ) -> Explanation:
     """The worked example of differentiating ``expr`` at ``at``: trace tables, the chain rule
     edge by edge with numbers, the sum over paths, checks, pictures.
@@ -462,6 +470,12 @@ def explain(
     name : what to call the output (``L`` for a loss; default ``y``).
     frames : keep the single frames (``steps/frame_NNN.svg``/``.png``) next to the GIF and the
         HTML stepper, which show the same pictures.
+    max_nodes : refuse (:class:`~graphir.errors.RenderTooLarge`) an expression with more
+        operation nodes than this (default :data:`MAX_NODES`; None: any size, the work is
+        linear in the graph), since no reader follows a longer worked example.
+    sympy_timeout, max_sympy_size : limits on each SymPy step (the derivatives shown and
+        the symbolic row of the comparison), as in :func:`graphir.compare`; past them the
+        document says SymPy could not be asked.
 
     Returns
     -------
@@ -481,6 +495,8 @@ def explain(
         raise ArgumentError("explain takes one expression")
     expr = exprs[0]
     point = as_point(at, scalar=True)
+    _check_nodes(expr, max_nodes)
+    sympy_timeout, max_sympy_size = limits.read_timeout(sympy_timeout), limits.read_size(max_sympy_size)
     table = TraceTable([expr], point, mode, wrt, name=name)
     if mode == "reverse":
         inputs, compared = list(table.wrt), list(table.wrt)
@@ -495,10 +511,11 @@ def explain(
     try:
         from ..numeric.compare import compare
 
-        comparison = compare(expr, point, compared)
+        comparison = compare(expr, point, compared, sympy_timeout=sympy_timeout,
+                             max_sympy_size=max_sympy_size)
     except (GraphirError, ImportError) as exc:  # pragma: no cover - depends on the bridge
         note = f"the comparison could not be made: {exc}"
-    sympy_form, sympy_derivatives = _sympy(expr, compared)
+    sympy_form, sympy_derivatives = _sympy(expr, compared, sympy_timeout, max_sympy_size)
     return Explanation(
         expr=expr, point=point, mode=mode, wrt=wrt, table=table,
         title=title or f"Worked example: {table.label()}", intro=intro, epilogue=epilogue,
@@ -509,17 +526,37 @@ def explain(
     )
 
 
-def _sympy(expr: Expr, names: list[str]) -> tuple[tuple[str, str] | None, list[tuple[str, str, str]]]:
-    """SymPy's printing of the function and of its partials for ``names`` (text, LaTeX)."""
+def _check_nodes(expr: Expr, max_nodes: int | None) -> None:
+    if max_nodes is None:
+        return
+    if isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1:
+        raise ArgumentError(f"max_nodes must be a positive int or None (no limit), got {max_nodes!r}")
+    ops = expr.ir.ops
+    n_ops = sum(1 for i in expr.order if ops[i] not in ("var", "const"))
+    if n_ops > max_nodes:
+        raise RenderTooLarge(
+            f"the expression has {n_ops} operation nodes, more than max_nodes={max_nodes} a worked "
+            "example shows readably; pass max_nodes=None (or a larger number) to explain it anyway "
+            "(the command line's --max-nodes 0), or explain a part of it",
+            n_ops, max_nodes,
+        )
+
+
+def _sympy(
+    expr: Expr, names: list[str], sympy_timeout: float | None, max_sympy_size: int | None,
+) -> tuple[tuple[str, str] | None, list[tuple[str, str, str]]]:
+    """SymPy's printing of the function and of its partials for ``names`` (text, LaTeX);
+    nothing when SymPy cannot do it within the limits."""
     try:
         import sympy
 
-        s = expr.to_sympy()
-        syms = {str(v): v for v in s.free_symbols}
-        derivs = []
-        for n in names:
-            d = sympy.diff(s, syms[n]) if n in syms else sympy.S.Zero
-            derivs.append((n, str(d), sympy.latex(d)))
-        return (str(s), sympy.latex(s)), derivs
-    except (GraphirError, ImportError, RecursionError):
+        with limits.time_limit(sympy_timeout, "writing the derivatives"):
+            s = to_sympy(expr, max_sympy_size=max_sympy_size)
+            syms = {str(v): v for v in s.free_symbols}
+            derivs = []
+            for n in names:
+                d = sympy.diff(s, syms[n]) if n in syms else sympy.S.Zero
+                derivs.append((n, str(d), sympy.latex(d)))
+            return (str(s), sympy.latex(s)), derivs
+    except (GraphirError, ImportError, *limits.SYMPY_FAILURES):
         return None, []
