@@ -28,7 +28,7 @@ __all__ = [
     "budget",
     "time_limit",
     "same_value",
-    "apply",
+    "result_or_error",
     "SlowInput",
     "XFAIL_JSON",
     "XFAIL_SYMPY",
@@ -101,12 +101,16 @@ def same_value(a: Any, b: Any) -> bool:
     )
 
 
-def apply(fn: Callable[..., Any], *args: Any) -> Any:
-    """``fn(*args)``, or the exception it raised (as the value)."""
-    try:
-        return fn(*args)
-    except Exception as exc:
-        return exc
+def result_or_error(fn: Callable[[Any], Any], arg: Any, error: type[Exception], seconds: float = 5.0) -> Any:
+    """``fn(arg)``, or None when it raises ``error`` with a one-line message; any other
+    exception, or a run past ``seconds``, fails the test."""
+    with time_limit(seconds, f"{fn.__name__}({arg[:80]!r})"):
+        try:
+            return fn(arg)
+        except error as exc:
+            message = str(exc)
+    assert message and "\n" not in message, f"{error.__name__} message {message!r} for {arg[:80]!r}"
+    return None
 
 
 #: Known findings of issue 8 that other helpers fix in parallel; un-mark after the merge.

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 import graphir as gi
 from graphir.printing import to_text
-from tests.fuzz.common import any_texts, budget, same_value, time_limit
+from tests.fuzz.common import any_texts, budget, result_or_error, same_value, time_limit
 from tests.strategies import VARIABLES, wild_points, wild_recipes
 
 
@@ -36,13 +36,7 @@ def assert_reads_back(e: gi.Expr, point: dict[str, float]) -> None:
 
 def parse_or_error(text: str) -> gi.Expr | None:
     """parse(text), or None for a ParseError; anything else fails the test (so does > 5 s)."""
-    with time_limit(5.0, f"parse({text[:80]!r})"):
-        try:
-            return gi.parse(text)
-        except gi.ParseError as exc:
-            message = str(exc)
-    assert message and "\n" not in message, f"ParseError message {message!r} for {text[:80]!r}"
-    return None
+    return result_or_error(gi.parse, text, gi.ParseError)
 
 
 @budget(ci=300)
