@@ -155,10 +155,9 @@ def _files(root: Path) -> set[Path]:
 
 
 def _output_path(argv: list[str]) -> Path | None:
-    for flag in ("-o", "--output"):
-        if flag in argv[:-1]:
-            return Path(argv[argv.index(flag) + 1])
-    return None
+    """The -o path argparse keeps: the last one given."""
+    flags = [k for k, a in enumerate(argv[:-1]) if a in ("-o", "--output")]
+    return Path(argv[flags[-1] + 1]) if flags else None
 
 
 def run_cli(argv: list[str], seconds: float) -> tuple[int, str, str]:

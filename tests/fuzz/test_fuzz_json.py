@@ -57,6 +57,8 @@ def mutated_documents(draw: Any) -> Any:
     doc = draw(valid_documents())
     for _ in range(draw(st.integers(1, 4))):
         places = _places(doc)
+        if not places:
+            break
         container, key = draw(st.sampled_from(places))
         what = draw(st.sampled_from(["value", "delete", "add", "node", "op", "int", "name"]))
         nodes = doc.get("nodes") if isinstance(doc, dict) else None
@@ -72,7 +74,8 @@ def mutated_documents(draw: Any) -> Any:
             )
         elif what == "node" and isinstance(nodes, list) and nodes:
             k = draw(st.integers(0, len(nodes) - 1))
-            nodes.insert(draw(st.integers(0, len(nodes))), draw(st.sampled_from([dict(nodes[k]), nodes[k]])))
+            twin = dict(nodes[k]) if isinstance(nodes[k], dict) and draw(st.booleans()) else nodes[k]
+            nodes.insert(draw(st.integers(0, len(nodes))), twin)
             if draw(st.booleans()):
                 nodes.reverse()
         elif what == "op" and isinstance(container, dict):
