@@ -10,7 +10,7 @@ PYTEST_ARGS ?=
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .DEFAULT_GOAL := demo
-.PHONY: setup demo test lint format clean dot
+.PHONY: setup demo test fuzz lint format clean dot
 
 ## setup: create $(VENV), install graphir (editable) with its dev tools, and Graphviz's dot
 setup: $(VENV)/.graphir-installed dot
@@ -44,6 +44,13 @@ demo: setup
 HYPOTHESIS_PROFILE ?= ci
 test: setup
 	HYPOTHESIS_PROFILE=$(HYPOTHESIS_PROFILE) $(PY) -m pytest $(PYTEST_ARGS)
+
+## fuzz: the fuzz tests of tests/fuzz with their large budgets: about 10^5 random inputs per
+##       surface (parse, from_json, the command line), new ones each run; takes many minutes and
+##       is not part of `make test`.  FUZZ_EXAMPLES=N gives every fuzz test N examples instead.
+FUZZ_EXAMPLES ?=
+fuzz: setup
+	HYPOTHESIS_PROFILE=fuzz GRAPHIR_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest tests/fuzz -p no:cacheprovider -rfxX $(PYTEST_ARGS)
 
 ## lint: ruff on the package, tests, examples and benchmarks
 lint: setup

@@ -4,8 +4,11 @@ The text is split into tokens (numbers, names, the operators of the
 registry ``+ - * / ** ^``, and ``( ) ,``) and parsed by shunting-yard with
 explicit stacks: no recursion (a 10^5-term sum or deeply nested parentheses are
 fine), and nothing ever reaches ``eval``, ``exec``, ``sympify`` or
-``parse_expr``.  Names are variables, except ``pi`` and ``e`` (constants) and
-the functions of the registry (``ln`` = ``log``).  Each operator's symbols,
+``parse_expr``.  Names are variables, except the constants ``pi``, ``e``,
+``inf`` and ``nan`` (``Inf``, ``NaN``, ``Infinity``: any spelling Python's
+``float`` reads) and the functions of the registry (``ln`` = ``log``).  A minus
+written right before a number or ``inf``/``nan`` is part of that constant
+(``-2``, ``-inf``), as in Python and SymPy.  Each operator's symbols,
 precedence and associativity are read from its record
 (:attr:`~graphir.primitives.Primitive.infix`, ``prec``, ``assoc``).
 Anything else (attributes, strings, subscripts, lambdas, keywords...) is a
@@ -47,6 +50,15 @@ _TOKEN = r"""
 """
 
 _CONSTANTS = {"pi": math.pi, "e": math.e}
+# Written as numbers by printing (and by Python's repr); read in any case, as float() does.
+_SPECIAL_NUMBERS = {"inf": math.inf, "infinity": math.inf, "nan": math.nan}
+
+
+def _constant(name: str) -> float | None:
+    """The value of a name that is a constant (``pi``, ``e``, ``inf``, ``NaN``...), else None."""
+    v = _CONSTANTS.get(name)
+    return v if v is not None else _SPECIAL_NUMBERS.get(name.lower())
+
 
 _FORBIDDEN_CHARS = {
     ".": "attribute access is not allowed",
@@ -119,6 +131,11 @@ class _Token(NamedTuple):
     kind: str  # "number", "name", "op", "bad" (a character no token starts with) or "end"
     text: str
     col: int  # 1-based
+
+
+def _is_literal(tok: _Token) -> bool:
+    """A number, or a name like ``inf`` that is written as a number (a minus before it folds)."""
+    return tok.kind == "number" or (tok.kind == "name" and tok.text.lower() in _SPECIAL_NUMBERS)
 
 
 @lru_cache(maxsize=8)
@@ -209,7 +226,7 @@ class _Parser:
         if tok.kind == "name":
             return self.name(tok)
         if tok.kind == "op" and (tok.text in self.prefix or tok.text == _PLUS):
-            before_number = self.tokens[self.k + 1].kind == "number"
+            before_number = _is_literal(self.tokens[self.k + 1])
             self.ops.append(_Pending("prefix", tok.col, tok.text, self.prefix.get(tok.text), before_number))
             return True
         if tok.text == "(":
@@ -229,14 +246,15 @@ class _Parser:
         if self.tokens[self.k + 1].text == "(":
             self.open_call(tok)
             return True
-        if name in self.functions and name not in _CONSTANTS:
+        value = _constant(name)
+        if name in self.functions and value is None:
             raise ParseError(
                 f"function {name!r} at column {col} needs its arguments in parentheses", col, "'('"
             )
         if name.startswith("__"):
             raise ParseError(f"the name {name!r} is not allowed (column {col})", col, "a variable name")
         g = self.graph
-        self.out.append(g.const(_CONSTANTS[name]) if name in _CONSTANTS else g.var(name))
+        self.out.append(g.var(name) if value is None else g.const(value))
         return False
 
     def open_call(self, tok: _Token) -> None:
@@ -293,9 +311,9 @@ class _Parser:
             a = self.out.pop()
             self.out.append(self.graph.apply(top.record.name, a, b))
             return
-        # "-2" is the constant -2 (as in Python and SymPy), but "-(2)" and "-2**x"
-        # keep their neg node: fold only a minus written right before a number
-        # literal whose node it applies to.
+        # "-2" and "-inf" are the constants -2 and -inf (as in Python and SymPy), but
+        # "-(2)" and "-2**x" keep their neg node: fold only a minus written right
+        # before a number literal (or inf, nan) whose node it applies to.
         a = self.out.pop()
         v = self.graph.const_value(a)
         if top.symbol == "-" and top.before_number and v is not None:
@@ -349,11 +367,14 @@ class _Parser:
 def parse(text: str) -> Expr:
     """The expression written in ``text``.
 
-    ``^`` or ``**`` for power, ``ln`` = ``log``, ``pi`` and ``e``, numbers like
-    ``1e-3``; the functions of :data:`graphir.PRIMITIVES` by name.
+    ``^`` or ``**`` for power, ``ln`` = ``log``, the constants ``pi``, ``e``,
+    ``inf`` and ``nan`` (also ``Inf``, ``NaN``, ``Infinity``), numbers like ``1e-3``;
+    the functions of :data:`graphir.PRIMITIVES` by name.
 
     >>> parse("x^2 + 1e-3").eval(x=2)
     4.001
+    >>> parse("maximum(x, -inf)").eval(x=2)
+    2.0
     >>> parse("sin(")
     Traceback (most recent call last):
     ...

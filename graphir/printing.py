@@ -132,8 +132,9 @@ def full_number(v: Any) -> str:
 
 def format_number(v: float) -> str:
     """Every digit of a number, as an expression's text writes a constant: :func:`full_number`
-    with ``2`` not ``2.0``, and ``pi`` and ``e`` by name (:func:`graphir.parse` reads each back
-    to the same constant).  For constants in text, points, and numbers compared digit by digit.
+    with ``2`` not ``2.0``, ``pi`` and ``e`` by name, ``inf``, ``-inf`` and ``nan``
+    (:func:`graphir.parse` reads each back to the same constant).  For constants in text,
+    points, and numbers compared digit by digit.
 
     >>> format_number(2.0), format_number(0.001), format_number(3.141592653589793)
     ('2', '0.001', 'pi')
@@ -227,9 +228,13 @@ def _leaf(g: Graph, i: int, latex: bool, names: Mapping[int, str] | None) -> tup
     if op == "var":
         return (latex_name(p) if latex else p), ATOM
     s = format_number(p)
-    if latex and s in ("pi", "e"):
-        s = "\\pi" if s == "pi" else "e"
+    if latex:
+        s = _LATEX_CONSTANTS.get(s, s)
     return s, (UNARY if p < 0 or s.startswith("-") else ATOM)
+
+
+# Constants LaTeX writes by name (text writes them as format_number does: pi, e, inf, nan).
+_LATEX_CONSTANTS = {"pi": "\\pi", "inf": "\\infty", "-inf": "-\\infty", "nan": "\\mathrm{NaN}"}
 
 
 def _render(
@@ -256,11 +261,11 @@ def _render(
         i, ctx, side = item
         if not g.args[i] or (names is not None and i in names):
             s, prec = _leaf(g, i, latex, names)
-            # A number right after a prefix minus is written "-(2)": "-2" reads back
-            # as the constant -2, not as neg(2).
+            # A number (or inf, nan) right after a prefix minus is written "-(2)": "-2"
+            # reads back as the constant -2, not as neg(2).
             literal = side == "operand" and not latex and g.ops[i] == "const" and (
                 names is None or i not in names
-            ) and (s[0].isdigit() or s[0] in "-.")
+            ) and (s[0].isdigit() or s[0] in "-." or s in ("inf", "nan"))
             if prec < ctx or (prec == UNARY and side in ("right", "operand")) or literal:
                 s = ("\\left(" + s + "\\right)") if latex else "(" + s + ")"
             stack.append(s)

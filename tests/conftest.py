@@ -5,7 +5,9 @@ Hypothesis profiles (choose with ``HYPOTHESIS_PROFILE=dev`` or ``pytest --hypoth
 * ``ci`` (the default, what ``make test`` and CI run): derandomized, so every run draws the
   same examples and a red suite means a real regression;
 * ``dev``: random examples and the example database, to explore (``make test
-  HYPOTHESIS_PROFILE=dev``); a failure prints the blob that reproduces it.
+  HYPOTHESIS_PROFILE=dev``); a failure prints the blob that reproduces it;
+* ``fuzz`` (``make fuzz``): random examples, no database, and the large example budgets of
+  the fuzz tests in tests/fuzz/ (about 10^5 inputs per surface, see tests/fuzz/common.py).
 
 Every test that builds expressions gets their graphs checked by :func:`graphir.ir.validate`
 when it ends (the fixture :func:`validate_touched_graphs`): passes only append well-formed,
@@ -28,6 +30,7 @@ from graphir.ir import Graph, validate
 
 settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True, database=None)
 settings.register_profile("dev", deadline=None, print_blob=True)
+settings.register_profile("fuzz", deadline=None, print_blob=True, database=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 # Graph -> its length when it was last validated (graphs are append-only).

@@ -54,7 +54,10 @@ __all__ = [
     "builtin_ops",
     "VARIABLES",
     "CONSTANTS",
+    "WILD_CONSTANTS",
     "KINK_OPS",
+    "wild_recipes",
+    "wild_points",
 ]
 
 VARIABLES: tuple[str, ...] = ("x", "y", "z")
@@ -65,6 +68,17 @@ EXAMPLES: int = int(os.environ.get("GRAPHIR_EXAMPLES", "80"))
 # Constants leaves are drawn from: integers, dyadic fractions (exact in SymPy as
 # Rational), a non-dyadic float (0.1 becomes a SymPy Float), pi and negatives.
 CONSTANTS: tuple[float, ...] = (0.5, 1.0, 2.0, 3.0, 0.25, 1.5, 0.1, -1.0, -2.5, math.pi)
+
+# Constants that stress printing and parsing: infinities, nan, signed zeros, the largest,
+# smallest and subnormal floats, numbers Python writes with an exponent, pi and e and their
+# negatives, and other negatives (which go into every position of a wild recipe).
+WILD_CONSTANTS: tuple[float, ...] = (
+    *CONSTANTS,
+    math.inf, -math.inf, math.nan, 0.0, -0.0,
+    1.7976931348623157e308, -1.7976931348623157e308, 1e300, 1e16, 1e22, 123456789012345680.0,
+    2.2250738585072014e-308, 5e-324, -5e-324, 1e-5, -1e-7,
+    math.e, -math.pi, -math.e, 1 / 3, -2.0, -0.5, -3.0,
+)
 
 # Ops whose value or derivative has a kink or a jump; pass ``ops=`` to leave them out.
 KINK_OPS: frozenset[str] = frozenset({"abs", "maximum", "minimum", "sign", "heaviside"})
@@ -231,6 +245,7 @@ def recipes(
     variables: Sequence[str] = VARIABLES,
     constants: Sequence[float] = CONSTANTS,
     min_ops: int = 1,
+    wild: bool = False,
 ) -> Recipe:
     """A random :class:`Recipe` with ``min_ops`` to ``max_ops`` primitive applications
     (not counting the domain wrappers) over ``variables``.
@@ -238,6 +253,11 @@ def recipes(
     ``ops`` restricts the primitives (default: every built-in one, see
     :func:`builtin_ops`); wrappers may still use ``abs``, ``add``, ``mul``,
     ``sin`` and ``tanh`` to keep operands in their domains.
+
+    ``wild=True`` (see :func:`wild_recipes`) drops the domain wrappers, draws
+    constants as often as variables, and lets ``neg`` apply to constants and to
+    ``neg`` itself: values may be nan or infinite, and :meth:`Recipe.to_text`
+    then no longer reads back to the same graph (use :meth:`Recipe.to_expr`).
     """
     names = list(ops) if ops is not None else builtin_ops()
     steps: list[Step] = []
@@ -251,7 +271,7 @@ def recipes(
         return index[step]
 
     def leaf() -> int:
-        if draw(st.integers(0, 3)) > 0 or not constants:  # mostly variables
+        if draw(st.integers(0, 1 if wild else 3)) > 0 or not constants:  # mostly variables
             return add(("var", draw(st.sampled_from(list(variables)))))
         return add(("const", float(draw(st.sampled_from(list(constants))))))
 
@@ -262,7 +282,7 @@ def recipes(
             a = len(steps) - 1 - min(k, draw(st.integers(0, len(steps) - 1)))
         else:
             a = leaf()
-        wrapper = draw(st.sampled_from(_WRAPPERS[domain]))
+        wrapper = draw(st.sampled_from(_WRAPPERS["real" if wild else domain]))
         local: list[int] = []
         for w in wrapper:
             if w[0] == "const":
@@ -279,7 +299,10 @@ def recipes(
         if name == "div":
             domains = ["real", _DIVISOR]
         args = [operand(domains[k] if k < len(domains) else "real") for k in range(p.arity)]
-        if name == "neg" and steps[args[0]][0] == "const":
+        if name == "neg" and wild:
+            for _ in range(draw(st.integers(0, 3))):  # a chain of minus signs
+                args = [add(("neg", *args))]
+        elif name == "neg" and steps[args[0]][0] == "const":
             # parse folds -2 into the constant -2: negate variables only, so that
             # to_text() parses back to exactly the graph to_expr() builds.
             args = [add(("var", draw(st.sampled_from(list(variables)))))]
@@ -287,6 +310,20 @@ def recipes(
     if not steps:
         leaf()
     return Recipe(tuple(steps))
+
+
+def wild_recipes(max_ops: int = 8, **kwargs: Any) -> st.SearchStrategy[Recipe]:
+    """Recipes with no domain guards over :data:`WILD_CONSTANTS`: nan, infinities, signed
+    zeros, extreme and negative constants in every position, powers of negatives, chains of
+    unary minus.  Build them with :meth:`Recipe.to_expr` (their text may fold ``-(2)``).
+
+    >>> from hypothesis import find
+    >>> r = find(wild_recipes(), lambda r: "inf" in str(r.to_expr()))
+    >>> "inf" in str(r.to_expr())
+    True
+    """
+    kwargs.setdefault("constants", WILD_CONSTANTS)
+    return recipes(max_ops=max_ops, wild=True, **kwargs)
 
 
 def expressions(max_leaves: int = 6, **kwargs: Any) -> st.SearchStrategy[gi.Expr]:
@@ -302,4 +339,10 @@ def points(
 ) -> st.SearchStrategy[dict[str, float]]:
     """A point: dict name -> float in ``[low, high]`` (no nan, no subnormals)."""
     value = st.floats(low, high, allow_nan=False, allow_infinity=False, allow_subnormal=False)
+    return st.fixed_dictionaries({n: value for n in names})
+
+
+def wild_points(names: Sequence[str] = VARIABLES) -> st.SearchStrategy[dict[str, float]]:
+    """A point whose values may be any float: nan, infinities, subnormals, signed zeros, huge."""
+    value = st.one_of(st.floats(), st.sampled_from(WILD_CONSTANTS), st.floats(-3.0, 3.0))
     return st.fixed_dictionaries({n: value for n in names})

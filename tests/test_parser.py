@@ -320,3 +320,43 @@ def test_round_trip_through_to_text(recipe, point):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         np.testing.assert_equal(back.eval(point), e.eval(point))
+
+
+# ---------------------------------------------------------------- inf and nan (issue 8, finding 3)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("inf", math.inf), ("-inf", -math.inf), ("nan", math.nan), ("-nan", math.nan),
+     ("Inf", math.inf), ("INF", math.inf), ("Infinity", math.inf), ("infinity", math.inf),
+     ("NaN", math.nan), ("NAN", math.nan), ("2*inf", math.inf), ("inf - inf", math.nan)],
+)
+def test_inf_and_nan_are_constants_in_every_spelling_float_reads(text, value):
+    e = parse(text)
+    assert not e.variables
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        v = e.eval()
+    assert (math.isnan(v) and math.isnan(value)) or v == value
+
+
+def test_minus_inf_is_one_constant_like_minus_two():
+    assert parse("-inf").op == "const" and parse("-inf").value == -math.inf
+    assert parse("-(inf)").op == "neg"  # as "-(2)" keeps its neg node
+    assert parse("-inf**x").op == "neg"  # the minus applies to the power
+
+
+def test_a_claim_with_nan_samples_no_variable_called_nan():
+    e = parse("w*2 - nan")
+    assert [v.name for v in e.variables] == ["w"]
+
+
+@pytest.mark.parametrize("value", [math.inf, -math.inf, math.nan, -0.0, 1e308, 5e-324, -math.pi])
+def test_special_constants_print_and_parse_back_to_the_same_graph(value):
+    x = gi.symbols("x")
+    c = as_expr(value)
+    for e in (c, -c, x * c, c - x, c**x, x**c, gi.sin(c), c.__neg__().__neg__(), x - (-c)):
+        text = to_text(e)
+        back = parse(text)
+        assert back == e, (text, to_text(back))
+        assert to_text(back) == text
