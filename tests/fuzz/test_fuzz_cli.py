@@ -13,13 +13,12 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 import graphir as gi
 from graphir.cli import main
-from tests.fuzz.common import INJECTIONS, XFAIL_SYMPY, any_texts, budget, mutated, time_limit
+from tests.fuzz.common import INJECTIONS, any_texts, budget, mutated, time_limit
 from tests.strategies import recipes
 
 EXPRS = st.one_of(
@@ -195,7 +194,6 @@ def test_eval_diff_and_render_keep_the_command_line_contract(argv):
     run_cli(argv, seconds=20.0)
 
 
-@pytest.mark.xfail(strict=False, reason=XFAIL_SYMPY)
 @budget(ci=8, fuzz=3_000)
 @given(sympy_commands())
 def test_sympy_commands_keep_the_command_line_contract(argv):
