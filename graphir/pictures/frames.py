@@ -17,9 +17,10 @@ Every frame has a caption in words (also drawn under the picture).
 The layout is computed once (``dot -Tjson0`` on the graph with every label at
 its largest over all frames) and pinned: each frame gives every node its
 position and size (``fixedsize``), every edge its spline and label position,
-and all frames go through one ``neato -n2`` process.  A reader flipping frames
-sees labels and colours change, never nodes move.  So a whole step-by-step
-rendering costs two Graphviz processes.
+and all frames go through one ``neato -n2`` process per kind of output (one
+for SVG/PDF, one for PNG, which alone gets a resolution).  A reader flipping
+frames sees labels and colours change, never nodes move.  So a whole
+step-by-step rendering costs two or three Graphviz processes.
 
 >>> import graphir as gi
 >>> from graphir.pictures.model import picture
@@ -50,7 +51,7 @@ from ..passes.chain import Step
 from ..printing import display_number, display_operand
 from . import style
 from .dot import Html, write_dot
-from .graphviz import output_format, run_graphviz, without_dates
+from .graphviz import RASTER, graphviz_args, output_format, run_graphviz, without_dates
 from .labels import EdgeLook, NodeLook, colored, contribution_text, name_line, partial_text, value_text
 from .model import Picture, picture
 from .style import COLORS, escape
@@ -499,15 +500,19 @@ def step_files(
 
 
 def _frame_files(sources: list[str], formats: tuple[str, ...]) -> dict[str, bytes]:
-    """``frame_NNN.<format>`` for every frame and format, in frame order (one Graphviz process)."""
+    """``frame_NNN.<format>`` for every frame and format, in frame order (one Graphviz
+    process for the vector formats, one for PNG: only PNG is drawn at ``PNG_DPI``)."""
     if formats == ("dot",):
         return {f"frame_{k:03d}.dot": source.encode("utf-8") for k, source in enumerate(sources)}
     files: dict[str, bytes] = {}
     with tempfile.TemporaryDirectory() as tmp:
         gv = Path(tmp) / "frames.gv"
         gv.write_text("".join(sources), encoding="utf-8")
-        args = ["neato", "-n2", *[f"-T{f}" for f in formats], f"-Gdpi={style.PNG_DPI}", "-O", gv.name]
-        run_graphviz(args, b"", cwd=tmp)
+        vector = tuple(f for f in formats if f not in RASTER)
+        raster = tuple(f for f in formats if f in RASTER)
+        for group in (vector, raster):
+            if group:
+                run_graphviz(["neato", "-n2", *graphviz_args(*group), "-O", gv.name], b"", cwd=tmp)
         for k in range(len(sources)):
             for f in formats:
                 src = Path(tmp) / (f"frames.gv.{f}" if k == 0 else f"frames.gv.{k + 1}.{f}")

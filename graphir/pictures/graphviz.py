@@ -20,7 +20,7 @@ from pathlib import Path
 from ..errors import RenderError
 from . import style
 
-__all__ = ["run_graphviz", "output_format", "graphviz_args", "without_dates", "FORMATS"]
+__all__ = ["run_graphviz", "output_format", "graphviz_args", "without_dates", "FORMATS", "RASTER"]
 
 #: Output formats :func:`render` writes (``dot`` writes the DOT source itself).
 FORMATS = ("svg", "png", "pdf", "dot")
@@ -65,14 +65,28 @@ def output_format(path: Path, format: str | None) -> str:
     return fmt
 
 
-def graphviz_args(fmt: str) -> list[str]:
-    """Command-line options for output format ``fmt``."""
-    args = [f"-T{fmt}"]
-    if fmt == "png":
+#: Formats drawn in pixels: only these get ``-Gdpi``.
+RASTER = ("png",)
+
+
+def graphviz_args(*formats: str) -> list[str]:
+    """Command-line options of one Graphviz process writing ``formats``.
+
+    The resolution (``-Gdpi``) is given to raster formats only: Graphviz applies it to
+    every output of the process, and an SVG drawn with it has a ``viewBox`` in points
+    but content scaled by dpi/72, which a browser clips.  So one process never writes
+    raster and vector formats together (ValueError).
+
+    >>> graphviz_args("svg", "pdf"), graphviz_args("png")
+    (['-Tsvg', '-Tpdf'], ['-Tpng', '-Gdpi=110'])
+    """
+    raster = [f in RASTER for f in formats]
+    if any(raster) and not all(raster):
+        raise ValueError(f"one Graphviz process cannot write {', '.join(formats)}: split raster from vector")
+    args = [f"-T{f}" for f in formats]
+    if any(raster):
         args.append(f"-Gdpi={style.PNG_DPI}")
     return args
-
-
 
 
 _PDF_DATE = re.compile(rb"/(?:CreationDate|ModDate)\s*\((?:[^()\\]|\\.)*\)")

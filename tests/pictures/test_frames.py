@@ -126,13 +126,30 @@ def test_files_and_counts(reverse_run: tuple[list[Path], list[str]]) -> None:
     gif = {"steps.gif"} if HAVE_PILLOW else set()
     assert {p.name for p in paths} - {p.name for p in of(paths, ".svg") + of(paths, ".png")} == {
         *gif, "stepper.html"}
-    assert calls == ["dot", "neato"]  # one layout, one process for all frames
+    assert calls == ["dot", "neato", "neato"]  # one layout, one process for the SVGs, one for the PNGs
 
 
 def test_forward_files(forward_run: tuple[list[Path], list[str]]) -> None:
     paths, calls = forward_run
     assert len(of(paths, ".svg")) == expected_frames("forward")
-    assert calls == ["dot", "neato"]
+    assert calls == ["dot", "neato", "neato"]
+
+
+_SVG_SIZE = re.compile(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"\s+viewBox="([\d. -]+)"')
+
+
+def test_frame_svgs_are_not_scaled(reverse_run: tuple[list[Path], list[str]]) -> None:
+    """The SVG frames are drawn without a resolution: their viewBox is their size in points and
+    nothing is scaled (a dpi made Graphviz write scale(1.53) beside a viewBox in points, which
+    browsers clipped to the top-left 60%; the browser test sees it for real)."""
+    for p in of(reverse_run[0], ".svg"):
+        text = p.read_text(encoding="utf-8")
+        m = _SVG_SIZE.search(text)
+        assert m is not None, p.name
+        x0, y0, w, h = (float(t) for t in m.group(3).split())
+        assert (x0, y0) == (0.0, 0.0)
+        assert abs(float(m.group(1)) - w) <= 1.0 and abs(float(m.group(2)) - h) <= 1.0, p.name
+        assert "scale(1 1)" in text, p.name
 
 
 def test_layout_is_pinned(reverse_run: tuple[list[Path], list[str]]) -> None:
