@@ -10,7 +10,7 @@ PYTEST_ARGS ?=
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .DEFAULT_GOAL := demo
-.PHONY: setup demo test fuzz lint format clean dot
+.PHONY: setup demo test fuzz lint format clean dot browser
 
 ## setup: create $(VENV), install graphir (editable) with its dev tools, and Graphviz's dot
 setup: $(VENV)/.graphir-installed dot
@@ -35,6 +35,20 @@ dot:
 	  fi; }
 	@command -v dot >/dev/null 2>&1 || { echo "make: Graphviz's 'dot' is still missing" >&2; exit 1; }
 
+## browser: a headless Chromium for the browser tests of the stepper (tests/browser); installed
+##          with apt-get when no chromium is found; without apt-get those tests are skipped
+browser:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-headless-shell >/dev/null 2>&1 || \
+	  command -v chromium-browser >/dev/null 2>&1 || command -v google-chrome >/dev/null 2>&1 || { \
+	  if command -v apt-get >/dev/null 2>&1; then \
+	    echo "make: installing Chromium (for the browser tests) with apt-get"; \
+	    $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	    $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null || \
+	    echo "make: could not install Chromium; the browser tests will be skipped" >&2; \
+	  else \
+	    echo "make: no Chromium and no apt-get: the browser tests will be skipped (install chromium to run them)" >&2; \
+	  fi; }
+
 ## demo: the worked example ln(x1) + x1*x2 - sin(x2) at (2, 5), rendered into out/baydin
 demo: setup
 	$(PY) examples/baydin_worked.py out/baydin
@@ -42,7 +56,7 @@ demo: setup
 ## test: the whole test suite, hypothesis derandomized (its "ci" profile, see tests/conftest.py);
 ##       explore with random examples: make test HYPOTHESIS_PROFILE=dev
 HYPOTHESIS_PROFILE ?= ci
-test: setup
+test: setup browser
 	HYPOTHESIS_PROFILE=$(HYPOTHESIS_PROFILE) $(PY) -m pytest $(PYTEST_ARGS)
 
 ## fuzz: the fuzz tests of tests/fuzz with their large budgets: about 10^5 random inputs per

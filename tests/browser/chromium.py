@@ -12,6 +12,7 @@ else ``chromium``, ``chromium-headless-shell``, ``chromium-browser``, ``google-c
 from __future__ import annotations
 
 import base64
+import fcntl
 import json
 import os
 import select
@@ -63,15 +64,19 @@ class Browser:
     def __init__(self, binary: str, width: int = 1200, height: int = 900, timeout: float = 30.0):
         self.timeout = timeout
         self._profile = tempfile.TemporaryDirectory(prefix="graphir-chromium-")
-        to_child_r, self._to_child = os.pipe()
-        self._from_child, from_child_w = os.pipe()
-        # The browser reads from its fd 3 and writes to its fd 4: a shell puts the pipes there.
+        r, self._to_child = os.pipe()
+        self._from_child, w = os.pipe()
+        # Above 9, so that putting them on fds 3 and 4 never overwrites one with the other.
+        to_child_r, from_child_w = fcntl.fcntl(r, fcntl.F_DUPFD, 10), fcntl.fcntl(w, fcntl.F_DUPFD, 10)
+        os.close(r)
+        os.close(w)
+        # The browser reads from its fd 3 and writes to its fd 4; every other descriptor of
+        # this process is close-on-exec (Python's default), so close_fds=False passes just these.
         self._proc = subprocess.Popen(
-            ["sh", "-c", f'exec "$@" 3<&{to_child_r} 4>&{from_child_w}', "sh",
-             binary, *FLAGS, f"--user-data-dir={self._profile.name}",
+            [binary, *FLAGS, f"--user-data-dir={self._profile.name}",
              f"--window-size={width},{height}", "about:blank"],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            pass_fds=(to_child_r, from_child_w),
+            close_fds=False, preexec_fn=lambda: (os.dup2(to_child_r, 3), os.dup2(from_child_w, 4)),
         )
         os.close(to_child_r)
         os.close(from_child_w)
