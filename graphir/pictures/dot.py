@@ -98,6 +98,8 @@ def edge_attrs(e: EdgeView, look: EdgeLook) -> dict[str, Any]:
         d["penwidth"] = look.penwidth
     if look.style != "solid":
         d["style"] = look.style
+    if look.dir != "forward":
+        d["dir"] = look.dir
     if look.lines:
         d["label"] = _label(look.lines)
     return d
@@ -140,14 +142,17 @@ def legend(pic: Picture) -> str | None:
     if pic.mode == "forward":
         text = f"forward mode{where}, tangents v̇ = ∂v/∂{pic.wrt[0]}" if pic.unit_seed else (
             f"forward mode{where}, tangents v̇ along {seed_text(pic)}")
-        tail = "edges: local partial derivative ∂, then v̇ of the operand · ∂ = contribution"
+        tail = ("each edge carries v̇ of its operand times the local partial ∂ on to its result "
+                "(v̇ · ∂ = contribution)")
+        if pic.at is None:
+            tail = "edges: local partial derivatives ∂"
     else:
         text = f"reverse mode{where}, adjoints v̄ = ∂f/∂v"
         if len(pic.outputs) > 1:
             text = f"reverse mode{where}, adjoints v̄ = ∂(sum of the outputs)/∂v"
-        tail = "edges: local partial derivative ∂, then v̄ of the result · ∂ = contribution"
-    if pic.at is None:
-        tail = "edges: local partial derivatives ∂"
+        text += ", flowing from the output back to the inputs (the arrows)"
+        tail = "each edge carries v̄ of its result times the local partial ∂ back to its operand"
+        tail += " (v̄ · ∂ = contribution)" if pic.at is not None else ""
     return escape(text) + '<BR ALIGN="LEFT"/>' + escape(tail) + '<BR ALIGN="LEFT"/>'
 
 

@@ -52,11 +52,23 @@ from ..printing import display_number, display_operand
 from . import style
 from .dot import Html, write_dot
 from .graphviz import RASTER, graphviz_args, output_format, run_graphviz, without_dates
-from .labels import EdgeLook, NodeLook, colored, contribution_text, name_line, partial_text, value_text
+from .labels import (
+    EdgeLook,
+    NodeLook,
+    adjoint_dir,
+    colored,
+    contribution_text,
+    name_line,
+    partial_text,
+    value_text,
+    zero_tangent_text,
+)
 from .model import Picture, picture
 from .style import COLORS, escape
 
-__all__ = ["Frame", "build_frames", "frame_sources", "render_steps", "step_files", "Layout"]
+__all__ = [
+    "Frame", "build_frames", "frame_sources", "render_steps", "step_files", "Layout", "oriented_spline",
+]
 
 _BLANK = "&#160;"  # keeps an empty label line's height
 
@@ -91,6 +103,7 @@ class _Builder:
         self.derivative_phase = False
         self.edge_of = {(e.dst, e.operand): k for k, e in enumerate(pic.edges)}
         self.stepped = {self.edge_of[(s.node, s.operand)] for s in pic.result.steps}
+        self.zero: dict[int, str] = {}  # forward edges that carry nothing, shown in the result frame
 
     # ----------------------------------------------------------------- looks
     def node_look(self, i: int, target: bool = False, source: bool = False,
@@ -121,11 +134,15 @@ class _Builder:
             if k in self.stepped:
                 c = contribution if contribution is not None else self.done.get(k)
                 lines.append(colored(c, self.dcolor) if c else _BLANK)
+            elif k in self.zero:
+                lines.append(colored(self.zero[k], COLORS["muted"]))
             if k in self.done:
                 color, width = self.dcolor, 1.6
         if current:
             color, width = COLORS["current_border"], 2.8
-        return EdgeLook(lines, color, width)
+        # Adjoints flow from result to operand: from the seed on, reverse-mode arrows point back.
+        direction = adjoint_dir(self.pic, e) if self.derivative_phase else "forward"
+        return EdgeLook(lines, color, width, dir=direction)
 
     def frame(self, caption: str, kind: str, targets: set[int] = frozenset(),  # type: ignore[assignment]
               sources: set[int] = frozenset(), edges: set[int] = frozenset(),  # type: ignore[assignment]
@@ -177,9 +194,11 @@ class _Builder:
             if len(pic.outputs) == 1 and seeded:
                 o = seeded[0]
                 caption = (f"Reverse pass: seed the output's adjoint {pic.name(o, 'adjoint')} = "
-                           f"∂{pic.names[o]}/∂{pic.names[o]} = {display_number(v[r.seeds[o]])}")
+                           f"∂{pic.names[o]}/∂{pic.names[o]} = {display_number(v[r.seeds[o]])}; "
+                           f"adjoints flow back, arrows point from result to operand")
             elif seeded:
-                caption = "Reverse pass: seed the outputs' adjoints " + ", ".join(parts)
+                caption = ("Reverse pass: seed the outputs' adjoints " + ", ".join(parts)
+                           + "; adjoints flow back, arrows point from result to operand")
             else:
                 caption = "Reverse pass: nothing to do, no output depends on the variables"
         else:
@@ -238,6 +257,10 @@ class _Builder:
                 d = r.derivative_of(i)
                 value = 0.0 if d is None else pic.values[d]
                 self.deriv[i] = f"{pic.name(i, self.dkind)} = {display_number(value)}"
+        for k, e in enumerate(pic.edges):
+            zero = None if k in self.stepped else zero_tangent_text(pic, e)
+            if zero is not None:
+                self.zero[k] = zero
         return self.frame(self.result_caption(), "result", sources=self.result_nodes())
 
     def result_nodes(self) -> set[int]:
@@ -331,7 +354,8 @@ def compute_layout(pic: Picture, frames: list[Frame]) -> Layout:
         for i in pic.nodes
     }
     elooks = [
-        EdgeLook(_widest_lines([f.elooks[k].lines for f in frames]), "black")
+        EdgeLook(_widest_lines([f.elooks[k].lines for f in frames]), "black",
+                 dir="both" if any(f.elooks[k].dir == "back" for f in frames) else "forward")
         for k in range(len(pic.edges))
     ]
     caption = _widest([escape(f.caption) for f in frames])
@@ -356,12 +380,15 @@ def frame_sources(pic: Picture, frames: list[Frame], layout: Layout) -> list[str
         i: {"pos": f"{p}!", "width": w, "height": h, "fixedsize": "true"}
         for i, (p, w, h) in layout.node_pos.items()
     }
-    edge_extra = []
-    for pos, lp in layout.edge_pos:
-        d = {"pos": pos}
-        if lp is not None:
-            d["lp"] = lp
-        edge_extra.append(d)
+    def edge_extra(f: Frame) -> list[dict[str, str]]:
+        out = []
+        for (pos, lp), look in zip(layout.edge_pos, f.elooks, strict=True):
+            d = {"pos": oriented_spline(pos, look.dir)}
+            if lp is not None:
+                d["lp"] = lp
+            out.append(d)
+        return out
+
     x0, y0, x1, y1 = layout.bb
     lw, lh = layout.caption_size
     cw = max(lw * 72.0, x1 - x0 - 8.0)
@@ -377,9 +404,37 @@ def frame_sources(pic: Picture, frames: list[Frame], layout: Layout) -> list[str
             f'  corner0 [shape=point, style=invis, width=0.01, height=0.01, pos="{x0:.2f},{y0:.2f}!"];',
             f'  corner1 [shape=point, style=invis, width=0.01, height=0.01, pos="{x1:.2f},{y1:.2f}!"];',
         ]
-        out.append(write_dot(pic, f.looks, f.elooks, node_extra=node_extra, edge_extra=edge_extra,
+        out.append(write_dot(pic, f.looks, f.elooks, node_extra=node_extra, edge_extra=edge_extra(f),
                              extra=extra, rankdir=False))
     return out
+
+
+def oriented_spline(pos: str, direction: str) -> str:
+    """A pinned edge spline (Graphviz ``pos``) with an arrowhead at one end only.
+
+    A layout laid out with ``dir=both`` leaves room for an arrowhead at each end
+    (``s,x,y`` and ``e,x,y``).  For a frame that draws one arrowhead, the other end
+    is carried on to the node's border by a straight segment, so the line touches
+    the node: ``direction`` ``"forward"`` keeps the head's arrow, ``"back"`` the tail's.
+
+    >>> oriented_spline("s,0,0 e,9,0 1,0 3,0 5,0 7,0", "forward")
+    'e,9,0 0,0 0,0 1,0 1,0 3,0 5,0 7,0'
+    >>> oriented_spline("s,0,0 e,9,0 1,0 3,0 5,0 7,0", "back")
+    's,0,0 1,0 3,0 5,0 7,0 7,0 9,0 9,0'
+    >>> oriented_spline("e,9,0 1,0 3,0 5,0 7,0", "forward")
+    'e,9,0 1,0 3,0 5,0 7,0'
+    """
+    tokens = pos.split()
+    start = next((t[2:] for t in tokens if t.startswith("s,")), None)
+    end = next((t[2:] for t in tokens if t.startswith("e,")), None)
+    points = [t for t in tokens if not t.startswith(("s,", "e,"))]
+    if direction == "forward" and start is not None:
+        head = [f"e,{end}"] if end is not None else []
+        return " ".join([*head, start, start, points[0], *points])
+    if direction == "back" and end is not None:
+        tail = [f"s,{start}"] if start is not None else []
+        return " ".join([*tail, *points, points[-1], end, end])
+    return pos
 
 
 # --------------------------------------------------------------------------- files

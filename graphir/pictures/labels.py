@@ -19,7 +19,8 @@ from .style import COLORS, escape
 if TYPE_CHECKING:
     from .model import EdgeView, Picture
 
-__all__ = ["NodeLook", "EdgeLook", "static_looks", "name_line", "partial_text", "const_text", "op_formula"]
+__all__ = ["NodeLook", "EdgeLook", "static_looks", "name_line", "partial_text", "const_text", "op_formula",
+           "zero_tangent_text", "adjoint_dir"]
 
 
 def const_text(v: float, operand: bool = False) -> str:
@@ -68,6 +69,9 @@ class EdgeLook:
     color: str
     penwidth: float = 1.0
     style: str = "solid"
+    #: Where the arrowhead goes: ``"forward"`` (at the result, as values flow), ``"back"``
+    #: (at the operand, as adjoints flow in reverse mode) or ``"both"`` (layouts only).
+    dir: str = "forward"
 
 
 def colored(text: str, color: str, bold: bool = False) -> str:
@@ -129,6 +133,23 @@ def contribution_text(pic: Picture, s: Any) -> str:
     return f"{incoming} · {partial} = {display_number(v[s.contribution])}"
 
 
+def zero_tangent_text(pic: Picture, e: EdgeView) -> str | None:
+    """``0 · 2 = 0`` on a forward-mode edge whose operand's tangent is zero (the pass skips
+    it: nothing flows), None on other edges and without a point."""
+    if pic.mode != "forward" or pic.at is None or e.partial is None or pic.result is None:
+        return None
+    d = pic.deriv_node(e.src)
+    if d is not None and pic.values[d] != 0.0:
+        return None
+    partial = pic.values[e.partial]
+    return f"{display_number(0.0)} · {display_operand(partial)} = {display_number(0.0 * partial)}"
+
+
+def adjoint_dir(pic: Picture, e: EdgeView) -> str:
+    """``"back"`` for an edge a reverse-mode adjoint flows along (result to operand)."""
+    return "back" if pic.mode == "reverse" and e.partial is not None else "forward"
+
+
 def kind_colors(pic: Picture, i: int) -> tuple[str, str]:
     return COLORS[pic.kind[i]]
 
@@ -159,9 +180,12 @@ def static_looks(
         if partials:
             lines.append(colored(partial_text(pic, e), COLORS["partial"]))
             s = contrib.get((e.dst, e.operand))
+            zero = zero_tangent_text(pic, e) if s is None else None
             if s is not None:
                 lines.append(colored(contribution_text(pic, s), dcolor))
-        elooks.append(EdgeLook(lines, COLORS["edge"]))
+            elif zero is not None:
+                lines.append(colored(zero, COLORS["muted"]))
+        elooks.append(EdgeLook(lines, COLORS["edge"], dir=adjoint_dir(pic, e)))
     return looks, elooks
 
 

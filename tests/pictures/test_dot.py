@@ -312,3 +312,53 @@ def test_doctests_of_the_picture_modules() -> None:
         result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
         assert result.failed == 0, module.__name__
         assert result.attempted > 0 or module is draw
+
+
+# --------------------------------------------------------------------------- direction of the flow
+
+
+def edge_dirs(src: str) -> dict[str, str]:
+    """Edge id -> its ``dir`` (``forward`` when none is written)."""
+    out = {}
+    for line in edge_lines(src):
+        eid = re.search(r'id="(e\d+_\d+)"', line).group(1)
+        m = re.search(r'dir="(\w+)"', line)
+        out[eid] = m.group(1) if m else "forward"
+    return out
+
+
+@pytest.mark.parametrize("at", [AT, None])
+def test_reverse_edges_point_back_to_their_operands(at: dict[str, float] | None) -> None:
+    """Adjoints flow from result to operand: every edge that carries one has its arrowhead at
+    the operand (``dir=back``); the layout is the forward graph's (same ``src -> dst``)."""
+    rev = to_dot(baydin(), at=at, mode="reverse")
+    assert set(edge_dirs(rev).values()) == {"back"}
+    plain = to_dot(baydin(), at=at, mode=None, partials=True)
+    assert set(edge_dirs(plain).values()) == {"forward"}
+    strip = [re.sub(r" \[.*", "", line) for line in edge_lines(rev)]
+    assert strip == [re.sub(r" \[.*", "", line) for line in edge_lines(plain)]
+    fwd = to_dot(baydin(), at=at, mode="forward")
+    assert set(edge_dirs(fwd).values()) == {"forward"}
+    # A constant's edge carries no adjoint: it keeps pointing forward.
+    shared = edge_dirs(to_dot(gi.parse("(a+b)*(b+1)"), at={"a": 2, "b": 1}, mode="reverse"))
+    assert sorted(shared.values()) == ["back"] * 5 + ["forward"]
+
+
+def test_legend_says_which_way_derivatives_flow() -> None:
+    rev = to_dot(baydin(), at=AT, mode="reverse")
+    assert "each edge carries v̄ of its result times the local partial ∂ back to its operand" in rev
+    assert "flowing from the output back to the inputs" in rev
+    fwd = to_dot(baydin(), at=AT, mode="forward")
+    assert "each edge carries v̇ of its operand times the local partial ∂ on to its result" in fwd
+
+
+def test_forward_zero_tangent_edges_say_why() -> None:
+    """x2's tangent is 0 (the derivative is with respect to x1): its edges carry ``0 · ∂ = 0``."""
+    src = to_dot(baydin(), at=AT, mode="forward")
+    by_id = {re.search(r'id="(e\d+_\d+)"', line).group(1): line for line in edge_lines(src)}
+    assert ">0 · 2 = 0<" in by_id["e3_1"]  # v₂ = v₋₁ × v₀: ∂v₂/∂v₀ = v₋₁ = 2
+    assert f">0 · {fmt(math.cos(5.0))} = 0<" in by_id["e4_0"]
+    assert ">0 · (-1) = 0<" in by_id["e6_1"]
+    assert ">1 · 5 = 5<" in by_id["e3_0"]  # the seeded variable's edges as before
+    # Without a point there is nothing to multiply.
+    assert "0 · " not in to_dot(baydin(), mode="forward")

@@ -73,7 +73,8 @@ def test_frame_sequence_reverse() -> None:
     caps = [f.caption for f in frames]
     assert caps[0] == f"Primal pass: v₁ = ln v₋₁ = ln 2 = {fmt(math.log(2))}"
     assert caps[1] == "Primal pass: v₂ = v₋₁ × v₀ = 2 × 5 = 10"
-    assert caps[5] == "Reverse pass: seed the output's adjoint v̄₅ = ∂v₅/∂v₅ = 1"
+    assert caps[5] == ("Reverse pass: seed the output's adjoint v̄₅ = ∂v₅/∂v₅ = 1; "
+                       "adjoints flow back, arrows point from result to operand")
     c = math.cos(5.0)
     assert f"v̄₀ = v̄₃ · ∂v₃/∂v₀ = -1 · {fmt(c)} = {fmt(-c)}" in caps
     assert f"v̄₀ += v̄₂ · ∂v₂/∂v₀ = 1 · 2 = 2, so v̄₀ = {fmt(-c)} + 2 = {fmt(2 - c)}" in caps
@@ -300,3 +301,70 @@ def test_forward_direction_seed() -> None:
     d = (1 / 2 + 5) * 1 + (2 - math.cos(5.0)) * 2
     assert frames[5].caption == "Forward (tangent) pass: seed v̇₋₁ = 1, v̇₀ = 2 (a direction)"
     assert frames[-1].caption == f"Result: directional derivative v̇₅ = {fmt(d)}"
+
+
+def test_reverse_frames_point_back_from_the_seed_on() -> None:
+    """Primal frames point forward (values flow to results); from the seed frame on, every edge
+    that carries an adjoint points back to its operand, the highlighted one too."""
+    pic = picture(gi.parse(BAYDIN), at=AT, mode="reverse")
+    frames = build_frames(pic)
+    carries = [e.partial is not None for e in pic.edges]
+    for f in frames:
+        dirs = [look.dir for look in f.elooks]
+        if f.kind == "primal":
+            assert set(dirs) == {"forward"}
+        else:
+            assert dirs == ["back" if c else "forward" for c in carries]
+    forward = build_frames(picture(gi.parse(BAYDIN), at=AT, mode="forward"))
+    assert {look.dir for f in forward for look in f.elooks} == {"forward"}
+
+
+def test_forward_result_frame_shows_zero_tangent_edges() -> None:
+    frames = build_frames(picture(gi.parse(BAYDIN), at=AT, mode="forward"))
+    last = frames[-1]
+    assert any("0 · 2 = 0" in line for look in last.elooks for line in look.lines)
+    assert not any("0 · 2 = 0" in line for f in frames[:-1] for look in f.elooks for line in look.lines)
+
+
+_ARROW = re.compile(r'<g id="(?:f\d+_)?(e\d+_\d+)" class="edge">.*?<polygon [^>]*points="([^"]+)"', re.S)
+
+
+def _arrow_tips(svg: str) -> dict[str, tuple[float, float]]:
+    """Edge id -> the middle of its arrowhead polygon (SVG coordinates)."""
+    out = {}
+    for m in _ARROW.finditer(svg):
+        pts = [tuple(float(c) for c in p.split(",")) for p in m.group(2).split()]
+        out[m.group(1)] = (sum(p[0] for p in pts) / len(pts), sum(p[1] for p in pts) / len(pts))
+    return out
+
+
+def _centres(svg: str) -> dict[str, float]:
+    """Node DOT name -> the x of its centre (SVG coordinates)."""
+    out = {}
+    for name, shapes in node_geometry(svg).items():
+        xs = []
+        for tag, coords in shapes:
+            if tag == "ellipse":
+                xs.append(float(coords.split(",")[0]))
+            elif tag in ("polygon", "path"):
+                xs += [float(v) for v in re.findall(r"(-?[\d.]+),-?[\d.]+", coords)]
+        if xs:
+            out[name] = (min(xs) + max(xs)) / 2 if len(xs) > 1 else xs[0]
+    return out
+
+
+def test_drawn_arrowheads_sit_at_the_operand_in_reverse_frames(
+        reverse_run: tuple[list[Path], list[str]]) -> None:
+    """In the drawn SVG (left-to-right layout: operands on the left), the arrowhead of an edge
+    is at its result's end in primal frames and at its operand's end from the seed frame on."""
+    pic = picture(gi.parse(BAYDIN), at=AT, mode="reverse")
+    ends = {e.id: (str(pic.dot_id(e.src)), str(pic.dot_id(e.dst))) for e in pic.edges}
+    svgs = [p.read_text(encoding="utf-8") for p in of(reverse_run[0], ".svg")]
+    centres = _centres(svgs[0])
+    for k, svg in enumerate(svgs):
+        tips = _arrow_tips(svg)
+        assert set(tips) == set(ends), k
+        for eid, (x, _) in tips.items():
+            src, dst = ends[eid]
+            at_operand = abs(x - centres[src]) < abs(x - centres[dst])
+            assert at_operand == (k >= N_OPS), (k, eid)
