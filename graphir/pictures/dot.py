@@ -239,9 +239,9 @@ def svg_or_none(expr: Any) -> str | None:
     True
     """
     try:
-        from .graphviz import run_graphviz
+        from .graphviz import finish, run_graphviz
 
-        svg = run_graphviz(["dot", "-Tsvg"], to_dot(expr).encode("utf-8")).decode("utf-8")
+        svg = finish(run_graphviz(["dot", "-Tsvg"], to_dot(expr).encode("utf-8")), "svg").decode("utf-8")
         start = svg.find("<svg")
         return svg[start:] if start >= 0 else None
     except Exception:  # broad on purpose: a notebook repr must never raise

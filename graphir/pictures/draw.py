@@ -21,7 +21,7 @@ from typing import Any
 
 from ..files import write_file
 from . import style
-from .graphviz import graphviz_args, output_format, run_graphviz, without_dates
+from .graphviz import finish, graphviz_args, output_format, run_graphviz
 
 __all__ = ["render", "picture_bytes"]
 
@@ -110,5 +110,4 @@ def picture_bytes(
     source = to_dot(expr, at, mode, wrt, partials=partials, max_nodes=max_nodes)
     if fmt == "dot":
         return source.encode("utf-8")
-    data = run_graphviz(["dot", *graphviz_args(fmt)], source.encode("utf-8"))
-    return without_dates(data) if fmt == "pdf" else data
+    return finish(run_graphviz(["dot", *graphviz_args(fmt)], source.encode("utf-8")), fmt)

@@ -51,7 +51,7 @@ from ..passes.chain import Step
 from ..printing import display_number, display_operand
 from . import style
 from .dot import Html, write_dot
-from .graphviz import RASTER, graphviz_args, output_format, run_graphviz, without_dates
+from .graphviz import RASTER, finish, graphviz_args, output_format, run_graphviz
 from .labels import (
     EdgeLook,
     NodeLook,
@@ -574,7 +574,7 @@ def _frame_files(sources: list[str], formats: tuple[str, ...]) -> dict[str, byte
                 if not src.exists():
                     raise RenderError(f"Graphviz wrote no frame {k} ({f})")
                 data = src.read_bytes()
-                files[f"frame_{k:03d}.{f}"] = without_dates(data) if f == "pdf" else data
+                files[f"frame_{k:03d}.{f}"] = finish(data, f)
     return files
 
 

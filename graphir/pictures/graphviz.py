@@ -20,7 +20,10 @@ from pathlib import Path
 from ..errors import RenderError
 from . import style
 
-__all__ = ["run_graphviz", "output_format", "graphviz_args", "without_dates", "FORMATS", "RASTER"]
+__all__ = [
+    "run_graphviz", "output_format", "graphviz_args", "without_dates", "svg_spaces", "finish",
+    "FORMATS", "RASTER",
+]
 
 #: Output formats :func:`render` writes (``dot`` writes the DOT source itself).
 FORMATS = ("svg", "png", "pdf", "dot")
@@ -104,3 +107,33 @@ def without_dates(data: bytes) -> bytes:
     b'<< /Producer (cairo)                                   >>'
     """
     return _PDF_DATE.sub(lambda m: b" " * len(m.group(0)), data)
+
+
+_EDGE_SPACES = re.compile(rb"(<text\b[^>]*>)( +)|( +)(</text>)")
+
+
+def svg_spaces(data: bytes) -> bytes:
+    """An SVG's bytes with the spaces at either end of a ``<text>`` made non-breaking.
+
+    Graphviz writes a label line with a bold part as two ``<text>`` elements,
+    ``<B>v₁</B>`` and `` = ln v₋₁``; SVG viewers drop the leading space of the second
+    (whitespace collapses), so browsers showed ``v₁= ln v₋₁``.
+
+    >>> svg_spaces(b'<text x="1"> = ln v</text><text>a </text>')
+    b'<text x="1">&#160;= ln v</text><text>a&#160;</text>'
+    """
+    def sub(m: re.Match[bytes]) -> bytes:
+        if m.group(1) is not None:
+            return m.group(1) + b"&#160;" * len(m.group(2))
+        return b"&#160;" * len(m.group(3)) + m.group(4)
+
+    return _EDGE_SPACES.sub(sub, data)
+
+
+def finish(data: bytes, fmt: str) -> bytes:
+    """Graphviz's output in format ``fmt`` made reproducible (PDF dates) and browser-safe (SVG spaces)."""
+    if fmt == "pdf":
+        return without_dates(data)
+    if fmt == "svg":
+        return svg_spaces(data)
+    return data

@@ -3,8 +3,9 @@
 For ``(x+y)^2`` and the Baydin example (both modes) the steps are rendered, then
 ``stepper.html`` is opened from a ``file://`` URL and stepped through frame by
 frame with the keys and the buttons: the counter must move, exactly the right
-frame must show, and every node of the frame (each ``g.node`` of the SVG) must
-lie inside the SVG's visible box and inside the window.  Each frame SVG is also
+frame must show, every node of the frame (each ``g.node`` of the SVG) must
+lie inside the SVG's visible box and inside the window, and every character of
+every label must be drawn (no space collapsed away).  Each frame SVG is also
 opened alone and checked the same way.  Screenshots go to a temporary folder
 (``GRAPHIR_SCREENSHOTS=folder`` keeps them there instead).
 
@@ -99,6 +100,17 @@ def check_nodes_visible(b: Browser, root: str, where: str) -> int:
     return len(data["nodes"])
 
 
+def check_text_kept(b: Browser, root: str, where: str) -> None:
+    """Every character of every label is drawn: none of the spaces that separate a bold name
+    from the rest of its line (``v₁ = ln v₋₁``, two ``<text>`` elements) collapsed away."""
+    lost = b.eval(
+        f"Array.from(({root}).querySelectorAll('text'))"
+        ".filter(function (t) { return t.getNumberOfChars() !== t.textContent.length; })"
+        ".map(function (t) { return t.textContent; })"
+    )
+    assert lost == [], f"{where}: the browser dropped characters of {lost}"
+
+
 def counter(b: Browser) -> str:
     return b.eval("document.getElementById('counter').textContent")
 
@@ -115,6 +127,7 @@ def check_frame(b: Browser, k: int, n: int, where: str) -> None:
     assert shown(b) == [f"frame{k}"], where
     assert b.eval("document.getElementById('slider').value") == str(k)
     check_nodes_visible(b, f"document.getElementById('frame{k}')", f"{where}, frame {k + 1}")
+    check_text_kept(b, f"document.getElementById('frame{k}')", f"{where}, frame {k + 1}")
 
 
 def test_stepper_keys_buttons_and_every_frame_visible(browser: Browser, steps: tuple[str, Path],
@@ -184,6 +197,7 @@ def test_each_frame_svg_alone(browser: Browser, steps: tuple[str, Path], shots: 
         browser.load(path.as_uri())
         count = check_nodes_visible(browser, "document.documentElement", f"{name} {path.name}")
         assert count >= 3
+        check_text_kept(browser, "document.documentElement", f"{name} {path.name}")
         if k in (0, len(frames) - 1):
             browser.screenshot(shots / f"{name}_{path.stem}.png")
 
@@ -194,4 +208,5 @@ def test_single_picture_svg(browser: Browser, tmp_path: Path, shots: Path) -> No
     gi.render(f, path, at={"x1": 2, "x2": 5}, mode="reverse")
     browser.load(path.as_uri())
     assert check_nodes_visible(browser, "document.documentElement", path.name) == 7
+    check_text_kept(browser, "document.documentElement", path.name)
     browser.screenshot(shots / "baydin_reverse_picture.png")
