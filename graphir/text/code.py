@@ -238,6 +238,8 @@ def _adjoint(w: _Writer, out: int, wrt: list[str]) -> list[str]:
         w.ensure(s.partial, f"part of ∂{w.v[s.node]}/∂{w.v[s.arg]}")
         partial = w.ref[s.partial] if s.partial in w.ref else w.call(s.partial)
         term = _contribution(w, s, bar[s.node], partial)
+        if term.startswith("(") and term.endswith(")") and term.count("(") == 1:
+            term = term[1:-1]  # a negative constant alone: v3_bar = -1.0
         why = f"{step}  ({_formula(w, s.partial)})"
         if s.before is None:
             bar[s.arg] = w.fresh(f"{w.ref[s.arg]}_bar")
