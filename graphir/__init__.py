@@ -105,6 +105,7 @@ _LAZY = {
     "to_dot": "pictures.dot",
     "trace_table": "text.trace_table",
     "explain": "text.worked",
+    "to_python": "text.code",
     # result types, for isinstance checks and annotations
     "PassResult": "passes.chain",
     "Step": "passes.chain",
@@ -138,6 +139,7 @@ if TYPE_CHECKING:  # what __getattr__ loads on first use, spelled out for IDEs a
     from .passes.chain import PassResult, Step
     from .passes.cleanup import cleanup
     from .pictures.dot import to_dot
+    from .text.code import to_python
     from .text.trace_table import TraceTable, trace_table
     from .text.worked import Explanation, explain
 
@@ -242,6 +244,7 @@ __all__ = [
     "to_dot",
     "trace_table",
     "explain",
+    "to_python",
     "PassResult",
     "Step",
     "TraceTable",

@@ -380,17 +380,29 @@ def read_sympy_timeout(seconds: float | None) -> float | None:
             help="forward or reverse graph pass, or SymPy's own derivative (default: reverse)",
         ),
         arg("--simplify", action="store_true", help="simplify each partial through SymPy"),
+        arg(
+            "--code",
+            action="store_true",
+            help="print the gradient as a Python program instead: the primal statements, then "
+            "reverse mode's adjoint statements, one per chain-rule step (gi.to_python)",
+        ),
         AT,
         SYMPY_TIMEOUT,
     ),
 )
 def run_diff(args: argparse.Namespace) -> int:
-    """``graphir diff EXPR``: one line per variable, ``d/dx = ...`` (and its value with ``--at``)."""
+    """``graphir diff EXPR``: one line per variable, ``d/dx = ...`` (and its value with ``--at``);
+    with ``--code``, the forward-and-adjoint program of the gradient."""
     import graphir as gi
     from graphir.printing import to_text
 
     expr = read_expr(args.expr)
     names = read_wrt(expr, args.wrt)
+    if args.code:
+        if args.mode != "reverse" or args.simplify or args.at:
+            raise UsageError("--code writes reverse mode's program: drop --mode, --simplify and --at")
+        print(gi.to_python(expr, name="f", grad=True, wrt=names), end="")
+        return EXIT_OK
     point = point_for(expr, args.at) if args.at else None
     timeout = read_sympy_timeout(args.sympy_timeout)
     if args.mode == "symbolic":

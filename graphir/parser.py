@@ -24,6 +24,14 @@ not of formulas.  The grammar is Python's for the operators it shares
 'log(x1) + x1*x2 - sin(x2)'
 >>> str(parse("2^x^2"))
 '2**x**2'
+
+The *let form* that printing writes when a long subexpression repeats is read too:
+``formula where s1 = ...; s2 = ...`` names each subexpression once (``where`` is a
+keyword only right after an operand, so it stays a valid variable name elsewhere).
+Each name may be used in the formula and in the definitions after its own.
+
+>>> str(parse("s1*s1 + cos(s1) where s1 = sin(x*y + 0.5)"))
+'s1*s1 + cos(s1) where s1 = sin(x*y + 0.5)'
 """
 
 from __future__ import annotations
@@ -197,8 +205,34 @@ class _Parser:
         self.graph = Graph()
         self.out: list[int] = []
         self.ops: list[_Pending] = []
+        self.bindings: dict[str, int] = {}  # the names of a where clause -> their nodes
 
     def run(self) -> Expr:
+        where = _where_keyword(self.tokens)
+        if where is None:
+            return Expr(self.graph, self.expression())
+        tokens = self.tokens
+        definitions = _definitions(tokens[where + 1 :])
+        bound = {name.text for name, _ in definitions}
+        for tok, after in zip(tokens, tokens[1:], strict=False):
+            # variables are created in the order the text first names them
+            if tok.kind == "name" and tok.text not in bound and self.is_variable(tok, after):
+                self.graph.var(tok.text)
+        for name, body in definitions:
+            self.tokens, self.k = body, 0
+            self.bindings[name.text] = self.expression()
+        self.tokens, self.k = [*tokens[:where], _Token("end", "", tokens[where].col)], 0
+        return Expr(self.graph, self.expression())
+
+    def is_variable(self, tok: _Token, after: _Token) -> bool:
+        """A name token that :meth:`name` reads as a variable."""
+        return (
+            after.text != "(" and _constant(tok.text) is None and tok.text not in self.functions
+            and tok.text not in _KEYWORDS and tok.text != "where" and not tok.text.startswith("__")
+        )
+
+    def expression(self) -> int:
+        """Parse ``self.tokens`` from ``self.k`` up to its end token: the node written."""
         expect_operand = True
         while True:
             tok = self.tokens[self.k]
@@ -214,7 +248,8 @@ class _Parser:
                 expect_operand = self.operator(tok)
             self.k += 1
         (root,) = self.out
-        return Expr(self.graph, root)
+        self.out.clear()
+        return root
 
     # ------------------------------------------------------------ where an operand is expected
 
@@ -254,7 +289,11 @@ class _Parser:
         if name.startswith("__"):
             raise ParseError(f"the name {name!r} is not allowed (column {col})", col, "a variable name")
         g = self.graph
-        self.out.append(g.var(name) if value is None else g.const(value))
+        bound = self.bindings.get(name)
+        if bound is not None:
+            self.out.append(bound)
+        else:
+            self.out.append(g.var(name) if value is None else g.const(value))
         return False
 
     def open_call(self, tok: _Token) -> None:
@@ -364,12 +403,57 @@ class _Parser:
             self.reduce_top()
 
 
+def _where_keyword(tokens: list[_Token]) -> int | None:
+    """Index of the ``where`` that starts a let form's definitions: the name ``where``
+    right after an operand (a number, a name or a ``)``), else None."""
+    for k in range(1, len(tokens)):
+        tok, before = tokens[k], tokens[k - 1]
+        if tok.kind == "name" and tok.text == "where" and (
+            before.kind in ("number", "name") or before.text == ")"
+        ):
+            return k
+    return None
+
+
+def _definitions(tokens: list[_Token]) -> list[tuple[_Token, list[_Token]]]:
+    """The definitions ``name = expression`` of a where clause, separated by ``;``: each
+    name with the tokens of its expression (ended by an end token)."""
+    out: list[tuple[_Token, list[_Token]]] = []
+    seen: set[str] = set()
+    start = 0
+    for k, tok in enumerate(tokens):
+        if tok.kind == "end" or (tok.kind == "bad" and tok.text == ";"):
+            part = tokens[start:k]
+            end = _Token("end", "", tok.col)
+            if len(part) < 3 or part[0].kind != "name" or part[1].text != "=":
+                col = part[0].col if part else tok.col
+                raise ParseError(
+                    f"expected a definition 'name = expression' at column {col} after 'where'",
+                    col,
+                    "a definition",
+                )
+            name = part[0]
+            if name.text in seen or name.text in _KEYWORDS or _constant(name.text) is not None:
+                raise ParseError(
+                    f"the name {name.text!r} cannot be defined at column {name.col} "
+                    "(defined twice, or a keyword or constant)",
+                    name.col,
+                    "a new name",
+                )
+            seen.add(name.text)
+            out.append((name, [*part[2:], end]))
+            start = k + 1
+    return out
+
+
 def parse(text: str) -> Expr:
     """The expression written in ``text``.
 
     ``^`` or ``**`` for power, ``ln`` = ``log``, the constants ``pi``, ``e``,
     ``inf`` and ``nan`` (also ``Inf``, ``NaN``, ``Infinity``), numbers like ``1e-3``;
-    the functions of :data:`graphir.PRIMITIVES` by name.
+    the functions of :data:`graphir.PRIMITIVES` by name; the let form
+    ``formula where s1 = ...; s2 = ...`` that :func:`graphir.printing.to_text` writes
+    for repeated subexpressions.
 
     >>> parse("x^2 + 1e-3").eval(x=2)
     4.001

@@ -17,14 +17,18 @@ The module sits in a layer above ``numeric``, ``text``, ``pictures`` and the
 command line, so all of them can use it.
 
 The templates and precedences come from the primitive registry.  Printing is
-iterative and linear in the size of the output; shared subexpressions are
-written out in full each time they occur, so ``limit`` caps the output of
-graphs whose tree form is huge.
+iterative and linear in the size of the graph: a subexpression that is used more
+than once and whose text is longer than :data:`SHARED_TEXT` characters is written
+once, named, in a ``where`` clause (the *let form*, like a program after common
+subexpression elimination); when nothing repeats, the text is the plain formula.
 
 >>> import graphir as gi
 >>> x, y = gi.symbols("x y")
 >>> to_text(x - (y - x))
 'x - (y - x)'
+>>> s = gi.sin(x * y + 0.5)
+>>> to_text(s * s + gi.cos(s))
+'s1*s1 + cos(s1) where s1 = sin(x*y + 0.5)'
 >>> to_latex(gi.sqrt(x) / y)
 '\\\\frac{\\\\sqrt{x}}{y}'
 """
@@ -39,14 +43,14 @@ from typing import TYPE_CHECKING, Any
 
 from . import primitives
 from .primitives import ATOM, UNARY
-from .traversal import reachable, tree_size
+from .traversal import reachable
 
 if TYPE_CHECKING:
     from .build import Expr
     from .ir import Graph
 
 __all__ = [
-    "to_text", "to_latex", "latex_name", "node_text",
+    "to_text", "to_latex", "latex_name", "node_text", "shared_nodes", "SHARED_TEXT", "MAX_TEXT_NODES",
     "DECIMALS", "display_number", "display_operand", "full_number", "format_number", "error_number",
     "special_number", "pi_or_e",
 ]
@@ -244,8 +248,6 @@ def _render(
     names: Mapping[int, str] | None = None,
 ) -> str:
     g, root = (e.ir, e._id) if hasattr(e, "ir") else e  # type: ignore[union-attr]
-    if limit is None and names is None and tree_size(g, root, MAX_TEXT_NODES) > MAX_TEXT_NODES:
-        return _summary(g, root, f"; more than MAX_TEXT_NODES={MAX_TEXT_NODES} written out")
     out: list[str] = []
     size = 0
     # Stack items: a literal string, or (node, context precedence, side) to print.
@@ -301,30 +303,135 @@ def _summary(g: Graph, root: int, why: str = "") -> str:
     return f"<expression {g.ops[root]}(...) with {len(reachable(g, [root]))} nodes{why}>"
 
 
-#: Largest tree form (shared subexpressions written out each time they are used) that
-#: :func:`to_text` and :func:`to_latex` write in full; a larger one gets the one-line summary
-#: (its text would take minutes and gigabytes).
+#: Largest graph (nodes the expression depends on) that :func:`to_text` and :func:`to_latex`
+#: write out; a larger one gets a one-line summary.
 MAX_TEXT_NODES = 1_000_000
+
+#: A subexpression used more than once is written once, named in the ``where`` clause, when
+#: its text would be longer than this many characters; shorter ones (``sin(x)``, ``x + y``)
+#: are repeated, so the plain formula stays when nothing long repeats.
+SHARED_TEXT = 12
+
+
+def shared_nodes(g: Graph, root: int, ids: list[int] | None = None) -> list[int]:
+    """The nodes the let form names, ascending: every operation node used more than once
+    (counting operand slots) whose text, with the nodes named before it written as names,
+    is longer than :data:`SHARED_TEXT` characters.  Every other operation node is used once,
+    or is short, so the text of the let form is linear in the graph.
+
+    >>> import graphir as gi
+    >>> x, = gi.symbols("x,")
+    >>> s = gi.sin(x + 2 * x) ** 2
+    >>> shared_nodes((s * s).ir, (s * s).node) == [s.node]
+    True
+    """
+    ids = reachable(g, [root]) if ids is None else ids
+    args, ops, params = g.args, g.ops, g.params
+    uses: dict[int, int] = {}
+    for i in ids:
+        for a in args[i]:
+            uses[a] = uses.get(a, 0) + 1
+    length: dict[int, int] = {}
+    named: list[int] = []
+    for i in ids:
+        if not args[i]:
+            length[i] = len(params[i]) if ops[i] == "var" else len(format_number(params[i]))
+            continue
+        n = _literal_length(primitives.get(ops[i]).text)
+        for a in args[i]:
+            n += length[a]
+        if uses.get(i, 0) > 1 and n > SHARED_TEXT:
+            named.append(i)
+            n = 3
+        length[i] = n
+    return named
+
+
+@cache
+def _literal_length(template: str) -> int:
+    return sum(len(text) for text, slot in _parts(template) if slot is None)
+
+
+def _let_names(g: Graph, ids: list[int], count: int) -> list[str]:
+    """``count`` names ``s1, s2, ...`` that no variable of ``ids`` has, in text or in LaTeX."""
+    taken = {g.params[i] for i in ids if g.ops[i] == "var"}
+    taken |= {latex_name(n) for n in taken}
+    out: list[str] = []
+    k = 0
+    while len(out) < count:
+        k += 1
+        name = f"s{k}"
+        if name not in taken and latex_name(name) not in taken:
+            out.append(name)
+    return out
+
+
+def _write(e: Expr, latex: bool, limit: int | None) -> str:
+    """The plain formula, or the let form when a long subexpression repeats."""
+    g, root = e.ir, e._id
+    ids = reachable(g, [root])
+    if len(ids) > MAX_TEXT_NODES:
+        return _summary(g, root, f"; more than MAX_TEXT_NODES={MAX_TEXT_NODES} written out")
+    named = shared_nodes(g, root, ids)
+    if not named:
+        return _render(e, latex, limit)
+    labels = _let_names(g, ids, len(named))
+    names = {i: latex_name(n) if latex else n for i, n in zip(named, labels, strict=True)}
+    parts = [_render((g, root), latex, limit, names)]
+    size = len(parts[0])
+    for i in named:
+        if limit is not None and size > limit:
+            break
+        body = _render((g, i), latex, limit, _without(names, i))
+        parts.append(f"{names[i]} &= {body}" if latex else f"{names[i]} = {body}")
+        size += len(parts[-1]) + 2
+    if limit is not None and size > limit:
+        return _summary(g, root)
+    if latex:
+        rows = " \\\\ ".join(parts[1:])
+        return f"\\begin{{aligned}} & {parts[0]} \\\\ \\text{{where}}\\quad {rows} \\end{{aligned}}"
+    return parts[0] + " where " + "; ".join(parts[1:])
 
 
 def to_text(e: Expr, limit: int | None = None) -> str:
-    """Plain text that :func:`graphir.parse` reads back to the same graph.
+    """Plain text of the expression as written: the formula, or the *let form*
+    ``formula where s1 = ...; s2 = ...`` when a long subexpression is used more than
+    once (each named subexpression written once; :func:`shared_nodes` says which), so the
+    text is linear in the size of the graph.  :func:`graphir.parse` reads both back to
+    the same graph.
 
     With ``limit``, an output longer than ``limit`` characters is replaced by
-    a one-line summary; so is an expression whose tree form has more than
-    :data:`MAX_TEXT_NODES` nodes.
+    a one-line summary; so is an expression of more than :data:`MAX_TEXT_NODES` nodes.
+
+    >>> import graphir as gi
+    >>> x, = gi.symbols("x,")
+    >>> u = gi.exp(x) + gi.sin(x)
+    >>> to_text(u * u)
+    's1*s1 where s1 = exp(x) + sin(x)'
     """
-    return _render(e, latex=False, limit=limit)
+    return _write(e, latex=False, limit=limit)
 
 
 def to_latex(e: Expr, limit: int | None = None) -> str:
-    """LaTeX of the expression as written."""
-    return _render(e, latex=True, limit=limit)
+    """LaTeX of the expression as written; the let form (see :func:`to_text`) is an
+    ``aligned`` block: the formula, then ``where`` and one named subexpression a row.
+
+    >>> import graphir as gi
+    >>> x, = gi.symbols("x,")
+    >>> u = gi.exp(x) + gi.sin(x)
+    >>> print(to_latex(u * u))  # doctest: +NORMALIZE_WHITESPACE
+    \\begin{aligned} & s_{1} \\cdot s_{1} \\\\ \\text{where}\\quad
+    s_{1} &= \\exp{\\left(x \\right)} + \\sin{\\left(x \\right)} \\end{aligned}
+    """
+    return _write(e, latex=True, limit=limit)
 
 
-def node_text(g: Graph, i: int, names: dict[int, str], latex: bool = False) -> str:
-    """One node written with its operands replaced by ``names`` (``v_1 + v_2``)."""
-    return _render((g, i), latex=latex, limit=None, names=_without(names, i))
+def node_text(
+    g: Graph, i: int, names: Mapping[int, str], latex: bool = False, limit: int | None = None
+) -> str:
+    """One node written with its operands replaced by ``names`` (``v_1 + v_2``); with
+    ``limit``, a text longer than ``limit`` characters becomes a one-line summary."""
+    return _render((g, i), latex=latex, limit=limit, names=_without(names, i))
 
 
 class _Without(Mapping[int, str]):

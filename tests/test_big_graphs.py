@@ -127,7 +127,8 @@ def test_every_function_finishes_or_refuses(big: tuple[str, gi.Expr, dict[str, f
     seconds = time.perf_counter() - t0
     assert seconds < BUDGET, f"{name} on the {kind} took {seconds:.1f} s"
     if isinstance(result, str) and name == "str":
-        assert len(result) < 200 and "MAX_TEXT_NODES" in result
+        # the let form: each repeated subexpression written once, so the text is linear
+        assert len(result) < 200 * e.num_nodes and " where " in result
     if name in ("simplify", "symbolic_grad", "to_sympy", "explain", "to_dot"):
         assert isinstance(result, gi.GraphirError), f"{name} should refuse a graph this size"
         assert seconds < 5, f"{name} took {seconds:.1f} s to refuse"

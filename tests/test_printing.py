@@ -226,3 +226,90 @@ def test_full_number_reads_back_exactly(value):
 def test_error_number():
     assert [error_number(v) for v in (1.234e-10, 0.0, float("nan"), float("inf"))] == [
         "1.2e-10", "0", "nan", "inf"]
+
+
+# ---------------------------------------------------------------- the let form (issue 9, item 4)
+
+DEEP_DERIVATIVE = """
+import time, graphir as gi
+x = gi.symbols("x")
+f = x
+for _ in range(12):
+    f = gi.sin(f) * f
+d = gi.diff(f, x)
+text, tex = str(d), gi.printing.to_latex(d)
+assert len(text) < 200 * d.num_nodes, (len(text), d.num_nodes)
+assert len(tex) < 400 * d.num_nodes, (len(tex), d.num_nodes)
+assert gi.parse(text) == d
+print(len(text), d.num_nodes)
+"""
+
+
+def test_printing_a_deep_derivative_is_linear_in_its_graph():
+    # Before the let form this printed 134 MB after 120 s: run it where it can be stopped.
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", DEEP_DERIVATIVE], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+
+
+def test_let_form_names_each_long_repeated_subexpression_once():
+    s = gi.sin(x * y + 0.5)
+    e = s * s + gi.cos(s)
+    assert to_text(e) == "s1*s1 + cos(s1) where s1 = sin(x*y + 0.5)"
+    assert gi.parse(to_text(e)) == e
+    assert to_latex(e) == (
+        r"\begin{aligned} & s_{1} \cdot s_{1} + \cos{\left(s_{1} \right)} \\ \text{where}\quad "
+        r"s_{1} &= \sin{\left(x \cdot y + 0.5 \right)} \end{aligned}"
+    )
+    # a later definition uses an earlier one; names avoid the variables' names
+    s1, s2 = gi.symbols("s1 s2")
+    u = gi.exp(s1 + s2) + 1
+    w = gi.log(u * u + s1) * gi.log(u * u + s1)
+    text = to_text(w)
+    assert text == "s4*s4 where s3 = exp(s1 + s2) + 1; s4 = log(s3*s3 + s1)"
+    assert gi.parse(text) == w
+    assert [str(v) for v in gi.parse(text).variables] == ["s1", "s2"]
+
+
+def test_short_repeats_keep_the_plain_formula():
+    for e, text in [
+        ((x + y) * (x + y), "(x + y)*(x + y)"),
+        (gi.sin(x) * gi.sin(x), "sin(x)*sin(x)"),
+        (gi.exp(-x) / (1 + gi.exp(-x)), "exp(-x)/(1 + exp(-x))"),
+    ]:
+        assert to_text(e) == text
+        assert "aligned" not in to_latex(e)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(recipes(max_ops=10))
+def test_let_form_and_plain_text_read_back_to_the_same_values(recipe):
+    e = recipe.to_expr()
+    text = to_text(e)
+    back = gi.parse(text)
+    assert back == e
+    if " where " not in text:  # no sharing: the plain formula, value for value
+        point = {str(v): 0.7 for v in e.variables}
+        a, b = e.eval(point), back.eval(point)
+        assert a == b or (a != a and b != b)
+
+
+def test_where_stays_a_variable_name_and_bad_definitions_are_parse_errors():
+    assert str(gi.parse("where + 1")) == "where + 1"
+    assert gi.parse("s*s where s = x + 1").eval(x=2) == 9.0
+    for bad in ("x where", "x where s", "x where s = ", "x where s = 1; s = 2", "x where pi = 1",
+                "x where s = 1 = 2", "x; y"):
+        with pytest.raises(gi.ParseError):
+            gi.parse(bad)
+
+
+def test_limit_still_summarises_a_long_let_form():
+    e = x
+    for _ in range(40):
+        e = gi.sin(e) * e + e
+    assert " where " in to_text(e)
+    assert to_text(e, limit=100).startswith("<expression add(...) with ")
