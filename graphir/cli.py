@@ -585,6 +585,29 @@ def read_claims(specs: Sequence[str]) -> dict[str, str]:
     return claims
 
 
+def read_domains(specs: Sequence[str]) -> dict[str, Any]:
+    """``--domain y=0,1`` and ``--domain n=int:1,10`` options as ``{name: domain}``.
+
+    >>> read_domains(["y=0,1", "n=int:1,10"])
+    {'y': ('real', 0.0, 1.0), 'n': ('int', 1.0, 10.0)}
+    """
+    from .numeric.check import read_domain
+
+    domains: dict[str, Any] = {}
+    for spec in specs:
+        name, sep, text = spec.partition("=")
+        name = name.strip()
+        if not sep or not name.isidentifier():
+            raise UsageError(f"--domain: expected NAME=LO,HI or NAME=int:LO,HI, got {spec!r}")
+        if name in domains:
+            raise UsageError(f"--domain: {name} is given twice")
+        try:
+            domains[name] = read_domain(text)
+        except ValueError as exc:
+            raise UsageError(f"--domain {name}: {exc}") from None
+    return domains
+
+
 @command(
     "check",
     help="check claimed partial derivatives (symbolically where SymPy decides, numerically always)",
@@ -604,6 +627,14 @@ def read_claims(specs: Sequence[str]) -> dict[str, str]:
             metavar="NAME=VALUE,...",
             help="also check at this point (first, before the sampled points)",
         ),
+        arg(
+            "--domain",
+            action="append",
+            default=[],
+            metavar="NAME=LO,HI",
+            help="sample NAME in the interval [LO, HI], or NAME=int:LO,HI for the integers LO..HI "
+            "(repeat for several variables)",
+        ),
         arg("--format", choices=("text", "json"), default="text", help="a readable report (default) or JSON"),
         SYMPY_TIMEOUT,
     ),
@@ -620,7 +651,9 @@ def run_check(args: argparse.Namespace) -> int:
         except gi.ParseError as exc:
             raise gi.ParseError(f"--claim {name}: {exc}", exc.column, exc.expected) from None
     point = point_for(expr, args.at) if args.at else None
-    report = gi.check_claims(expr, claims, at=point, sympy_timeout=read_sympy_timeout(args.sympy_timeout))
+    domains = read_domains(args.domain)
+    report = gi.check_claims(expr, claims, at=point, sympy_timeout=read_sympy_timeout(args.sympy_timeout),
+                             domains=domains)
     print(report.to_json() if args.format == "json" else str(report))
     return EXIT_OK if report.ok else EXIT_ERROR
 

@@ -13,12 +13,13 @@ compute (see :func:`symbolic_grad`).
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 from typing import Any
 
 from ..arguments import wrt_names
 from ..build import Expr, as_expr
-from ..errors import GraphirError
+from ..errors import GraphirError, SymbolicError
 from ..ir import Graph
 from .sympy_convert import from_sympy, from_sympy_into, symbol, sympy_module, to_sympy
 from .sympy_limits import (
@@ -30,7 +31,10 @@ from .sympy_limits import (
     time_limit,
 )
 
-__all__ = ["simplify", "symbolic_grad"]
+__all__ = ["simplify", "symbolic_grad", "precise_grad", "REFERENCE_DIGITS"]
+
+#: Significant digits of :func:`precise_grad`'s values (mpmath, adaptive precision).
+REFERENCE_DIGITS = 40
 
 def simplify(
     expr: Expr,
@@ -112,6 +116,26 @@ def _diff(sp: Any, s: Any, name: str) -> Any:
     return d
 
 
+def _lost_non_finite(sp: Any, e: Expr, forms: list[Any]) -> str | None:
+    """Why SymPy's forms cannot stand for ``e`` (None when they can).
+
+    SymPy folds ``nan`` into the whole expression (``2*w - nan`` is ``nan``, whose
+    derivative is 0), and ``oo - oo`` into ``nan``, where graphir keeps the structure and
+    its rules still give a derivative (``d(2*w - nan)/dw = 2``).
+    """
+    from ..traversal import reachable
+
+    g = e.ir
+    consts = [g.params[i] for i in reachable(g, [e.node]) if g.ops[i] == "const"]
+    if any(isinstance(v, float) and math.isnan(v) for v in consts):
+        return "SymPy folds the expression's nan into the whole expression, so its derivative is lost"
+    if any(isinstance(v, float) and math.isinf(v) for v in consts) and any(
+        f.has(sp.nan, sp.zoo) for f in forms
+    ):
+        return "SymPy turns the expression's infinities into nan, so its derivative is lost"
+    return None
+
+
 def symbolic_grad(
     expr: Expr,
     wrt: Any = None,
@@ -143,12 +167,88 @@ def symbolic_grad(
     max_sympy_size = read_size(max_sympy_size)
     try:
         with limit:
-            s = to_sympy(e, max_sympy_size=max_sympy_size)
-            for name in names:
-                d = _diff(sp, s, name)
+            for d in _sympy_partials(sp, e, names, max_sympy_size):
                 out.append(Expr(g, from_sympy_into(g, d)))
     except GraphirError:
         raise
     except SYMPY_FAILURES as exc:
         raise sympy_failed(exc, "differentiating") from None
+    return tuple(out)
+
+
+def _sympy_partials(sp: Any, e: Expr, names: list[str], max_sympy_size: int | None) -> list[Any]:
+    """SymPy's partials of ``e`` by ``names`` (SymPy objects); a :class:`SymbolicError` when
+    SymPy lost a nan or an infinity of the graph (:func:`_lost_non_finite`)."""
+    s = to_sympy(e, max_sympy_size=max_sympy_size)
+    out = [_diff(sp, s, name) for name in names]
+    why = _lost_non_finite(sp, e, [s, *out])
+    if why is not None:
+        raise SymbolicError(f"{why}; SymPy cannot give this derivative")
+    return out
+
+
+def _real_value(sp: Any, value: Any, digits: int) -> Any:
+    """``value`` (what ``evalf`` gave) as an ``mpmath.mpf``, or None when it is no real number."""
+    import mpmath
+
+    re, im = value.as_real_imag()
+    if not (re.is_Number and im.is_Number):
+        return None  # SymPy could not reduce it to a number
+    if im != 0 and abs(im) > sp.Float(10) ** (-digits) * max(abs(re), 1):
+        return None  # complex: outside the real domain, where graphir's values are nan
+    with mpmath.workdps(digits + 10):  # an mpf is rounded to the working precision it is made in
+        return mpmath.mpf(sp.Float(re, digits + 10)._mpf_)
+
+
+def precise_grad(
+    expr: Expr,
+    at: Any,
+    wrt: Any = None,
+    *,
+    digits: int = REFERENCE_DIGITS,
+    sympy_timeout: float | None = DEFAULT_TIMEOUT,
+    max_sympy_size: int | None = MAX_SYMPY_SIZE,
+) -> tuple[Any, ...]:
+    """SymPy's partial derivatives of ``expr`` at ``at``, evaluated with ``digits`` significant
+    digits: a tuple of ``mpmath.mpf``, one per variable of ``wrt`` (default ``expr.variables``).
+
+    The point's floats are taken exactly (their binary values, ``0.1`` is
+    0.1000000000000000055...), and so are the graph's constants; ``sympy.evalf`` raises
+    its working precision until ``digits`` digits are right, so cancellation
+    (``1/(1 + x) - 1`` at ``x = 1e-10``) costs nothing.  This is the reference
+    :func:`graphir.compare` and :func:`graphir.step_sweep` measure against.  A partial
+    that is no real number there (out of the domain, complex, or left unevaluated) is
+    ``mpmath.nan``.  Raises :class:`~graphir.errors.SymbolicError` (and its
+    ``SymbolicTimeout``, ``SymbolicTooLarge``) when SymPy cannot give the partials, as
+    :func:`symbolic_grad`; ``sympy_timeout`` covers the differentiation and the evaluation.
+
+    >>> import graphir as gi
+    >>> x, = gi.symbols("x,")
+    >>> d, = precise_grad(gi.log(1 + x) - x, {"x": 1e-10})
+    >>> import mpmath
+    >>> mpmath.nstr(d, 25)
+    '-9.999999999000000364421973e-11'
+    """
+    import mpmath
+
+    from ..arguments import as_point
+
+    sp = sympy_module()
+    e = as_expr(expr)
+    names = wrt_names(e, wrt)
+    point = as_point(at, scalar=True)
+    limit = time_limit(sympy_timeout, "evaluating the derivatives in high precision")
+    max_sympy_size = read_size(max_sympy_size)
+    out = []
+    try:
+        with limit:
+            partials = _sympy_partials(sp, e, names, max_sympy_size)
+            subs = {symbol(n): sp.Float(float(v), digits + 30) for n, v in point.items()}
+            for d in partials:
+                value = _real_value(sp, d.evalf(digits, subs=subs), digits)
+                out.append(mpmath.nan if value is None else value)
+    except GraphirError:
+        raise
+    except SYMPY_FAILURES as exc:
+        raise sympy_failed(exc, "evaluating the derivatives of") from None
     return tuple(out)

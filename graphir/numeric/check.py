@@ -51,7 +51,10 @@ from ..traversal import topo_order
 from .finite_difference import as_expression
 from .report import Report
 
-__all__ = ["check_claims", "ClaimReport", "ClaimResult", "sample_points"]
+__all__ = ["check_claims", "ClaimReport", "ClaimResult", "sample_points", "read_domain"]
+
+#: A sampling domain: ``("real", lo, hi)`` (an interval) or ``("int", lo, hi)`` (integers, both ends in).
+Domain = tuple[str, float, float]
 
 # Boxes the sample points are drawn from, in turn, until enough finite points are found.
 BOXES = ((-3.0, 3.0), (0.1, 3.0), (-10.0, 10.0), (0.1, 10.0), (-100.0, 100.0), (1.0, 100.0))
@@ -83,6 +86,7 @@ class ClaimResult:
     true_value: float | None
     status: str
     note: str = ""
+    diagnosis: str = ""
 
     @property
     def holds(self) -> bool:
@@ -104,6 +108,7 @@ class ClaimResult:
             "counterexample": self.counterexample,
             "claimed_value": _finite_or_none(self.claimed_value),
             "true_value": _finite_or_none(self.true_value),
+            "diagnosis": self.diagnosis,
             "note": self.note,
         }
 
@@ -131,6 +136,8 @@ class ClaimResult:
             at = ", ".join(f"{k}={format_number(v)}" for k, v in self.counterexample.items())
             out.append(f"  for example at {at}:")
             out.append(f"            claimed {_num(self.claimed_value)}, true {_num(self.true_value)}")
+        if self.diagnosis:
+            out.append(f"  diagnosis: {self.diagnosis}")
         if self.note:
             out.append(f"  note:     {self.note}")
         return out
@@ -187,6 +194,38 @@ class ClaimReport(Report):
 # ------------------------------------------------------------------ sampling
 
 
+def read_domain(spec: Any) -> Domain:
+    """A sampling domain from ``"0,1"`` or ``(0, 1)`` (the interval), ``"int:1,10"`` or
+    ``range(1, 11)`` (the integers 1 to 10).
+
+    >>> read_domain("0,1"), read_domain("int:1,10"), read_domain(range(1, 11))
+    (('real', 0.0, 1.0), ('int', 1.0, 10.0), ('int', 1.0, 10.0))
+    """
+    if isinstance(spec, range):
+        if spec.step != 1 or len(spec) == 0:
+            raise ArgumentError(f"a domain range must be non-empty with step 1, got {spec!r}")
+        return ("int", float(spec.start), float(spec.stop - 1))
+    kind = "real"
+    parts: Any = spec
+    if isinstance(spec, tuple) and len(spec) == 3 and spec[0] in ("real", "int"):
+        kind, parts = spec[0], spec[1:]  # a domain read before
+    elif isinstance(spec, str):
+        text = spec.strip()
+        if text.startswith("int:"):
+            kind, text = "int", text[4:]
+        parts = text.split(",")
+    try:
+        lo, hi = (float(v) for v in parts)
+    except (TypeError, ValueError):
+        raise ArgumentError(
+            f"a domain is LO,HI (an interval) or int:LO,HI (integers), got {spec!r}") from None
+    if not (math.isfinite(lo) and math.isfinite(hi) and lo <= hi):
+        raise ArgumentError(f"a domain needs finite LO <= HI, got {spec!r}")
+    if kind == "int" and (lo != int(lo) or hi != int(hi)):
+        raise ArgumentError(f"an integer domain needs integer ends, got {spec!r}")
+    return (kind, lo, hi)
+
+
 def _round3(a: np.ndarray) -> np.ndarray:
     """Round to 3 significant digits (points that read well and are exactly what was evaluated)."""
     out = np.array([float(f"{v:.3g}") for v in a.ravel()]).reshape(a.shape)
@@ -195,17 +234,25 @@ def _round3(a: np.ndarray) -> np.ndarray:
 
 def sample_points(
     names: list[str], at: dict[str, float] | None, seed: int, box: tuple[float, float], batch: int = BATCH,
-    around: bool = False,
+    around: bool = False, domains: Mapping[str, Domain] | None = None,
 ) -> dict[str, np.ndarray]:
-    """A batch of candidate points (columns by name): uniform in ``box``, or around ``at``.
+    """A batch of candidate points (columns by name): uniform in ``box``, or around ``at``;
+    a variable with a domain (``domains``, see :func:`read_domain`) is drawn from it.
 
-    >>> pts = sample_points(["x", "y"], None, 0, (-3.0, 3.0), batch=4)
-    >>> sorted(pts), pts["x"].shape
-    (['x', 'y'], (4,))
+    >>> pts = sample_points(["x", "n"], None, 0, (-3.0, 3.0), batch=4, domains={"n": ("int", 1, 3)})
+    >>> sorted(pts), pts["x"].shape, set(pts["n"]) <= {1.0, 2.0, 3.0}
+    (['n', 'x'], (4,), True)
     """
     rng = np.random.default_rng(seed)
     cols = {}
     for n in names:
+        if domains and n in domains:
+            kind, lo, hi = domains[n]
+            if kind == "int":
+                cols[n] = rng.integers(int(lo), int(hi) + 1, batch).astype(float)
+                continue
+            cols[n] = np.clip(_round3(rng.uniform(lo, hi, batch)), lo, hi)
+            continue
         if around and at is not None and n in at:
             c = at[n]
             cols[n] = c + rng.uniform(-0.5, 0.5, batch) * max(abs(c), 1.0)
@@ -324,6 +371,95 @@ def _true_text(true_expr: Expr | None, ad: Expr) -> str:
         return to_text(ad, limit=300)
 
 
+# ------------------------------------------------------------------ diagnosis
+
+Taken = list[tuple[dict[str, float], float, float]]  # (point, claimed, true) per sample point
+MAX_INNER = 200  # subexpressions tried as a missing inner derivative
+
+
+def _close(a: np.ndarray, b: np.ndarray | float, rtol: float, atol: float) -> bool:
+    b = np.broadcast_to(np.asarray(b, dtype=float), a.shape)
+    return bool(np.all(np.abs(a - b) <= atol + rtol * np.maximum(np.abs(a), np.abs(b))))
+
+
+def _number(v: float) -> str:
+    return display_number(float(f"{v:.12g}"))
+
+
+def _diagnose(e: Expr, name: str, claim: Expr, taken: Taken, rtol: float, atol: float) -> str:
+    """How a wrong claim differs from the true partial, in words ("" when no pattern fits):
+    a sign, a constant factor, an additive constant, a missing inner derivative (the
+    first that fits at every sample point)."""
+    if len(taken) < 2:
+        return ""
+    c = np.array([cv for _, cv, _ in taken])
+    t = np.array([tv for _, _, tv in taken])
+    tol = (10 * rtol, 10 * atol)  # the values themselves carry rounding
+    nonzero = np.abs(t) > atol
+    if nonzero.sum() >= 2 and _close(c[~nonzero], 0.0, *tol):
+        k = c[nonzero] / t[nonzero]
+        if _close(k, k[0], *tol) and abs(k[0]) > 0:
+            if _close(k[:1], -1.0, *tol):
+                return "off by a sign: the claim is minus the true derivative"
+            return f"off by a constant factor: the claim is {_number(k[0])} times the true derivative"
+    d = c - t
+    if _close(d, d[0], *tol):
+        return f"off by an additive constant: claimed - true = {_number(d[0])} everywhere"
+    return _missing_inner(e, name, claim, taken, t, *tol)
+
+
+def _missing_inner(e: Expr, name: str, claim: Expr, taken: Taken, t: np.ndarray, rtol: float,
+                   atol: float) -> str:
+    """``"missing the inner derivative ..."`` when ``true / claim`` (or, for a claim
+    ``A * B``, ``true / A`` in place of ``B``) is the derivative by ``name`` of a
+    subexpression of ``e`` at every sample point."""
+    from ..build import lift
+    from ..passes.cleanup import cleanup
+    from ..passes.forward import forward
+    from .compare import _fresh_copy
+
+    copy = _fresh_copy(e)
+    g = copy.ir
+    order = topo_order(g, [copy.node])
+    uses = set()
+    for i in order:
+        if (g.ops[i] == "var" and g.params[i] == name) or any(a in uses for a in g.args[i]):
+            uses.add(i)
+    inner = [i for i in order if i in uses and g.args[i] and i != copy.node][-MAX_INNER:]
+    if not inner or name not in [v.name for v in copy.variables]:
+        return ""
+    tangents = forward(g, [copy.node], {g.var(name): g.const(1.0)})
+    du = {i: tangents.derivative_of(i) for i in inner}
+    inner = [i for i in inner if du[i] is not None]
+    # What the claim is missing: true/claim; for a claim A*B also true/A (B is the wrong factor).
+    cg, (croot,) = lift(claim)
+    wanted: list[tuple[str, Expr]] = []
+    if cg.ops[croot] == "mul":
+        a, b = cg.args[croot]
+        wanted += [(to_text(Expr(cg, b), limit=60), Expr(cg, a)),
+                   (to_text(Expr(cg, a), limit=60), Expr(cg, b))]
+    wanted.append(("", claim))
+    point = {n: np.array([p[n] for p, _, _ in taken]) for n in taken[0][0]}
+    m = len(taken)
+    dus = _values([Expr(g, du[i]) for i in inner], point, m) if inner else []
+    divisors = _values([w for _, w in wanted], point, m)
+    for (factor, _), divisor in zip(wanted, divisors, strict=True):
+        ok = np.abs(divisor) > atol
+        if ok.sum() < 2:
+            continue
+        ratio = t[ok] / divisor[ok]
+        if _close(ratio, 1.0, rtol, atol):
+            continue  # this part already is the true derivative
+        for i, values in reversed(list(zip(inner, dus, strict=True))):  # outermost first
+            if np.all(np.isfinite(values[ok])) and _close(ratio, values[ok], rtol, atol):
+                d_text = to_text(cleanup(Expr(g, du[i])), limit=60)
+                u_text = to_text(Expr(g, i), limit=60)
+                where = f": the factor {factor} should be {d_text}" if factor else ""
+                return (f"missing the inner derivative {d_text} (the derivative of {u_text} "
+                        f"by {name}){where}")
+    return ""
+
+
 # ------------------------------------------------------------------ public
 
 
@@ -339,6 +475,7 @@ def check_claims(
     symbolic: bool = True,
     sympy_timeout: float | None = DEFAULT_TIMEOUT,
     max_sympy_size: int | None = MAX_SYMPY_SIZE,
+    domains: Mapping[Any, Any] | None = None,
 ) -> ClaimReport:
     """Check claimed partial derivatives of ``expr``, symbolically and at sample points.
 
@@ -355,11 +492,16 @@ def check_claims(
         stopped, fails or is refused cannot decide, and the sample points decide.
     max_sympy_size : SymPy is not asked about an expression whose tree form (shared
         subexpressions written out) has more nodes (None: no limit).
+    domains : variable (or name) -> where it is sampled: ``(lo, hi)`` or ``"lo,hi"`` (an
+        interval), ``range(a, b)`` or ``"int:lo,hi"`` (integers); the others are drawn from
+        boxes around 0 (see :func:`read_domain`).
 
     Returns
     -------
     ClaimReport
-        ``.results`` per claim, ``.ok``, ``str()`` to read, ``.to_json()``.
+        ``.results`` per claim, ``.ok``, ``str()`` to read, ``.to_json()``.  A wrong claim
+        has a ``diagnosis`` where one fits: a missing inner derivative, a sign, a
+        constant factor, an additive constant.
 
     Examples
     --------
@@ -382,6 +524,7 @@ def check_claims(
     for k, v in claims.items():
         parsed.append((variable_name(k), as_expression(v) if isinstance(v, str) else as_expr(v)))
     base = as_point(at, scalar=True) if at is not None else None
+    domains = {variable_name(k): read_domain(v) for k, v in (domains or {}).items()}
     report = ClaimReport(to_text(e, limit=300), at=base)
     expr_names = [v.name for v in e.variables]
     for name, claim in parsed:
@@ -396,7 +539,7 @@ def check_claims(
         sym_verdict, sym_note, true_expr = ("not asked", "", None)
         if symbolic:
             sym_verdict, sym_note, true_expr = _symbolic(e, name, claim, sympy_timeout, max_sympy_size)
-        result = _numeric(e, name, claim, true_ad, names, base, samples, seed, rtol, atol)
+        result, taken = _numeric(e, name, claim, true_ad, names, base, samples, seed, rtol, atol, domains)
         result.true = _true_text(true_expr, true_ad)
         result.symbolic, result.symbolic_note = sym_verdict, sym_note
         if sym_verdict == "equal":
@@ -412,23 +555,26 @@ def check_claims(
                 result.note = " ".join(filter(None, [result.note, "no sample point showed the difference"]))
         else:
             result.status = "wrong" if result.mismatches else ("holds" if result.points else "undecided")
+        if result.status == "wrong":
+            result.diagnosis = _diagnose(e, name, claim, taken, rtol, atol)
         report.results.append(result)
     return report
 
 
 def _numeric(
     e: Expr, name: str, claim: Expr, true_ad: Expr, names: list[str], base: dict[str, float] | None,
-    samples: int, seed: int, rtol: float, atol: float,
-) -> ClaimResult:
-    """Compare the claim with the true partial at sample points (and at ``base``)."""
+    samples: int, seed: int, rtol: float, atol: float, domains: dict[str, Domain],
+) -> tuple[ClaimResult, Taken]:
+    """Compare the claim with the true partial at sample points (and at ``base``); also
+    returns the points used, with the claimed and the true value at each."""
     chunks: list[dict[str, np.ndarray]] = []
     if base is not None:
-        fill = sample_points(names, None, seed, BOXES[0], batch=1)
+        fill = sample_points(names, None, seed, BOXES[0], batch=1, domains=domains)
         chunks.append({n: np.array([base[n]]) if n in base else fill[n] for n in names})
-        chunks.append(sample_points(names, base, seed + 1, BOXES[0], around=True))
+        chunks.append(sample_points(names, base, seed + 1, BOXES[0], around=True, domains=domains))
     for k, box in enumerate(BOXES):
-        chunks.append(sample_points(names, None, seed + 2 + k, box))
-    taken: list[tuple[dict[str, float], float, float]] = []
+        chunks.append(sample_points(names, None, seed + 2 + k, box, domains=domains))
+    taken: Taken = []
     wanted = samples + (1 if base is not None else 0)
     note = ""
     for k, chunk in enumerate(chunks):
@@ -463,4 +609,4 @@ def _numeric(
         true_value=None if first is None else first[2],
         status="undecided",
         note=note,
-    )
+    ), taken

@@ -2,13 +2,18 @@
 
 :func:`compare` computes the partials of one expression at one point by
 
-* ``symbolic``: SymPy's own derivatives (:func:`graphir.symbolic_grad`), evaluated;
+* ``symbolic``: SymPy's own derivatives (:func:`graphir.symbolic_grad`), evaluated with
+  40 significant digits (:func:`graphir.bridges.sympy_calculus.precise_grad`: mpmath,
+  the point's floats and the graph's constants taken exactly);
 * ``forward`` and ``reverse``: the forward- and reverse-mode graph passes;
 * ``fd-forward``, ``fd-backward``, ``fd-central``, ``fd-complex``, ``fd-richardson``:
   :func:`graphir.finite_difference` with each method and its default step,
 
-and measures each against the symbolic values (against reverse mode when SymPy
-cannot take the expression; :attr:`Comparison.reference` says which).  Each
+and measures each against the symbolic values in high precision, so that every error,
+the symbolic row's own rounding included, is the true one; when SymPy gives no
+derivative (it fails, is stopped, is refused, or its value is no real number) against
+the complex step, else Richardson extrapolation, else reverse AD
+(:attr:`Comparison.reference` says which, :data:`REFERENCE_LABELS` in words).  Each
 method works on its own copy of the expression, so no method reuses nodes
 another one built and the times are fair.
 
@@ -40,6 +45,7 @@ import numpy as np
 
 from ..arguments import as_point, wrt_items, wrt_names
 from ..bridges import sympy_limits as limits
+from ..bridges.sympy_calculus import REFERENCE_DIGITS
 from ..build import Expr
 from ..errors import GraphirError
 from ..ir import Graph
@@ -56,7 +62,7 @@ from .finite_difference import (
 )
 from .report import Report
 
-__all__ = ["compare", "Comparison", "Row", "relative_error"]
+__all__ = ["compare", "Comparison", "Row", "relative_error", "split_reference", "REFERENCE_LABELS"]
 
 LABELS = {
     "symbolic": "symbolic (SymPy)",
@@ -126,19 +132,56 @@ def _list(a: np.ndarray) -> list[float | None]:
     return [float(v) if math.isfinite(v) else None for v in np.asarray(a, dtype=float).ravel()]
 
 
-def relative_error(values: np.ndarray, reference: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def relative_error(
+    values: np.ndarray, reference: np.ndarray, reference_lo: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
     """``(|values - reference|, relative error)``; where the reference is 0 the relative error is
     the absolute one.
+
+    ``reference_lo`` is what the float ``reference`` leaves out of a more precise one
+    (``reference + reference_lo``, see :func:`split_reference`): the error of a value
+    that is the reference rounded to a float is then that rounding, not 0.
 
     >>> relative_error(np.array([1.5, 1e-3]), np.array([1.0, 0.0]))
     (array([0.5  , 0.001]), array([0.5  , 0.001]))
     """
     values = np.asarray(values, dtype=float)
     reference = np.asarray(reference, dtype=float)
+    lo = np.zeros_like(reference) if reference_lo is None else np.asarray(reference_lo, dtype=float)
     with np.errstate(all="ignore"):
-        ab = np.abs(values - reference)
+        # values - reference is exact when they are close (Sterbenz), which is when it matters.
+        ab = np.abs((values - reference) - lo)
         rel = np.where(reference != 0, ab / np.abs(reference), ab)
     return ab, rel
+
+
+def split_reference(precise: list[Any]) -> tuple[np.ndarray, np.ndarray]:
+    """High-precision numbers (``mpmath.mpf``) as two float arrays ``(hi, lo)``: ``hi`` the
+    nearest floats, ``lo`` the rest (``hi + lo`` holds about 32 digits).
+
+    >>> import mpmath
+    >>> with mpmath.workdps(40):
+    ...     third = mpmath.mpf(1) / 3
+    >>> hi, lo = split_reference([third])
+    >>> bool(hi[0] == 1 / 3), float(lo[0])
+    (True, 1.850371707708594e-17)
+    """
+    import mpmath
+
+    hi = np.array([float(v) for v in precise], dtype=float)
+    with mpmath.workdps(60):
+        lo = np.array([float(v - mpmath.mpf(h)) if math.isfinite(h) else 0.0
+                       for v, h in zip(precise, hi, strict=True)], dtype=float)
+    return hi, lo
+
+
+#: What the errors are measured against, in the title of the table.
+REFERENCE_LABELS = {
+    "symbolic": f"SymPy's derivative evaluated to {REFERENCE_DIGITS} digits (mpmath)",
+    "fd-complex": "the complex step (SymPy gave no derivative)",
+    "fd-richardson": "Richardson extrapolation (SymPy gave no derivative; the complex step is not finite)",
+    "reverse": "reverse AD (SymPy gave no derivative, and no difference quotient is finite here)",
+}
 
 
 @dataclass
@@ -154,6 +197,7 @@ class Comparison(Report):
     wrt: list[str]
     reference: str
     rows: list[Row] = field(default_factory=list)
+    reference_values: list[str] = field(default_factory=list)
 
     def row(self, method: str) -> Row:
         """The row of ``method`` (``"central"`` finds ``"fd-central"``; ``"forward"`` is forward AD)."""
@@ -176,7 +220,7 @@ class Comparison(Report):
     def title(self) -> str:
         """One line: what, where, and against what the errors are measured."""
         at = ", ".join(f"{k}={format_number(v)}" for k, v in self.point.items())
-        ref = LABELS.get(self.reference, self.reference)
+        ref = REFERENCE_LABELS.get(self.reference, self.reference)
         return f"Partial derivatives of {self.expression} at {at}; errors against {ref}"
 
     def _table(self) -> tuple[list[str], list[list[str]]]:
@@ -241,6 +285,8 @@ class Comparison(Report):
             "point": dict(self.point),
             "wrt": list(self.wrt),
             "reference": self.reference,
+            "reference_label": REFERENCE_LABELS.get(self.reference, self.reference),
+            "reference_values": list(self.reference_values),
             "rows": [r.to_dict() for r in self.rows],
         }
 
@@ -271,43 +317,51 @@ def _evaluate_all(partials: tuple[Expr, ...], point: dict[str, float]) -> np.nda
 def _symbolic_row(
     e: Expr, wrt: Any, names: list[str], point: dict[str, float],
     sympy_timeout: float | None, max_sympy_size: int | None,
-) -> Row:
-    from ..bridges.sympy_calculus import symbolic_grad
+) -> tuple[Row, list[Any] | None]:
+    """The symbolic row (its values: SymPy's partials in high precision, rounded to floats)
+    and those partials as ``mpmath.mpf`` (None when SymPy cannot give them)."""
+    from ..bridges.sympy_calculus import precise_grad
 
     t0 = time.perf_counter()
     try:
-        partials = tuple(symbolic_grad(e, wrt, sympy_timeout=sympy_timeout, max_sympy_size=max_sympy_size))
-        values = _evaluate_all(partials, point)
+        precise = list(precise_grad(e, point, wrt, sympy_timeout=sympy_timeout,
+                                    max_sympy_size=max_sympy_size)) if names else []
     except (GraphirError, ImportError) as exc:
         nan = np.full(len(names), np.nan)
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         note = first if first.startswith("SymPy") else f"SymPy cannot take it: {first}"
         return Row("symbolic", "symbolic", LABELS["symbolic"], nan, nan.copy(), nan.copy(),
-                   time.perf_counter() - t0, None, note=note)
+                   time.perf_counter() - t0, None, note=note), None
     seconds = time.perf_counter() - t0
-    size, size_cse = _sympy_sizes(partials, sympy_timeout, max_sympy_size)
+    values = np.array([float(v) for v in precise], dtype=float)
+    size, size_cse = _sympy_sizes(e, wrt, sympy_timeout, max_sympy_size)
     zeros = np.zeros(len(names))
-    return Row("symbolic", "symbolic", LABELS["symbolic"], values, zeros, zeros.copy(), seconds,
-               size, size_cse=size_cse, evals=1)
+    row = Row("symbolic", "symbolic", LABELS["symbolic"], values, zeros, zeros.copy(), seconds,
+              size, size_cse=size_cse, evals=1)
+    if not row.ok:
+        row.note = "SymPy's derivative is no real number here"
+    return row, precise
 
 
 def _sympy_sizes(
-    partials: tuple[Expr, ...], sympy_timeout: float | None, max_sympy_size: int | None,
+    e: Expr, wrt: Any, sympy_timeout: float | None, max_sympy_size: int | None,
 ) -> tuple[int | None, int | None]:
-    """SymPy's operation count of the partials, before and after ``sympy.cse`` (None, None
-    when SymPy cannot count them within ``sympy_timeout``)."""
+    """SymPy's operation count of its partials of ``e``, before and after ``sympy.cse``
+    (None, None when SymPy cannot count them within ``sympy_timeout``)."""
+    from ..bridges.sympy_calculus import symbolic_grad
     from ..bridges.sympy_convert import to_sympy
 
     try:
         import sympy
 
         with limits.time_limit(sympy_timeout, "counting the operations of the derivatives"):
+            partials = symbolic_grad(e, wrt, sympy_timeout=None, max_sympy_size=max_sympy_size)
             sps = [to_sympy(p, max_sympy_size=max_sympy_size) for p in partials]
             size = int(sum(sympy.count_ops(s) for s in sps))
             replacements, reduced = sympy.cse(sps)
             size_cse = int(sum(sympy.count_ops(r) for _, r in replacements) +
                            sum(sympy.count_ops(r) for r in reduced))
-    except (GraphirError, *limits.SYMPY_FAILURES):
+    except (GraphirError, ImportError, *limits.SYMPY_FAILURES):
         return None, None
     return size, size_cse
 
@@ -330,7 +384,7 @@ def compare(
     sympy_timeout : seconds SymPy may take for the symbolic row (None: no limit); a SymPy
         that is stopped, fails or is refused (``max_sympy_size``, see
         :func:`graphir.simplify`) leaves the row empty with a note, and the errors are
-        measured against reverse mode.
+        measured against the complex step (see ``reference``).
     max_sympy_size : the largest tree form (shared subexpressions written out) SymPy is given.
 
     Returns
@@ -338,7 +392,9 @@ def compare(
     Comparison
         ``rows`` in the order symbolic, forward, reverse, fd-forward,
         fd-backward, fd-central, fd-complex, fd-richardson; ``reference`` is
-        ``"symbolic"``, or ``"reverse"`` when SymPy could not take the expression.
+        ``"symbolic"`` (SymPy's derivative at 40 digits), or ``"fd-complex"``,
+        ``"fd-richardson"``, ``"reverse"`` when SymPy gave none;
+        ``reference_values`` holds the reference as decimal text (all its digits).
 
     Examples
     --------
@@ -357,7 +413,8 @@ def compare(
     wrt = wrt_items(wrt)  # read by every method below
     names = wrt_names(e, wrt, unique=True)
     sympy_timeout, max_sympy_size = limits.read_timeout(sympy_timeout), limits.read_size(max_sympy_size)
-    rows: list[Row] = [_symbolic_row(_fresh_copy(e), wrt, names, point, sympy_timeout, max_sympy_size)]
+    sym, precise = _symbolic_row(_fresh_copy(e), wrt, names, point, sympy_timeout, max_sympy_size)
+    rows: list[Row] = [sym]
     for mode in ("forward", "reverse"):
         copy = _fresh_copy(e)
         t0 = time.perf_counter()
@@ -383,10 +440,40 @@ def compare(
                         evals=evaluations(method, len(names), RICHARDSON_LEVELS),
                         error_estimate=np.asarray(estimate, dtype=float),
                         step=np.array([default_step(method, point.get(n, 0.0)) for n in names])))
-    reference = "symbolic" if rows[0].ok else "reverse"
-    ref_values = rows[0].values if reference == "symbolic" else rows[2].values
+    reference, hi, lo, digits = _reference(rows, precise, e, point, wrt)
     for r in rows:
-        if r.method == "symbolic" and reference != "symbolic":
-            continue
-        r.abs_error, r.rel_error = relative_error(r.values, ref_values)
-    return Comparison(to_text(e, limit=200), point, names, reference, rows)
+        r.abs_error, r.rel_error = relative_error(r.values, hi, lo)
+    return Comparison(to_text(e, limit=200), point, names, reference, rows, digits)
+
+
+def _reference(
+    rows: list[Row], precise: list[Any] | None, e: Expr, point: dict[str, float], wrt: Any,
+) -> tuple[str, np.ndarray, np.ndarray, list[str]]:
+    """The reference: SymPy's partials in high precision when all are real numbers, else
+    :func:`fallback_reference`.  Returns its key, its ``(hi, lo)`` floats and its values as
+    decimal text."""
+    import mpmath
+
+    if precise is not None and rows[0].ok:
+        hi, lo = split_reference(precise)
+        text = [mpmath.nstr(v, REFERENCE_DIGITS, min_fixed=-5, max_fixed=8) for v in precise]
+        return "symbolic", hi, lo, text
+    key, hi = fallback_reference(_fresh_copy(e), point, wrt)
+    return key, hi, np.zeros_like(hi), [repr(float(v)) if math.isfinite(v) else "nan" for v in hi]
+
+
+def fallback_reference(e: Expr, point: dict[str, float], wrt: Any) -> tuple[str, np.ndarray]:
+    """The reference when SymPy gives none: the complex step, else Richardson extrapolation,
+    else reverse AD (the first whose values are all finite), as ``(key, values)``.  Where
+    the expression itself is not finite no difference quotient means anything: reverse AD."""
+    from ..derivatives import grad
+
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")  # the AD rows have said where values are not finite
+        at_point = np.asarray(evaluate([e], point)[0])
+        methods = ("complex", "richardson") if np.all(np.isfinite(at_point)) else ()
+        for method in methods:
+            values = np.asarray(finite_difference(e, point, wrt, method=method), dtype=float)
+            if np.all(np.isfinite(values)):
+                return f"fd-{method}", values
+    return "reverse", _evaluate_all(grad(e, wrt, mode="reverse"), point)

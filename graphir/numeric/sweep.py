@@ -36,7 +36,7 @@ from ..bridges.sympy_limits import DEFAULT_TIMEOUT, MAX_SYMPY_SIZE, read_size, r
 from ..errors import ArgumentError, GraphirError, RenderError
 from ..files import write_file
 from ..printing import error_number, format_number, to_text
-from .compare import LABELS, relative_error
+from .compare import REFERENCE_LABELS, fallback_reference, relative_error, split_reference
 from .finite_difference import (
     EPS,
     METHODS,
@@ -102,7 +102,7 @@ class StepSweep(Report):
     def __str__(self) -> str:
         at = ", ".join(f"{k}={format_number(v)}" for k, v in self.point.items())
         lines = [f"Relative error of finite differences of {self.expression} at {at} "
-                 f"(reference: {LABELS.get(self.reference, self.reference)})"]
+                 f"(reference: {REFERENCE_LABELS.get(self.reference, self.reference)})"]
         for i, name in enumerate(self.wrt):
             lines += ["", f"d/d{name} = {format_number(self.reference_values[i])}"]
             header = ["step", *self.methods]
@@ -145,24 +145,22 @@ class StepSweep(Report):
 def _reference(
     e: Any, wrt: Any, names: list[str], point: dict[str, float],
     sympy_timeout: float | None, max_sympy_size: int | None,
-) -> tuple[str, np.ndarray]:
-    from ..passes.evaluate import evaluate
-
+) -> tuple[str, np.ndarray, np.ndarray]:
+    """``(key, hi, lo)``: SymPy's partials in high precision (as in :func:`graphir.compare`),
+    else :func:`~graphir.numeric.compare.fallback_reference`."""
+    if not names:
+        return "symbolic", np.zeros(0), np.zeros(0)
     try:
-        from ..bridges.sympy_calculus import symbolic_grad
+        from ..bridges.sympy_calculus import precise_grad
 
-        partials = symbolic_grad(e, wrt, sympy_timeout=sympy_timeout, max_sympy_size=max_sympy_size)
-        values = np.array([float(np.real(v)) for v in evaluate(list(partials), point)]) if names else \
-            np.zeros(0)
-        if np.all(np.isfinite(values)):
-            return "symbolic", values
+        precise = precise_grad(e, point, wrt, sympy_timeout=sympy_timeout, max_sympy_size=max_sympy_size)
+        hi, lo = split_reference(list(precise))
+        if np.all(np.isfinite(hi)):
+            return "symbolic", hi, lo
     except (GraphirError, ImportError):
         pass
-    from ..derivatives import grad
-
-    partials = grad(e, wrt, mode="reverse")
-    values = np.array([float(np.real(v)) for v in evaluate(list(partials), point)]) if names else np.zeros(0)
-    return "reverse", values
+    key, values = fallback_reference(e, point, wrt)
+    return key, values, np.zeros_like(values)
 
 
 class _Stacked(Sampler):
@@ -220,7 +218,8 @@ def step_sweep(
     steps : absolute steps to try (default :data:`STEPS`, 16 values).
     methods : finite-difference methods (default all five).
     sympy_timeout, max_sympy_size : limits on SymPy's reference derivatives, as in
-        :func:`graphir.compare`; past them the reference is reverse mode.
+        :func:`graphir.compare`; past them the reference is the complex step (Richardson,
+        reverse AD where it is not finite), and ``reference`` says which.
 
     Returns
     -------
@@ -244,7 +243,7 @@ def step_sweep(
         raise ArgumentError(f"steps must be positive finite numbers, got {steps}")
     for m in methods:
         check_method(m)
-    reference, ref = _reference(
+    reference, ref, ref_lo = _reference(
         e, wrt, names, point, read_timeout(sympy_timeout), read_size(max_sympy_size)
     )
     estimates, errors, rel = {}, {}, {}
@@ -254,7 +253,7 @@ def step_sweep(
             warnings.simplefilter("ignore", RuntimeWarning)
             est = _all_steps(e, point, wrt, names, m, hs)
         estimates[m] = est
-        errors[m], rel[m] = relative_error(est, ref[:, None])
+        errors[m], rel[m] = relative_error(est, ref[:, None], ref_lo[:, None])
     return StepSweep(to_text(e, limit=120), point, names, reference, ref, hs, estimates, errors, rel)
 
 
@@ -369,7 +368,8 @@ def _panel(ax: Any, s: StepSweep, i: int) -> None:
     ax.yaxis.set_major_locator(LogLocator(base=10, numticks=12))
     ax.set_xlabel("step h")
     ax.set_ylabel("relative error  |estimate − exact| / |exact|")
-    ref = "SymPy's derivative" if s.reference == "symbolic" else "reverse-mode AD"
+    ref = {"symbolic": "SymPy's derivative, 40 digits", "fd-complex": "the complex step",
+           "fd-richardson": "Richardson extrapolation"}.get(s.reference, "reverse-mode AD")
     ax.set_title(f"∂f/∂{s.wrt[i]} = {format_number(s.reference_values[i])}"
                  f"   (the exact value: {ref})", fontsize=10)
     ax.grid(True, which="major", color="#dddddd", lw=0.5)

@@ -412,7 +412,8 @@ class Explanation:
         if c is None:
             return out + [self.comparison_note or "No comparison.", ""]
         names = list(c.wrt)
-        ref = "SymPy" if c.reference == "symbolic" else "reverse mode"
+        ref = {"symbolic": "SymPy's derivative evaluated to 40 digits", "fd-complex": "the complex step",
+               "fd-richardson": "Richardson extrapolation"}.get(c.reference, "reverse mode")
         out += [f"Every method at the same point (`gi.compare`); the error is the largest absolute "
                 f"difference from {ref}:", ""]
         out.append("| method | " + " | ".join(f"∂{lab}/∂{n}" for n in names) + " | max abs error |")

@@ -217,21 +217,21 @@ def test_check_claims_decides_numerically_when_sympy_is_stopped():
 
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")  # 9**9**9 overflows a float
-def test_compare_and_step_sweep_fall_back_to_reverse_mode_past_the_limits():
+def test_compare_and_step_sweep_fall_back_to_the_complex_step_past_the_limits():
     e = gi.parse("x*9**9**9 + y")
     c = gi.compare(e, {"x": 1.0, "y": 2.0})
-    assert c.reference == "reverse" and "MAX_DIGITS" in c.row("symbolic").note
+    assert c.reference == "reverse" and "MAX_DIGITS" in c.row("symbolic").note  # d/dx is inf
     c = gi.compare(maxima(10), {"x": 0.5, "y": 1.5}, sympy_timeout=0.05)
-    assert c.reference == "reverse" and "within 0.05 s" in c.row("symbolic").note
+    assert c.reference == "fd-complex" and "within 0.05 s" in c.row("symbolic").note
     s = gi.step_sweep(maxima(10), {"x": 0.5, "y": 1.5}, sympy_timeout=0.05, methods=["central"])
-    assert s.reference == "reverse"
+    assert s.reference == "fd-complex"
     assert_no_timer_left()
 
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
 def test_explain_says_nothing_of_sympy_past_the_limits():
     ex = gi.explain(gi.parse("x*9**9**9"), {"x": 1.0})
-    assert ex.sympy_form is None and ex.comparison.reference == "reverse"
+    assert ex.sympy_form is None and ex.comparison.reference != "symbolic"
 
 
 def run(argv, capsys):
