@@ -142,7 +142,7 @@ def legend(pic: Picture) -> str | None:
             f"forward mode{where}, tangents v̇ along {seed_text(pic)}")
         tail = "edges: local partial derivative ∂, then v̇ of the operand · ∂ = contribution"
     else:
-        text = f"reverse mode{where}, adjoints v̄ = ∂f/∂v"
+        text = f"reverse mode{where}, adjoints v̄ = ∂{pic.output_name}/∂v"
         if len(pic.outputs) > 1:
             text = f"reverse mode{where}, adjoints v̄ = ∂(sum of the outputs)/∂v"
         tail = "edges: local partial derivative ∂, then v̄ of the result · ∂ = contribution"
@@ -178,6 +178,7 @@ def to_dot(
     partials: bool | None = None,
     max_nodes: int | None = style.MAX_NODES,
     show_legend: bool = True,
+    name: str | None = None,
 ) -> str:
     """Graphviz DOT source of the computation graph of ``expr``.
 
@@ -200,6 +201,8 @@ def to_dot(
         None draws any size.
     show_legend : bool
         A one-line key under pictures with derivatives.
+    name : str, optional
+        What the key calls the output (``∂L/∂v``; default ``f``), as ``explain(name=...)``.
 
     Returns
     -------
@@ -218,7 +221,7 @@ def to_dot(
     }
     <BLANKLINE>
     """
-    pic = picture(expr, at, mode, wrt, max_nodes)
+    pic = picture(expr, at, mode, wrt, max_nodes, name=name)
     looks, elooks = static_looks(pic, mode is not None if partials is None else partials)
     return write_dot(pic, looks, elooks, legend(pic) if show_legend else None)
 
