@@ -10,19 +10,50 @@ PYTEST_ARGS ?=
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .DEFAULT_GOAL := demo
-.PHONY: setup demo test fuzz lint format clean dot browser
+.PHONY: setup runtime dev install demo test fuzz lint format clean dot fonts browser
 
-## setup: create $(VENV), install graphir (editable) with its dev tools, and Graphviz's dot
-setup: $(VENV)/.graphir-installed dot
+## setup: everything: $(VENV) with graphir (editable), its extras and dev tools, Graphviz's dot
+##        and a CJK font (names in any script render; see `fonts`)
+setup: dev dot fonts
+
+## runtime: $(VENV) with graphir (editable) and what pictures need (matplotlib, Pillow): what
+##          `make demo` installs
+runtime: $(VENV)/.graphir-installed
+
+## dev: runtime, and the test and lint tools (pytest, hypothesis, scipy, ruff): what `make test` adds
+dev: $(VENV)/.graphir-dev
 
 $(PY):
 	@$(PYTHON) -m venv $(VENV) || { echo "make: '$(PYTHON) -m venv' failed: install Python 3.10+ with venv (Debian: apt-get install python3-venv)" >&2; exit 1; }
 
-# Reinstalled when the package metadata changes; otherwise `make setup` is a no-op.
+# Each stamp is redone when the package metadata changes; otherwise it is a no-op.
 $(VENV)/.graphir-installed: pyproject.toml | $(PY)
+	$(PY) -m pip install $(PIP_FLAGS) -e '.[plot,gif]'
+	@touch $@
+
+$(VENV)/.graphir-dev: $(VENV)/.graphir-installed pyproject.toml
 	$(PY) -m pip install $(PIP_FLAGS) -e '.[dev]'
 	@touch $@
 
+## install: put the `graphir` command in your own environment (not $(VENV)): into the active
+##          virtual environment when there is one, else with pipx when it is installed, else
+##          with pip --user.  (Or use $(VENV): `. $(VENV)/bin/activate`, or run $(VENV)/bin/graphir.)
+install: dot
+	@if [ -n "$$VIRTUAL_ENV" ]; then \
+	  echo "make: installing graphir into the active virtual environment $$VIRTUAL_ENV"; \
+	  "$$VIRTUAL_ENV/bin/python" -m pip install $(PIP_FLAGS) '.[plot,gif]'; \
+	elif command -v pipx >/dev/null 2>&1; then \
+	  echo "make: installing graphir with pipx"; \
+	  pipx install --force . && pipx inject graphir 'matplotlib>=3.6' 'pillow>=9.0'; \
+	else \
+	  echo "make: installing graphir with pip --user"; \
+	  $(PYTHON) -m pip install $(PIP_FLAGS) --user '.[plot,gif]' || { \
+	    echo "make: pip --user failed (a system Python may refuse it): activate a virtual environment and run make install again, or install pipx" >&2; exit 1; }; \
+	  case ":$$PATH:" in *":$$($(PYTHON) -m site --user-base)/bin:"*) ;; \
+	    *) echo "make: add $$($(PYTHON) -m site --user-base)/bin to your PATH to run graphir";; esac; \
+	fi
+
+## dot: Graphviz's dot program (apt-get install graphviz when it is missing)
 dot:
 	@command -v dot >/dev/null 2>&1 || { \
 	  if command -v apt-get >/dev/null 2>&1; then \
@@ -34,6 +65,21 @@ dot:
 	    exit 1; \
 	  fi; }
 	@command -v dot >/dev/null 2>&1 || { echo "make: Graphviz's 'dot' is still missing" >&2; exit 1; }
+
+# A font with CJK glyphs, so that display names in any script render in pictures (Debian's
+# fonts-noto-cjk, installed quietly when fc-list finds none and apt-get exists; never fatal).
+fonts:
+	@if command -v fc-list >/dev/null 2>&1 && ! fc-list :lang=zh family | grep -q .; then \
+	  if command -v apt-get >/dev/null 2>&1; then \
+	    echo "make: installing a CJK font (fonts-noto-cjk) with apt-get"; \
+	    { $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk >/dev/null 2>&1 || \
+	      { $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	        $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk >/dev/null; }; } || \
+	      echo "make: could not install fonts-noto-cjk; names in CJK scripts may show as boxes" >&2; \
+	  else \
+	    echo "make: no CJK font found: install one (Noto Sans CJK) for names in CJK scripts" >&2; \
+	  fi; \
+	fi
 
 ## browser: a headless Chromium for the browser tests of the stepper (tests/browser); installed
 ##          with apt-get when no chromium is found; without apt-get those tests are skipped
@@ -50,8 +96,10 @@ browser:
 	  fi; }
 
 ## demo: the worked example ln(x1) + x1*x2 - sin(x2) at (2, 5), rendered into out/baydin
-demo: setup
+##       (installs graphir and what pictures need in $(VENV), not the test tools)
+demo: runtime dot
 	$(PY) examples/baydin_worked.py out/baydin
+	@echo "make: the graphir command is in $(VENV): run '. $(VENV)/bin/activate' (or $(VENV)/bin/graphir), or 'make install'"
 
 ## test: the whole test suite, hypothesis derandomized (its "ci" profile, see tests/conftest.py);
 ##       explore with random examples: make test HYPOTHESIS_PROFILE=dev
@@ -63,14 +111,14 @@ test: setup browser
 ##       surface (parse, from_json, the command line), new ones each run; takes many minutes and
 ##       is not part of `make test`.  FUZZ_EXAMPLES=N gives every fuzz test N examples instead.
 FUZZ_EXAMPLES ?=
-fuzz: setup
+fuzz: dev dot
 	HYPOTHESIS_PROFILE=fuzz GRAPHIR_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest tests/fuzz -p no:cacheprovider -rfxX $(PYTEST_ARGS)
 
 ## lint: ruff on the package, tests, examples and benchmarks
-lint: setup
+lint: dev
 	$(VENV)/bin/ruff check graphir tests examples benchmarks
 
-format: setup
+format: dev
 	$(VENV)/bin/ruff format graphir tests examples
 
 ## clean: remove generated files (not the virtual environment)

@@ -1,6 +1,6 @@
 """A network of two neurons trained by one step of backpropagation.
 
-x -> h = sigmoid(w1*x + b1) -> o = sigmoid(h*w2 + b2), loss 0.5*(o - t)^2 for
+x -> h = sigmoid(w1*x + b1) -> o = sigmoid(w2*h + b2), loss 0.5*(o - t)^2 for
 one training pair (x, t) = (1.5, 1).  Reverse mode gives the gradient with
 respect to the four weights; one gradient-descent step with learning rate 0.5
 updates them, and the loss goes down.  The script prints the gradient, the new
@@ -26,8 +26,8 @@ LEARNING_RATE = 0.5
 
 def loss() -> gi.Expr:
     w1, b1, w2, b2 = gi.symbols("w1 b1 w2 b2")
-    h = gi.sigmoid(w1 * X + b1)
-    o = gi.sigmoid(h * w2 + b2)  # h first: the inputs are numbered w1, b1, w2, b2
+    h = gi.sigmoid(w1 * X + b1).named("h")
+    o = gi.sigmoid(w2 * h + b2).named("o")
     return 0.5 * (o - TARGET) ** 2
 
 
@@ -60,7 +60,7 @@ def step_table() -> str:
 
 
 INTRO = f"""\
-Two neurons in a row: $h = \\sigma(w_1 x + b_1)$, $o = \\sigma(h w_2 + b_2)$, and the
+Two neurons in a row: $h = \\sigma(w_1 x + b_1)$, $o = \\sigma(w_2 h + b_2)$, and the
 squared error $L = \\tfrac12 (o - t)^2$ on one training pair $(x, t) = ({X:g}, {TARGET:g})$.
 Backpropagation is reverse mode: one backward pass gives the partials for all
 four weights. The training pair is part of the expression (the grey constants),

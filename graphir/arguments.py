@@ -15,7 +15,7 @@ The rules:
 
 * a variable is given as an expression (a ``var`` node) or as its name;
 * ``wrt`` is one variable, a name, or a sequence of them; ``None`` means every
-  variable, in order of first appearance.  A *name* must be the name of a
+  variable, in the order the variables were created.  A *name* must be the name of a
   variable of the expression (a typo is an error); a variable *object* the
   expression does not use is allowed, and its derivative is 0, as in SymPy;
 * a point maps variables or names to numbers or arrays (a constant expression
@@ -104,19 +104,22 @@ def variable_name(v: Any) -> str:
 
 
 def variables_of(exprs: Expr | Iterable[Expr]) -> list[str]:
-    """Names of the variables of ``exprs``, in order of first appearance.
+    """Names of the variables of ``exprs``, in the order they were created (a name met
+    in several graphs takes its earliest creation).
 
     >>> import graphir as gi
     >>> x, y = gi.symbols("x y")
     >>> variables_of([y * 2, x + y])
-    ['y', 'x']
+    ['x', 'y']
     """
-    names: list[str] = []
+    stamps: dict[str, int] = {}
     for e in [exprs] if isinstance(exprs, Expr) else exprs:
+        g = e.ir
         for v in e.variables:
-            if v.name not in names:
-                names.append(v.name)  # type: ignore[arg-type]
-    return names
+            s = g.stamp(v.node)
+            if v.name not in stamps or s < stamps[v.name]:
+                stamps[v.name] = s  # type: ignore[index]
+    return sorted(stamps, key=lambda n: stamps[n])
 
 
 def its_variables(variables: Sequence[str]) -> str:
@@ -176,7 +179,7 @@ def wrt_names(exprs: Any, wrt: Any, *, unique: bool = False) -> list[str]:
 
     ``exprs`` is an expression, a sequence of them, or the list of their
     variable names.  ``wrt`` is one variable, a name, or a sequence of them;
-    None gives every variable of ``exprs`` in order of first appearance.  A
+    None gives every variable of ``exprs`` in the order they were created.  A
     name must name a variable of ``exprs`` (else :class:`ArgumentError`); a
     variable object they do not use is kept (its derivative is 0).  Repeats
     are kept in order (``diff(f, x, x)`` differentiates twice) unless

@@ -249,20 +249,42 @@ class Expr:
 
     @property
     def variables(self) -> tuple[Expr, ...]:
-        """The variables, in order of first appearance reading the expression left to right."""
+        """The variables, in the order they were created (the order of ``symbols(...)``,
+        of :func:`trace`'s parameters, of first appearance in :func:`~graphir.parse`'s text).
+
+        >>> w, b = symbols("w b")
+        >>> [v.name for v in ((b + 2 * w - 1) ** 2).variables]
+        ['w', 'b']
+        """
         g = self._g
-        found: list[int] = []
-        seen = set()
-        stack = [self._id]
-        while stack:
-            i = stack.pop()
-            if i in seen:
-                continue
-            seen.add(i)
-            if g.ops[i] == "var":
-                found.append(i)
-            stack.extend(reversed(g.args[i]))
-        return tuple(Expr(g, i) for i in found)
+        return tuple(Expr(g, i) for i in g.in_creation_order(self.order))
+
+    def named(self, text: str) -> Expr:
+        """The same node with a display name: pictures, trace tables and the chain-rule
+        text write ``text`` for it.  It changes no value and no structure (the name is
+        kept beside the node, and equal nodes are one node, so ``x + y`` built again
+        shows the name too); naming a node again replaces its name.
+
+        >>> x, y = symbols("x y")
+        >>> u = (x + y).named("u")
+        >>> u.display_name, u == x + y, str(u * u)
+        ('u', True, '(x + y)*(x + y)')
+        """
+        from .ir import display_name_problem
+
+        why = display_name_problem(text)
+        if why is not None:
+            raise ArgumentError(f"{str(text)[:80]!r} is not a valid display name: {why}")
+        if not self._g.args[self._id]:
+            what = "a variable has its name" if self.op == "var" else "constants are shown by value"
+            raise ArgumentError(f"named() names an operation's result; {what}")
+        self._g.display_names[self._id] = text
+        return Expr(self._g, self._id)
+
+    @property
+    def display_name(self) -> str | None:
+        """The name given with :meth:`named`, else None."""
+        return self._g.display_names.get(self._id)
 
     # --------------------------------------------------------------- numbers
     def eval(self, values: dict[Any, Any] | None = None, /, **kwargs: Any) -> Any:

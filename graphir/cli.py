@@ -310,7 +310,7 @@ WRT = arg(
     "--wrt",
     metavar="NAMES",
     help="variables to differentiate with respect to, separated by commas "
-    "(default: all, in order of appearance)",
+    "(default: all, in the order the variables were created)",
 )
 
 

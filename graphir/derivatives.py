@@ -156,7 +156,7 @@ def grad(expr: Any, wrt: Any = None, mode: str = "reverse") -> tuple[Expr, ...]:
 
 
 def jacobian(exprs: Any, wrt: Any = None, mode: str = "forward") -> tuple[tuple[Expr, ...], ...]:
-    """Jacobian: rows are outputs, columns variables (``wrt`` defaults to all, in order of appearance).
+    """Jacobian: rows are outputs, columns variables (``wrt``: all, in the order they were created).
 
     Forward mode runs one pass per variable, reverse mode one per output.
 

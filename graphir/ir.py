@@ -8,6 +8,12 @@ interned: building a node that exists returns its id, so structurally
 identical subexpressions are one node.  Variables are keyed by name, constants
 by ``float.hex`` (``-0.0`` stays apart from ``0.0``).
 
+Two side tables ride along, outside interning (they change no value and no
+structure): each variable's *creation stamp* (from one process-wide counter, so
+variables sort in the order they were created, whichever graph they were merged
+into; :meth:`Graph.copy_from` keeps the stamp) and the *display names* given
+with ``expr.named("u")`` (node id -> text, used by pictures and text only).
+
 Nothing is ever removed or rewritten, so many expressions can share one graph
 and an expression's meaning never changes.  The one exception is explicit: a
 node stores its op's *name*, and passes look the record up in
@@ -26,6 +32,7 @@ True
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
 from typing import Any
 
@@ -34,19 +41,48 @@ import networkx as nx
 from . import primitives
 from .errors import GraphError
 
-__all__ = ["Graph", "validate", "to_networkx", "cycle_message"]
+__all__ = ["Graph", "validate", "to_networkx", "cycle_message", "display_name_problem"]
+
+# Creation stamps of variables: one counter for the whole process, so "created
+# before" means the same in every graph.
+_STAMPS = itertools.count()
+
+
+def display_name_problem(text: Any) -> str | None:
+    """Why ``text`` cannot be a display name (``expr.named(text)``), or None when it can.
+
+    Any script is allowed; a display name is one line of at most 40 characters.
+
+    >>> display_name_problem("θ₁"), display_name_problem("a\\nb")
+    (None, 'it holds a control character (a display name is one line)')
+    """
+    if not isinstance(text, str):
+        return f"a display name is a string, got {type(text).__name__}"
+    if not text.strip():
+        return "it is empty"
+    if len(text) > 40:
+        return f"it has {len(text)} characters (at most 40)"
+    if any(ord(c) < 32 or 0x7F <= ord(c) < 0xA0 or c in "\u2028\u2029" for c in text):
+        return "it holds a control character (a display name is one line)"
+    if text != text.strip():
+        return "it starts or ends with a space"
+    return None
 
 
 class Graph:
     """Append-only node table with interning."""
 
-    __slots__ = ("ops", "args", "params", "_index", "__weakref__")
+    __slots__ = ("ops", "args", "params", "_index", "stamps", "display_names", "__weakref__")
 
     def __init__(self) -> None:
         self.ops: list[str] = []
         self.args: list[tuple[int, ...]] = []
         self.params: list[Any] = []
         self._index: dict[tuple[Any, ...], int] = {}
+        #: variable node id -> creation stamp (smaller: created earlier)
+        self.stamps: dict[int, int] = {}
+        #: node id -> display name given with ``expr.named(...)``
+        self.display_names: dict[int, str] = {}
 
     def __len__(self) -> int:
         return len(self.ops)
@@ -61,9 +97,37 @@ class Graph:
             self._index[key] = i
         return i
 
-    def var(self, name: str) -> int:
-        """Id of the variable ``name`` (created on first use; :meth:`find_var` only looks)."""
-        return self._add(("var", name), "var", (), name)
+    def var(self, name: str, stamp: int | None = None) -> int:
+        """Id of the variable ``name`` (created on first use; :meth:`find_var` only looks).
+
+        A new variable gets the creation stamp ``stamp`` (a copy keeps its
+        original's), else the next one of the process; an existing one keeps its own.
+        """
+        n = len(self.ops)
+        i = self._add(("var", name), "var", (), name)
+        if i == n:
+            self.stamps[i] = next(_STAMPS) if stamp is None else stamp
+        return i
+
+    def stamp(self, i: int) -> int:
+        """The creation stamp of variable node ``i`` (variables sort by it: :meth:`in_creation_order`)."""
+        return self.stamps.get(i, -1)
+
+    def in_creation_order(self, ids: Iterable[int]) -> list[int]:
+        """The variable nodes among ``ids``, in the order they were created.
+
+        >>> g = Graph(); y = g.var("y"); h = Graph(); x = h.var("x"); z = h.var("z")
+        >>> [g.params[i] for i in g.in_creation_order(g.copy_from(h, [z, x]).values())]
+        ['x', 'z']
+        >>> [g.params[i] for i in g.in_creation_order(range(len(g)))]
+        ['y', 'x', 'z']
+        """
+        ops = self.ops
+        return sorted((i for i in ids if ops[i] == "var"), key=lambda i: (self.stamps.get(i, -1), i))
+
+    def display_name(self, i: int) -> str | None:
+        """The display name of node ``i`` (given with ``expr.named``), else None."""
+        return self.display_names.get(i)
 
     def find_var(self, name: str) -> int | None:
         """Id of the variable ``name``, or None when the graph has none (nothing is created).
@@ -110,11 +174,15 @@ class Graph:
         for i in topo_order(other, roots):
             op = ops[i]
             if op == "var":
-                mapping[i] = self.var(params[i])
+                mapping[i] = self.var(params[i], other.stamps.get(i))
             elif op == "const":
                 mapping[i] = self.const(params[i])
             else:
                 mapping[i] = self.apply(op, *[mapping[a] for a in args[i]])
+        for i, text in other.display_names.items():
+            j = mapping.get(i)
+            if j is not None and j not in self.display_names:
+                self.display_names[j] = text
         return mapping
 
 
@@ -161,10 +229,22 @@ def validate(graph: Graph) -> None:
         if key in seen:
             raise GraphError(f"node {i} ({op}) duplicates node {seen[key]}: interning is broken")
         seen[key] = i
+    _validate_display_names(graph)
     for i in range(n):
         if any(a >= i for a in graph.args[i]):
             message = cycle_message((a, j) for j in range(n) for a in graph.args[j])
             raise GraphError(message or f"node {i} comes before one of its operands")
+
+
+def _validate_display_names(graph: Graph) -> None:
+    """GraphError for a display name that is no valid text or is not on an operation node."""
+    n = len(graph.ops)
+    for i, text in graph.display_names.items():
+        if not (isinstance(i, int) and 0 <= i < n) or graph.ops[i] in primitives.LEAF_OPS:
+            raise GraphError(f"display name {text!r} is on {i!r}, which is no operation node")
+        why = display_name_problem(text)
+        if why is not None:
+            raise GraphError(f"node {i}: {text!r} is not a valid display name: {why}")
 
 
 def cycle_message(edges: Iterable[tuple[Any, Any]]) -> str | None:

@@ -12,7 +12,9 @@ Finite constants are JSON numbers (Python writes the shortest text that reads
 back to the same double, ``-0.0`` included); ``inf``, ``-inf`` and ``nan`` are
 the strings ``"inf"``, ``"-inf"`` and ``"nan"``.  The same expression always
 gives the same text: nodes are numbered in graphir's topological order (by
-level, then creation order) and keys are sorted.
+level, then creation order; the variables in the order they were created, which
+is the order loading gives them) and keys are sorted.  A node named with
+``expr.named("u")`` carries ``"display_name": "u"``.
 
 Loading checks everything and raises :class:`~graphir.errors.GraphError`
 saying what is wrong (not JSON, wrong format or version, a missing or
@@ -46,7 +48,7 @@ import numpy as np
 from .. import primitives
 from ..build import Expr, expr_list, lift, variable_name_problem
 from ..errors import GraphError
-from ..ir import Graph, cycle_message
+from ..ir import Graph, cycle_message, display_name_problem
 from ..traversal import topo_order
 
 __all__ = ["to_json", "from_json", "FORMAT", "VERSION", "MAX_NESTING"]
@@ -82,9 +84,15 @@ def to_json(exprs: Any) -> str:
     """
     items, single = expr_list(exprs)
     graph, roots = lift(*items)
-    order = items[0].order if single else topo_order(graph, roots)
+    order = list(items[0].order if single else topo_order(graph, roots))
+    # Variables are leaves (first in the order): listed in creation order, which
+    # from_json reads back as their order.
+    at = [k for k, i in enumerate(order) if graph.ops[i] == "var"]
+    for k, i in zip(at, graph.in_creation_order(order[k] for k in at), strict=True):
+        order[k] = i
     new_id = {old: k for k, old in enumerate(order)}
     ops, args, params = graph.ops, graph.args, graph.params
+    shown = graph.display_names
     # Written by hand (the same text json.dumps(sort_keys=True) gives, checked by the
     # tests) because building 10^5 dicts first costs more than the writing itself.
     parts: list[str] = []
@@ -97,7 +105,8 @@ def to_json(exprs: Any) -> str:
             parts.append(f'{{"id": {k}, "op": "const", "value": {value}}}')
         else:
             a = ", ".join([str(new_id[j]) for j in args[i]])
-            parts.append(f'{{"args": [{a}], "id": {k}, "op": {json.dumps(op)}}}')
+            label = f'"display_name": {json.dumps(shown[i])}, ' if i in shown else ""
+            parts.append(f'{{"args": [{a}], {label}"id": {k}, "op": {json.dumps(op)}}}')
     outputs = ", ".join(str(new_id[r]) for r in roots)
     return (
         f'{{"format": "{FORMAT}", "nodes": [{", ".join(parts)}], "outputs": [{outputs}], '
@@ -147,6 +156,11 @@ def _check_node(k: int, node: Any, functions: Collection[str]) -> tuple[Any, str
     for pos, a in enumerate(args):
         if not _is_int(a):
             raise GraphError(f"{where} ({op}): operand {pos} must be a node id, got {a!r}")
+    shown = node.get("display_name")
+    if shown is not None:
+        why = "a variable or constant has none" if op in primitives.LEAF_OPS else display_name_problem(shown)
+        if why is not None:
+            raise GraphError(f"{where} ({op}): {str(shown)[:80]!r} is not a valid display name: {why}")
     return nid, op, args, _check_param(where, op, node, args, functions)
 
 
@@ -196,7 +210,8 @@ def from_json(text: str | bytes) -> Any:
     doc = _read_document(text)
     table = _read_nodes(doc["nodes"])
     outputs, single = _read_outputs(doc, table)
-    graph, built = _build(table)
+    shown = {n["id"]: n["display_name"] for n in doc["nodes"] if n.get("display_name") is not None}
+    graph, built = _build(table, shown)
     out = [Expr(graph, built[o]) for o in outputs]
     return out[0] if single else out
 
@@ -298,8 +313,9 @@ def _read_outputs(doc: dict[str, Any], table: _Table) -> tuple[list[int], bool]:
     return outputs, single
 
 
-def _build(table: _Table) -> tuple[Graph, dict[int, int]]:
-    """A new graph of the nodes, and document id -> node id; GraphError on a cycle.
+def _build(table: _Table, shown: dict[int, str]) -> tuple[Graph, dict[int, int]]:
+    """A new graph of the nodes (with the display names ``shown``, by document id), and
+    document id -> node id; GraphError on a cycle.
 
     Kahn's algorithm: a node is built once all its operands are; among the nodes
     ready, the first in the document goes first, so a document already in
@@ -325,6 +341,8 @@ def _build(table: _Table) -> tuple[Graph, dict[int, int]]:
             built[nid] = graph.const(param)
         else:
             built[nid] = graph.apply(op, *[built[a] for a in args])
+        if nid in shown:
+            graph.display_names[built[nid]] = shown[nid]
         for u in users.get(nid, ()):
             missing_ops[u] -= 1
             if missing_ops[u] == 0:

@@ -21,7 +21,7 @@ from ..arguments import wrt_names
 from ..build import Expr, as_expr
 from ..errors import GraphirError, SymbolicError
 from ..ir import Graph
-from .sympy_convert import from_sympy, from_sympy_into, symbol, sympy_module, to_sympy
+from .sympy_convert import from_sympy_into, symbol, sympy_module, to_sympy
 from .sympy_limits import (
     DEFAULT_TIMEOUT,
     MAX_SYMPY_SIZE,
@@ -61,11 +61,19 @@ def simplify(
     try:
         with limit:
             s = to_sympy(expr, max_sympy_size=max_sympy_size)
-            return from_sympy(sp.simplify(s))
+            g = _with_variables_of(as_expr(expr))
+            return Expr(g, from_sympy_into(g, sp.simplify(s)))
     except GraphirError:
         raise
     except SYMPY_FAILURES as exc:
         raise sympy_failed(exc, "simplifying") from None
+
+
+def _with_variables_of(e: Expr) -> Graph:
+    """A new graph holding the variables of ``e`` (in their order: results keep it)."""
+    g = Graph()
+    g.copy_from(e.ir, [v.node for v in e.variables])
+    return g
 
 
 @lru_cache(maxsize=1)
@@ -161,7 +169,7 @@ def symbolic_grad(
     sp = sympy_module()
     e = as_expr(expr)
     names = wrt_names(e, wrt)
-    g = Graph()
+    g = _with_variables_of(e)
     out = []
     limit = time_limit(sympy_timeout, "differentiating the expression")
     max_sympy_size = read_size(max_sympy_size)

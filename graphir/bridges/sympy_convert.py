@@ -49,6 +49,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -569,7 +570,10 @@ def from_sympy_into(graph: Graph, e: Any) -> int:
     if not isinstance(e, sp.Expr):
         raise _unsupported(e, " (not an expression)")
     try:
-        return _Converter(graph).convert(e)
+        start = len(graph)
+        root = _Converter(graph).convert(e)
+        _stamp_by_name(graph, start)
+        return root
     except RecursionError:
         raise SymbolicError("SymPy hit the recursion limit reading the expression") from None
     except GraphirError:
@@ -578,10 +582,25 @@ def from_sympy_into(graph: Graph, e: Any) -> int:
         raise SymbolicError(f"SymPy could not give the expression's parts: {_foreign(exc)}") from exc
 
 
+def _natural(name: str) -> list[Any]:
+    """Sort key of a name with its digits read as numbers: ``x2`` before ``x10``."""
+    return [int(p) if p.isdigit() else p for p in re.split(r"(\d+)", name)]
+
+
+def _stamp_by_name(graph: Graph, start: int) -> None:
+    """Give the variables created from node ``start`` on their stamps in name order."""
+    new = [i for i in range(start, len(graph)) if graph.ops[i] == "var"]
+    stamps = sorted(graph.stamps[i] for i in new)
+    for i, stamp in zip(sorted(new, key=lambda i: _natural(graph.params[i])), stamps, strict=True):
+        graph.stamps[i] = stamp
+
+
 def from_sympy(e: Any) -> Expr:
     """The graphir expression (in a new graph) of the SymPy expression ``e``.
 
-    Symbols become variables of the same name; numbers become constants
+    Symbols become variables of the same name, created in the order of their names
+    (digits read as numbers: ``x2`` before ``x10``; a graph that holds a variable of
+    that name already keeps its order); numbers become constants
     (``pi`` and ``E`` become ``math.pi`` and ``math.e``).  Anything without a
     graphir counterpart (``Piecewise``, ``DiracDelta``, ``I``, an unknown
     function...) raises :class:`~graphir.errors.SymbolicError` naming it.

@@ -147,7 +147,7 @@ def legend(pic: Picture) -> str | None:
         if pic.at is None:
             tail = "edges: local partial derivatives ∂"
     else:
-        text = f"reverse mode{where}, adjoints v̄ = ∂f/∂v"
+        text = f"reverse mode{where}, adjoints v̄ = ∂{pic.output_name}/∂v"
         if len(pic.outputs) > 1:
             text = f"reverse mode{where}, adjoints v̄ = ∂(sum of the outputs)/∂v"
         text += ", flowing from the output back to the inputs (the arrows)"
@@ -183,6 +183,7 @@ def to_dot(
     partials: bool | None = None,
     max_nodes: int | None = style.MAX_NODES,
     show_legend: bool = True,
+    name: str | None = None,
 ) -> str:
     """Graphviz DOT source of the computation graph of ``expr``.
 
@@ -205,6 +206,8 @@ def to_dot(
         None draws any size.
     show_legend : bool
         A one-line key under pictures with derivatives.
+    name : str, optional
+        What the key calls the output (``∂L/∂v``; default ``f``), as ``explain(name=...)``.
 
     Returns
     -------
@@ -223,7 +226,7 @@ def to_dot(
     }
     <BLANKLINE>
     """
-    pic = picture(expr, at, mode, wrt, max_nodes)
+    pic = picture(expr, at, mode, wrt, max_nodes, name=name)
     looks, elooks = static_looks(pic, mode is not None if partials is None else partials)
     return write_dot(pic, looks, elooks, legend(pic) if show_legend else None)
 

@@ -38,6 +38,7 @@ def render(
     max_nodes: int | None = style.MAX_NODES,
     partials: bool | None = None,
     overwrite: bool = False,
+    name: str | None = None,
 ) -> list[Path]:
     """Draw the computation graph of ``expr`` to a file, or step by step to a folder.
 
@@ -48,8 +49,8 @@ def render(
         The file to write (an existing file is replaced); with ``steps=True`` a
         folder (created), written under the rule of :mod:`graphir.files`: a
         missing, empty or graphir-written folder, else :class:`~graphir.OutputError`.
-    at, mode, wrt, partials, max_nodes
-        As in :func:`graphir.to_dot`.
+    at, mode, wrt, partials, max_nodes, name
+        As in :func:`graphir.to_dot` (``name``: what keys and captions call the output).
     steps : bool
         Write one frame per step (``frame_000.svg``, ...): the primal pass node by
         node, then the tangent (forward) or adjoint (reverse, the default) pass
@@ -82,9 +83,9 @@ def render(
         from .frames import render_steps
 
         return render_steps(expr, path, at, mode or "reverse", wrt, format=format, max_nodes=max_nodes,
-                            overwrite=overwrite)
+                            overwrite=overwrite, name=name)
     data = picture_bytes(expr, output_format(path, format), at, mode, wrt, partials=partials,
-                         max_nodes=max_nodes)
+                         max_nodes=max_nodes, name=name)
     return [write_file(path, data)]
 
 
@@ -97,6 +98,7 @@ def picture_bytes(
     *,
     partials: bool | None = None,
     max_nodes: int | None = style.MAX_NODES,
+    name: str | None = None,
 ) -> bytes:
     """The bytes of the picture :func:`render` writes in format ``fmt`` (``"svg"``, ``"png"``,
     ``"pdf"`` or ``"dot"``); the same input gives the same bytes.
@@ -107,7 +109,7 @@ def picture_bytes(
     """
     from .dot import to_dot
 
-    source = to_dot(expr, at, mode, wrt, partials=partials, max_nodes=max_nodes)
+    source = to_dot(expr, at, mode, wrt, partials=partials, max_nodes=max_nodes, name=name)
     if fmt == "dot":
         return source.encode("utf-8")
     return finish(run_graphviz(["dot", *graphviz_args(fmt)], source.encode("utf-8")), fmt)

@@ -285,14 +285,14 @@ class _Builder:
                 if pic.kind[i] != "input" or g.params[i] not in pic.wrt:
                     continue
                 if len(pic.outputs) == 1:
-                    parts.append(f"∂f/∂{g.params[i]} = {pic.name(i, 'adjoint')} = {val(i)}")
+                    parts.append(f"∂{pic.output_name}/∂{g.params[i]} = {pic.name(i, 'adjoint')} = {val(i)}")
                 else:
                     parts.append(f"{pic.name(i, 'adjoint')} = {val(i)} ({g.params[i]})")
         elif pic.wrt:
             for o in pic.outputs:
                 if o not in pic.num:
                     continue
-                f = "f" if len(pic.outputs) == 1 else pic.names[o]
+                f = pic.output_name if len(pic.outputs) == 1 else pic.names[o]
                 if pic.unit_seed:
                     parts.append(f"∂{f}/∂{pic.wrt[0]} = {pic.name(o, 'tangent')} = {val(o)}")
                 else:
@@ -446,6 +446,8 @@ def page_title(pic: Picture) -> str:
     from ..printing import to_text
 
     exprs = "; ".join(to_text(Expr(pic.graph, o), limit=160) for o in pic.outputs)
+    if len(pic.outputs) == 1:
+        exprs = f"{pic.output_name} = {exprs}"
     return f"{exprs} at {pic.point_text()}, step by step"
 
 
@@ -496,6 +498,7 @@ def render_steps(
     format: str | None = None,  # the name graphir.render uses; shadows the builtin here only
     max_nodes: int | None = style.MAX_NODES,
     overwrite: bool = False,
+    name: str | None = None,
 ) -> list[Path]:
     """Write the frames of ``expr`` into ``folder`` (see :func:`graphir.render`).
 
@@ -520,7 +523,7 @@ def render_steps(
     if folder.exists() and not folder.is_dir():
         raise RenderError(f"steps=True writes a folder of frames, but {str(folder)!r} is a file")
     check_folder(folder, overwrite)
-    files = step_files(expr, at, mode, wrt, format=format, max_nodes=max_nodes)
+    files = step_files(expr, at, mode, wrt, format=format, max_nodes=max_nodes, name=name)
     return write_folder(folder, files, overwrite)
 
 
@@ -532,6 +535,7 @@ def step_files(
     *,
     format: str | None = None,  # the name graphir.render uses; shadows the builtin here only
     max_nodes: int | None = style.MAX_NODES,
+    name: str | None = None,
 ) -> dict[str, bytes]:
     """The files :func:`render_steps` writes, by name (frames in order, then the GIF and the stepper).
 
@@ -540,7 +544,7 @@ def step_files(
     ['frame_000.dot', 'frame_001.dot', 'frame_002.dot', 'frame_003.dot', 'frame_004.dot']
     """
     formats = STEP_FORMATS[None if format is None else output_format(Path(f"x.{format}"), format)]
-    pic = picture(expr, at, mode, wrt, max_nodes)
+    pic = picture(expr, at, mode, wrt, max_nodes, name=name)
     frames = build_frames(pic)
     sources = frame_sources(pic, frames, compute_layout(pic, frames))
     files = _frame_files(sources, formats)

@@ -25,12 +25,12 @@ import numpy as np
 from .. import primitives
 from ..arguments import as_point, check_mode, forward_seeds, variables_of, wrt_names
 from ..build import Expr, RuleKit, expr_list
-from ..errors import RenderError, RenderTooLarge
-from ..ir import Graph
+from ..errors import ArgumentError, RenderError, RenderTooLarge
+from ..ir import Graph, display_name_problem
 from ..passes.chain import PassResult, partial_node
 from ..passes.evaluate import values_of_nodes
 from ..printing import display_number, display_operand, node_text
-from ..text.notation import numbering, vunicode
+from ..text.notation import node_name, numbering
 from ..traversal import topo_order
 from . import style
 from .labels import const_text, op_formula
@@ -77,6 +77,7 @@ class Picture:
     shows_derivative: set[int]
     values: dict[int, float] = field(default_factory=dict)
     unit_seed: bool = True  # forward mode: one variable seeded with tangent 1 (a partial derivative)
+    output_name: str = "f"  # what legends and captions call the output (∂f/∂v)
 
     # ------------------------------------------------------------------ queries
     def point_text(self) -> str:
@@ -100,8 +101,9 @@ class Picture:
         return [i for i in self.nodes if self.graph.args[i]]
 
     def name(self, i: int, kind: str = "primal") -> str:
-        """``v₃`` (or ``v̇₃``, ``v̄₃``) of a numbered node."""
-        return vunicode(self.num[i], kind)
+        """``v₃`` (or ``v̇₃``, ``v̄₃``) of a numbered node; its display name (``u``, ``ū``)
+        when it has one."""
+        return node_name(self.graph, self.num, i, kind)
 
     @property
     def deriv_kind(self) -> str:
@@ -146,14 +148,31 @@ class Picture:
         return f"∂{self.names[e.dst]}/∂{self.names[e.src]}"
 
 
+def output_name_of(name: Any) -> str:
+    """The output's name for legends: ``name`` checked (any one-line text), ``"f"`` for None.
+
+    >>> output_name_of("L"), output_name_of(None)
+    ('L', 'f')
+    """
+    if name is None:
+        return "f"
+    why = display_name_problem(name)
+    if why is not None:
+        raise ArgumentError(f"{str(name)[:80]!r} cannot name the output: {why}")
+    return name
+
+
 def picture(
     expr: Any,
     at: Mapping[Any, Any] | None = None,
     mode: str | None = None,
     wrt: Any = None,
     max_nodes: int | None = style.MAX_NODES,
+    name: str | None = None,
 ) -> Picture:
     """Compute what the pictures of ``expr`` show (see :func:`to_dot` for the arguments).
+
+    ``name`` is what legends and captions call the output (``∂L/∂v``); default ``f``.
 
     >>> import graphir as gi
     >>> p = picture(gi.parse("ln(x1) + x1*x2 - sin(x2)"), at={"x1": 2, "x2": 5}, mode="reverse")
@@ -166,6 +185,7 @@ def picture(
     from ..passes.reverse import depends_on
 
     check_mode(mode, optional=True)
+    output_name = output_name_of(name)
     point = None if at is None else as_point(at, scalar=True)
     outs, _ = expr_list(expr)
     user_graph, roots = outs[0].ir, [e.node for e in outs]
@@ -196,7 +216,7 @@ def picture(
     kind = {i: "input" for i in inputs}
     kind.update({i: "const" for i in consts})
     kind.update({i: "output" if i in outputs else "op" for i in ops})
-    names = {i: vunicode(k) for i, k in num.items()}
+    names = {i: node_name(g, num, i) for i in num}
 
     kit = RuleKit(g)
     edges: list[EdgeView] = []
@@ -225,7 +245,7 @@ def picture(
         shows = depends_on(g, order, var_ids)
 
     pic = Picture(g, outputs, nodes, kind, num, names, edges,
-                  point, mode, names_wrt, result, shows, unit_seed=unit)
+                  point, mode, names_wrt, result, shows, unit_seed=unit, output_name=output_name)
     if pic.at is not None:
         needed = set(order) | {e.partial for e in edges if e.partial is not None}
         if result is not None:

@@ -26,7 +26,7 @@ MAX_NODES = 150
 
 #: Font of every label (installed with Graphviz on most systems; it has the
 #: subscript digits and combining accents the names use).
-FONT = "DejaVu Sans"
+FONT = "DejaVu Sans,sans-serif"  # a list: SVG viewers without DejaVu fall back to a sans-serif
 FONT_SIZE = 12
 EDGE_FONT_SIZE = 10
 CONST_FONT_SIZE = 10

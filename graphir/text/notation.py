@@ -2,7 +2,9 @@
 
 Inputs are ``v_{1-n} ... v_0`` in the order of the expression's variables;
 operation nodes are ``v_1, v_2, ...`` in topological order; constants have no
-number (they are shown by value).
+number (they are shown by value).  A node named with ``expr.named("u")`` is
+written ``u`` (``ū`` for its adjoint) and takes no number, so the numbers of the
+other nodes run on without a gap.
 
 A name comes in three spellings (plain text, LaTeX, Unicode with subscript
 digits for pictures) and three kinds: the value (``primal``), its tangent in
@@ -32,7 +34,7 @@ from ..traversal import topo_order
 
 __all__ = [
     "numbering", "KINDS", "MARKS", "DOT", "BAR", "vtext", "vlatex", "vunicode", "subscript",
-    "mark_text", "mark_latex",
+    "mark_text", "mark_latex", "display_latex", "GREEK", "node_name",
 ]
 
 #: The kinds of quantity a node name can stand for.
@@ -52,7 +54,9 @@ def numbering(graph: Graph, outputs: Sequence[int], variables: Sequence[str]) ->
     """Node id -> its index ``k`` in ``v_k``, for the nodes ``outputs`` depend on.
 
     ``variables`` gives the input order (names); variables of the graph not
-    listed come after them, in topological order.
+    listed come after them, in topological order.  A node with a display name
+    takes no number of its own: it shares the next one (an order sorted by
+    number stays topological), and is written by its name wherever it appears.
     """
     order = topo_order(graph, outputs)
     present = {graph.params[i]: i for i in order if graph.ops[i] == "var"}
@@ -60,11 +64,30 @@ def numbering(graph: Graph, outputs: Sequence[int], variables: Sequence[str]) ->
     inputs += [i for i in order if graph.ops[i] == "var" and i not in inputs]
     num = {i: k - len(inputs) + 1 for k, i in enumerate(inputs)}
     k = 1
+    named = graph.display_names
     for i in order:
         if graph.args[i]:
             num[i] = k
-            k += 1
+            if i not in named:
+                k += 1
     return num
+
+
+def node_name(graph: Graph, num: dict[int, int], i: int, kind: str = "primal", style: str = "unicode") -> str:
+    """The name of numbered node ``i`` in ``style`` (``"unicode"``, ``"text"`` or ``"latex"``):
+    its display name when it has one (``u``, ``ū``), else ``v_k``.
+
+    >>> import graphir as gi
+    >>> x, y = gi.symbols("x y")
+    >>> f = gi.sin((x + y).named("u"))
+    >>> num = numbering(f.ir, [f.node], ["x", "y"])
+    >>> [node_name(f.ir, num, i, "adjoint") for i in sorted(num, key=num.get)]
+    ['v̄₋₁', 'v̄₀', 'ū', 'v̄₁']
+    """
+    shown = graph.display_names.get(i)
+    if shown is not None:
+        return display_latex(shown, kind) if style == "latex" else mark_text(shown, kind)
+    return {"unicode": vunicode, "text": vtext, "latex": vlatex}[style](num[i], kind)
 
 
 def vtext(k: int, kind: str = "primal") -> str:
@@ -104,27 +127,105 @@ def vunicode(k: int, kind: str = "primal") -> str:
     return "v" + MARKS[kind] + subscript(k)
 
 
-def mark_text(name: str, kind: str) -> str:
-    """A variable name with the mark of ``kind`` over its letters: ``x1`` -> ``x̄1`` (NFC:
-    ``y`` with a macron is the single character ``ȳ``).
+#: Greek letters by name: a variable named ``theta`` is marked as ``θ̄`` (text) and ``\bar{\theta}``.
+GREEK = {
+    name: chr(code)
+    for name, code in [
+        ("alpha", 0x3B1), ("beta", 0x3B2), ("gamma", 0x3B3), ("delta", 0x3B4), ("epsilon", 0x3B5),
+        ("zeta", 0x3B6), ("eta", 0x3B7), ("theta", 0x3B8), ("iota", 0x3B9), ("kappa", 0x3BA),
+        ("lambda", 0x3BB), ("mu", 0x3BC), ("nu", 0x3BD), ("xi", 0x3BE), ("rho", 0x3C1),
+        ("sigma", 0x3C3), ("tau", 0x3C4), ("phi", 0x3C6), ("chi", 0x3C7), ("psi", 0x3C8), ("omega", 0x3C9),
+    ]
+}
+GREEK.update({n.capitalize(): ch.upper() for n, ch in list(GREEK.items())})
 
-    >>> mark_text("x1", "adjoint"), mark_text("y", "adjoint") == "\\u0233"
+# The plain-text function that marks a name of several letters: ``bar(lr)``, ``dot(lr)``.
+_MARK_WORD = {"tangent": "dot", "adjoint": "bar"}
+
+
+def _head(name: str) -> int:
+    """Length of the run of letters ``name`` starts with (any script)."""
+    k = 0
+    while k < len(name) and name[k].isalpha():
+        k += 1
+    return k
+
+
+def mark_text(name: str, kind: str) -> str:
+    """A name (a variable's, an output's, a display name) with the mark of ``kind``.
+
+    The mark goes over the whole name: over its letter when the name is one letter
+    (or a Greek letter's name, written as the letter) before digits or a subscript,
+    ``x1`` -> ``x̄1``, ``theta`` -> ``θ̄`` (NFC: ``y`` with a macron is the single
+    character ``ȳ``); a name of several letters is written ``bar(lr)`` (tangent:
+    ``dot(lr)``), never with a bar over its last letter only.
+
+    >>> mark_text("x1", "adjoint"), mark_text("y", "adjoint") == "\u0233"
     ('x̄1', True)
+    >>> mark_text("theta", "adjoint"), mark_text("lr", "adjoint"), mark_text("h₁", "tangent")
+    ('θ̄', 'bar(lr)', 'ḣ₁')
     """
-    m = re.match(r"[A-Za-z]+", name)
-    k = m.end() if m else len(name)
-    return unicodedata.normalize("NFC", name[:k] + MARKS[kind] + name[k:])
+    if kind == "primal":
+        return name
+    k = _head(name)
+    head = GREEK.get(name[:k], name[:k])
+    if len(head) != 1:
+        return f"{_MARK_WORD[kind]}({name})"
+    return unicodedata.normalize("NFC", head + MARKS[kind] + name[k:])
 
 
 def mark_latex(name: str, kind: str) -> str:
-    """LaTeX of a marked variable name: ``x1``, adjoint -> ``\\bar{x}_{1}``.
+    r"""LaTeX of a marked variable name: ``x1``, adjoint -> ``\bar{x}_{1}``; a name of
+    several letters takes a bar over all of them (``\overline{\mathrm{lr}}``).
 
-    >>> mark_latex("x1", "adjoint"), mark_latex("y", "tangent")
-    ('\\\\bar{x}_{1}', '\\\\dot{y}')
+    >>> mark_latex("x1", "adjoint"), mark_latex("y", "tangent"), mark_latex("lr", "adjoint")
+    ('\\bar{x}_{1}', '\\dot{y}', '\\overline{\\mathrm{lr}}')
     """
+    return _mark_latex(latex_name(name), kind)
+
+
+def _mark_latex(ln: str, kind: str) -> str:
     command = _LATEX[kind]
-    ln = latex_name(name)
-    m = re.fullmatch(r"(\\?[A-Za-z]+)(_\{[^{}]*\})", ln)
-    if m:
-        return f"\\{command}{{{m.group(1)}}}{m.group(2)}"
-    return f"\\{command}{{{ln}}}"
+    m = re.fullmatch(r"(\\?[A-Za-z]+)(_\{[^{}]*\})?", ln)
+    if m and (len(m.group(1)) == 1 or m.group(1).startswith("\\")):
+        return f"\\{command}{{{m.group(1)}}}{m.group(2) or ''}"
+    if m and not m.group(2):
+        ln = f"\\mathrm{{{ln}}}"
+    return f"\\{'overline' if kind == 'adjoint' else command}{{{ln}}}"
+
+
+# Characters that mean something to LaTeX, written outside ``\text{}``.
+_LATEX_SPECIAL = {
+    "\\": "\\backslash ", "{": "\\{", "}": "\\}", "$": "\\$", "&": "\\&", "#": "\\#",
+    "^": "\\hat{}", "_": "\\_", "%": "\\%", "~": "\\sim ", "|": "\\vert ",
+    "<": "\\lt ", ">": "\\gt ", "*": "\\ast ", "`": "\\grave{}",
+}
+
+
+def display_latex(text: str, kind: str = "primal") -> str:
+    r"""LaTeX of a display name given with ``expr.named(text)`` (any text, escaped), with
+    the mark of ``kind``: an identifier reads as a variable name does (``u1`` -> ``u_{1}``),
+    other text goes in ``\text{}`` with LaTeX's special characters (and ``|``, which ends a
+    Markdown table cell) written as symbols.
+
+    >>> display_latex("u1"), display_latex("u", "adjoint"), display_latex("损失 a|b", "adjoint")
+    ('u_{1}', '\\bar{u}', '\\overline{\\text{损失 a}\\vert \\text{b}}')
+    """
+    if text.isascii() and text.isidentifier():
+        return latex_name(text) if kind == "primal" else mark_latex(text, kind)
+    parts: list[str] = []
+    run = ""
+    for ch in text:
+        if ch in _LATEX_SPECIAL:
+            if run:
+                parts.append(f"\\text{{{run}}}")
+                run = ""
+            parts.append(_LATEX_SPECIAL[ch])
+        else:
+            run += ch
+    if run:
+        parts.append(f"\\text{{{run}}}")
+    body = "".join(parts)
+    if kind == "primal":
+        return body
+    return f"\\{'overline' if kind == 'adjoint' else _LATEX[kind]}{{{body}}}"

@@ -44,7 +44,7 @@ from ..passes.chain import PassResult, Step, partial_node
 from ..passes.evaluate import values_of_nodes
 from ..printing import DECIMALS, display_number, format_number, latex_name, node_text, to_latex, to_text
 from ..traversal import topo_order
-from .notation import BAR, DOT, mark_latex, mark_text, numbering, vlatex, vtext
+from .notation import BAR, DOT, mark_latex, mark_text, node_name, numbering
 
 __all__ = ["trace_table", "TraceTable", "TraceRow"]
 
@@ -179,8 +179,9 @@ class TraceTable:
         self.outputs = list(self.pass_result.outputs)
         self.order: list[int] = list(self.pass_result.order)
         self.numbering: dict[int, int] = numbering(self.graph, self.outputs, self.variables)
-        self.names = {i: vtext(k) for i, k in self.numbering.items()}
-        self.latex_names = {i: vlatex(k) for i, k in self.numbering.items()}
+        num = self.numbering
+        self.names = {i: node_name(self.graph, num, i, style="text") for i in num}
+        self.latex_names = {i: node_name(self.graph, num, i, style="latex") for i in num}
         self._partials: dict[tuple[int, int], int] = {}
         for s in self.pass_result.steps:
             self._partials[(s.node, s.operand)] = s.partial
@@ -237,9 +238,9 @@ class TraceTable:
         return "tangent" if self.mode == "forward" else "adjoint"
 
     def dname(self, node: int, latex: bool = False) -> str:
-        """Tangent or adjoint name of a numbered node: ``v̇_k`` / ``v̄_k`` (LaTeX ``\\dot{v}_{k}``)."""
-        k = self.numbering[node]
-        return vlatex(k, self.deriv_kind) if latex else vtext(k, self.deriv_kind)
+        """Tangent or adjoint name of a numbered node: ``v̇_k`` / ``v̄_k`` (LaTeX ``\\dot{v}_{k}``),
+        ``ū`` for a node named ``u``."""
+        return node_name(self.graph, self.numbering, node, self.deriv_kind, "latex" if latex else "text")
 
     def partial_symbol(self, node: int, arg: int, latex: bool = False) -> str:
         """``∂v_k/∂v_a``."""

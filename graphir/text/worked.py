@@ -141,7 +141,7 @@ class Explanation:
         check_folder(folder, overwrite)
         f = self.files
         kw = {"at": self.point, "mode": self.mode, "wrt": self.table.wrt if self.mode == "reverse" else
-              self.table.tangents}
+              self.table.tangents, "name": self.table.output_labels[0][0]}
         files = {
             f["graph"]: picture_bytes(self.expr, "svg"),
             f["graph_png"]: picture_bytes(self.expr, "png"),
@@ -161,7 +161,7 @@ class Explanation:
             from ..pictures.draw import render
 
             with tempfile.TemporaryDirectory() as tmp:
-                kw = {"at": self.point, "mode": self.mode,
+                kw = {"at": self.point, "mode": self.mode, "name": self.table.output_labels[0][0],
                       "wrt": self.table.wrt if self.mode == "reverse" else self.table.tangents}
                 pics = {
                     "graph": render(self.expr, Path(tmp) / "g.svg")[0],
@@ -202,10 +202,16 @@ class Explanation:
         out += [_image(link("graph"), "the computation graph"), ""]
         inputs = [f"${r.name_latex} = {r.formula_latex}$" for r in t.primal_rows if r.kind == "input"]
         n_op = sum(1 for r in t.primal_rows if r.kind == "op")
+        shown = t.graph.display_names
+        named = [f"${r.name_latex}$" for r in t.primal_rows if r.kind == "op" and r.node in shown]
+        n_op -= len(named)
         ops = {1: "$v_{1}$", 2: "$v_{1}$ and $v_{2}$"}.get(n_op, f"$v_{{1}}, \\dots, v_{{{n_op}}}$")
+        if named:  # nodes named in the code keep their name and take no number
+            named_text = f"{_and(named)} (named in the code)"
+            ops = named_text if n_op == 0 else f"{ops} and {named_text}"
         out += [
             f"Every operation is a node. The input{'s are' if len(inputs) != 1 else ' is'} "
-            f"{_and(inputs)}; the operation{'s are' if n_op != 1 else ' is'} {ops}, numbered in "
+            f"{_and(inputs)}; the operation{'s are' if n_op + len(named) != 1 else ' is'} {ops}, numbered in "
             "evaluation order (the convention of Griewank and Walther, used by Baydin et al. 2018). "
             "Constants are shown by value. An operand used twice (as in `x*x`) has one edge per use.",
             "",
