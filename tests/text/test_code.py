@@ -113,9 +113,11 @@ def test_only_identifiers_graphir_made():
     made = re.compile(r"(v\d+|d\d+|[a-z]\w*_bar|arg\d+|np|PRIMITIVES|sigmoid|f|x|v1|x_bar)_*\Z")
     assert all(made.match(n) for n in identifiers(src)), identifiers(src)
     f = run(src)
-    value, grads = f(0.3, 0.7, 1.5, 2.0)
-    same(value, e.eval(v1=0.3, np=0.7, x_bar=1.5, x=2.0))
-    want = gi.lambdify(list(gi.grad(e)), list(e.variables))(0.3, 0.7, 1.5, 2.0)
+    point = {"v1": 0.3, "np": 0.7, "x_bar": 1.5, "x": 2.0}
+    args = [point[v.name] for v in e.variables]  # parameters come in creation order
+    value, grads = f(*args)
+    same(value, e.eval(point))
+    want = gi.lambdify(list(gi.grad(e)), list(e.variables))(*args)
     for g, w in zip(grads, want, strict=True):
         same(g, w)
 
