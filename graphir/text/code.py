@@ -65,7 +65,7 @@ from ..ir import Graph
 from ..passes.chain import Step
 from ..printing import node_text, to_text
 from ..traversal import postorder, topo_order
-from .notation import numbering, vunicode
+from .notation import node_name, numbering
 
 __all__ = ["to_python"]
 
@@ -107,7 +107,8 @@ class _Writer:
         self.g = graph
         self.taken = {"np", "PRIMITIVES", name}
         self.ref: dict[int, str] = {}  # node -> its identifier in the code (or a constant's literal)
-        self.v: dict[int, str] = {}  # node -> its v_k name in comments
+        self.v: dict[int, str] = {}  # node -> its v_k (or display) name in comments
+        self.num: dict[int, int] = {}  # node -> its k in v_k (text.notation.numbering)
         self.functions: dict[str, str] = {}  # op -> its function in the code
         self.helpers: list[str] = []  # module-level lines binding the registry's functions
         self.lines: list[str] = []
@@ -187,9 +188,10 @@ def _primal(w: _Writer, outs: list[int], params: list[str], variables: list[int 
     order = topo_order(g, outs)
     known = [g.params[i] for i in order if g.ops[i] == "var"]
     num = numbering(g, outs, [p for p in params if p in known])
+    w.num = num
     for i in order:
         if g.ops[i] != "const":
-            w.v[i] = vunicode(num[i])
+            w.v[i] = node_name(g, num, i)
     inputs = ", ".join(f"{w.v[i]} = {w.ref[i]}" for i in variables if i is not None and i in w.v)
     if inputs:
         w.emit(f"# inputs: {_comment(inputs)}")
@@ -255,9 +257,8 @@ def _adjoint(w: _Writer, out: int, wrt: list[str]) -> list[str]:
 
 
 def _bar(w: _Writer, i: int) -> str:
-    """The adjoint's name in comments: ``v̄₃``."""
-    v = w.v[i]
-    return v[0] + "\u0304" + v[1:]
+    """The adjoint's name in comments: ``v̄₃`` (``ū`` for a node named ``u``)."""
+    return node_name(w.g, w.num, i, "adjoint")
 
 
 def to_python(exprs: Any, name: str = "f", *, grad: bool = False, wrt: Any = None) -> str:

@@ -168,3 +168,17 @@ def test_single_variable_function(name):
     f = run(gi.to_python(gi.exp(v) * v, grad=True))
     value, (d,) = f(1.0)
     assert float(d) == float(gi.grad(gi.exp(v) * v)[0].eval({name: 1.0}))
+
+
+def test_a_named_intermediate_is_named_in_code_and_comments():
+    a, b = gi.symbols("a b")
+    u = (a + b).named("u")
+    f = gi.sin(u) * u
+    src = gi.to_python(f, grad=True)
+    assert "    u = a + b  # u = v₋₁ + v₀" in src
+    assert "# v₁ = sin(u)" in src and "# v₂ = v₁*u" in src
+    assert "ū" in src and "v̄₁ +=" in src
+    value, grads = run(src)(0.4, 0.9)
+    same(value, f.eval(a=0.4, b=0.9))
+    for g, w in zip(grads, gi.lambdify(list(gi.grad(f)), [a, b])(0.4, 0.9), strict=True):
+        same(g, w)
