@@ -366,6 +366,37 @@ def read_sympy_timeout(seconds: float | None) -> float | None:
     return None if seconds == 0 else seconds
 
 
+#: Options of the commands that draw: how a picture fits a page, and the output's name.
+PAGE = (
+    arg("--rankdir", choices=("LR", "TB"), default=None,
+        help="the graph runs left to right (LR, default) or top to bottom (TB, for narrow pages)"),
+    arg("--font-size", type=float, default=None, metavar="N",
+        help="label size in points (default 12); edge and constant labels scale with it"),
+    arg("--dpi", type=float, default=None, metavar="N", help="resolution of PNG pictures (default 110)"),
+    arg("--name", default=None, metavar="NAME",
+        help="what the pictures and text call the output (default f; e.g. L for a loss)"),
+)
+
+
+def read_page(args: argparse.Namespace) -> dict[str, Any]:
+    """The picture keywords (``rankdir``, ``font_size``, ``dpi``, ``name``) given on the command
+    line; a bad value is a usage error.
+
+    >>> read_page(argparse.Namespace(rankdir="TB", font_size=None, dpi=200.0, name=None))
+    {'rankdir': 'TB', 'dpi': 200}
+    """
+    from .pictures.style import page
+
+    look = {k: getattr(args, k) for k in ("rankdir", "font_size", "dpi") if getattr(args, k) is not None}
+    try:
+        look = {k: getattr(page(**look), k) for k in look}
+    except ArgumentError as exc:
+        raise UsageError(f"--{str(exc).replace('_', '-')}") from None
+    if args.name is not None:
+        look["name"] = args.name
+    return look
+
+
 @command(
     "diff",
     help="print the partial derivatives of an expression (forward or reverse AD, or SymPy)",
@@ -463,6 +494,7 @@ PICTURE_MODE = arg(
         arg("--max-nodes", type=int, default=None, metavar="N",
             help="refuse graphs with more than N operation nodes (default 150; 0 draws any size)"),
         FORCE,
+        *PAGE,
     ),
 )
 def run_render(args: argparse.Namespace) -> int:
@@ -474,7 +506,7 @@ def run_render(args: argparse.Namespace) -> int:
         raise UsageError("--steps needs a point: add --at name=value,...")
     point = point_for(expr, args.at) if args.at else None
     wrt = read_wrt(expr, args.wrt) if args.wrt else None
-    limit: dict[str, Any] = {}
+    limit: dict[str, Any] = read_page(args)
     if args.max_nodes is not None:
         limit["max_nodes"] = None if args.max_nodes <= 0 else args.max_nodes
     try:
@@ -520,6 +552,7 @@ def _with_force(exc: OutputError) -> OutputError:
         arg("--max-nodes", type=int, default=None, metavar="N",
             help="refuse expressions with more than N operation nodes (default 2000; 0: any size)"),
         SYMPY_TIMEOUT,
+        *PAGE,
     ),
 )
 def run_explain(args: argparse.Namespace) -> int:
@@ -529,7 +562,7 @@ def run_explain(args: argparse.Namespace) -> int:
     expr = read_expr(args.expr)
     point = point_for(expr, args.at)
     wrt = read_wrt(expr, args.wrt) if args.wrt else None
-    limits: dict[str, Any] = {"sympy_timeout": read_sympy_timeout(args.sympy_timeout)}
+    limits: dict[str, Any] = {"sympy_timeout": read_sympy_timeout(args.sympy_timeout), **read_page(args)}
     if args.max_nodes is not None:
         limits["max_nodes"] = None if args.max_nodes <= 0 else args.max_nodes
     explanation = gi.explain(expr, point, mode=args.mode, wrt=wrt, **limits)

@@ -63,19 +63,19 @@ def _label(lines: Sequence[str]) -> Html:
     return Html("<BR/>".join(lines) if lines else "")
 
 
-def graph_defaults(rankdir: bool = True) -> list[str]:
+def graph_defaults(rankdir: bool = True, page: style.Page = style.DEFAULT_PAGE) -> list[str]:
     """The ``graph``/``node``/``edge`` default statements every picture starts with."""
     g: dict[str, Any] = {}
     if rankdir:
-        g.update(rankdir="LR", nodesep=0.25, ranksep=0.45)
-    g.update(bgcolor="white", pad=0.15, fontname=style.FONT, fontsize=style.CAPTION_FONT_SIZE)
-    node = {"fontname": style.FONT, "fontsize": style.FONT_SIZE, "style": "filled",
+        g.update(rankdir=page.rankdir, nodesep=0.25, ranksep=0.45)
+    g.update(bgcolor="white", pad=0.15, fontname=style.FONT, fontsize=page.size(style.CAPTION_FONT_SIZE))
+    node = {"fontname": style.FONT, "fontsize": page.size(style.FONT_SIZE), "style": "filled",
             "margin": "0.12,0.05"}
-    edge = {"fontname": style.FONT, "fontsize": style.EDGE_FONT_SIZE, "arrowsize": 0.7}
+    edge = {"fontname": style.FONT, "fontsize": page.size(style.EDGE_FONT_SIZE), "arrowsize": 0.7}
     return [f"  graph [{_attrs(g)}];", f"  node [{_attrs(node)}];", f"  edge [{_attrs(edge)}];"]
 
 
-def node_attrs(pic: Picture, i: int, look: NodeLook) -> dict[str, Any]:
+def node_attrs(pic: Picture, i: int, look: NodeLook, page: style.Page = style.DEFAULT_PAGE) -> dict[str, Any]:
     """DOT attributes of node ``i`` drawn with ``look``."""
     k = pic.kind[i]
     d: dict[str, Any] = {"id": f"n{pic.dot_id(i)}", "shape": style.KIND[k]["shape"]}
@@ -86,7 +86,7 @@ def node_attrs(pic: Picture, i: int, look: NodeLook) -> dict[str, Any]:
     if k == "input":
         d["margin"] = "0.02,0.02"
     if k == "const":
-        d.update(fontsize=style.CONST_FONT_SIZE, margin="0.04,0.02", width=0.3, height=0.25)
+        d.update(fontsize=page.size(style.CONST_FONT_SIZE), margin="0.04,0.02", width=0.3, height=0.25)
     d.update(fillcolor=look.fill, color=look.border, penwidth=look.penwidth, label=_label(look.lines))
     return d
 
@@ -114,13 +114,14 @@ def write_dot(
     edge_extra: Sequence[Mapping[str, Any]] | None = None,
     extra: Sequence[str] = (),
     rankdir: bool = True,
+    page: style.Page = style.DEFAULT_PAGE,
 ) -> str:
     """DOT text of ``pic`` with the given looks; ``*_extra`` add attributes (pinned layout)."""
-    out = ["digraph graphir {", *graph_defaults(rankdir)]
+    out = ["digraph graphir {", *graph_defaults(rankdir, page)]
     if graph_label:
         out.append(f"  graph [{_attrs({'label': Html(graph_label), 'labelloc': 'b', 'labeljust': 'l'})}];")
     for i in pic.nodes:
-        d = node_attrs(pic, i, looks[i])
+        d = node_attrs(pic, i, looks[i], page)
         if node_extra is not None:
             d.update(node_extra[i])
         out.append(f"  {pic.dot_id(i)} [{_attrs(d)}];")
@@ -184,6 +185,8 @@ def to_dot(
     max_nodes: int | None = style.MAX_NODES,
     show_legend: bool = True,
     name: str | None = None,
+    rankdir: str | None = None,
+    font_size: float | None = None,
 ) -> str:
     """Graphviz DOT source of the computation graph of ``expr``.
 
@@ -208,6 +211,10 @@ def to_dot(
         A one-line key under pictures with derivatives.
     name : str, optional
         What the key calls the output (``∂L/∂v``; default ``f``), as ``explain(name=...)``.
+    rankdir : {"LR", "TB"}, optional
+        The graph runs left to right (default) or top to bottom (narrow pages).
+    font_size : number, optional
+        Points of the node labels (default 12); edge and constant labels scale with it.
 
     Returns
     -------
@@ -226,9 +233,10 @@ def to_dot(
     }
     <BLANKLINE>
     """
+    page = style.page(rankdir, font_size)
     pic = picture(expr, at, mode, wrt, max_nodes, name=name)
     looks, elooks = static_looks(pic, mode is not None if partials is None else partials)
-    return write_dot(pic, looks, elooks, legend(pic) if show_legend else None)
+    return write_dot(pic, looks, elooks, legend(pic) if show_legend else None, page=page)
 
 
 def svg_or_none(expr: Any) -> str | None:

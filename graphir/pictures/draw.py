@@ -39,6 +39,9 @@ def render(
     partials: bool | None = None,
     overwrite: bool = False,
     name: str | None = None,
+    rankdir: str | None = None,
+    font_size: float | None = None,
+    dpi: float | None = None,
 ) -> list[Path]:
     """Draw the computation graph of ``expr`` to a file, or step by step to a folder.
 
@@ -51,6 +54,10 @@ def render(
         missing, empty or graphir-written folder, else :class:`~graphir.OutputError`.
     at, mode, wrt, partials, max_nodes, name
         As in :func:`graphir.to_dot` (``name``: what keys and captions call the output).
+    rankdir, font_size
+        As in :func:`graphir.to_dot`: ``"LR"`` (default) or ``"TB"``; label size in points.
+    dpi : number, optional
+        Resolution of PNG pictures and frames (default 110); vector formats ignore it.
     steps : bool
         Write one frame per step (``frame_000.svg``, ...): the primal pass node by
         node, then the tangent (forward) or adjoint (reverse, the default) pass
@@ -83,9 +90,9 @@ def render(
         from .frames import render_steps
 
         return render_steps(expr, path, at, mode or "reverse", wrt, format=format, max_nodes=max_nodes,
-                            overwrite=overwrite, name=name)
+                            overwrite=overwrite, name=name, page=style.page(rankdir, font_size, dpi))
     data = picture_bytes(expr, output_format(path, format), at, mode, wrt, partials=partials,
-                         max_nodes=max_nodes, name=name)
+                         max_nodes=max_nodes, name=name, rankdir=rankdir, font_size=font_size, dpi=dpi)
     return [write_file(path, data)]
 
 
@@ -99,6 +106,9 @@ def picture_bytes(
     partials: bool | None = None,
     max_nodes: int | None = style.MAX_NODES,
     name: str | None = None,
+    rankdir: str | None = None,
+    font_size: float | None = None,
+    dpi: float | None = None,
 ) -> bytes:
     """The bytes of the picture :func:`render` writes in format ``fmt`` (``"svg"``, ``"png"``,
     ``"pdf"`` or ``"dot"``); the same input gives the same bytes.
@@ -109,7 +119,9 @@ def picture_bytes(
     """
     from .dot import to_dot
 
-    source = to_dot(expr, at, mode, wrt, partials=partials, max_nodes=max_nodes, name=name)
+    page = style.page(rankdir, font_size, dpi)
+    source = to_dot(expr, at, mode, wrt, partials=partials, max_nodes=max_nodes, name=name,
+                    rankdir=rankdir, font_size=font_size)
     if fmt == "dot":
         return source.encode("utf-8")
-    return finish(run_graphviz(["dot", *graphviz_args(fmt)], source.encode("utf-8")), fmt)
+    return finish(run_graphviz(["dot", *graphviz_args(fmt, dpi=page.dpi)], source.encode("utf-8")), fmt)

@@ -347,7 +347,7 @@ def _caption_html(caption: str, width_pt: float) -> Html:
     )
 
 
-def compute_layout(pic: Picture, frames: list[Frame]) -> Layout:
+def compute_layout(pic: Picture, frames: list[Frame], page: style.Page = style.DEFAULT_PAGE) -> Layout:
     """Lay the graph out once, every label at its largest over ``frames`` (one ``dot`` call)."""
     looks = {
         i: NodeLook(_widest_lines([f.looks[i].lines for f in frames]), "white", "black")
@@ -359,7 +359,7 @@ def compute_layout(pic: Picture, frames: list[Frame]) -> Layout:
         for k in range(len(pic.edges))
     ]
     caption = _widest([escape(f.caption) for f in frames])
-    src = write_dot(pic, looks, elooks, graph_label=caption)
+    src = write_dot(pic, looks, elooks, graph_label=caption, page=page)
     data = json.loads(run_graphviz(["dot", "-Tjson0"], src.encode("utf-8")).decode("utf-8"))
     by_name = {o["name"]: o for o in data.get("objects", [])}
     node_pos = {}
@@ -374,7 +374,8 @@ def compute_layout(pic: Picture, frames: list[Frame]) -> Layout:
     return Layout(node_pos, edge_pos, bb, (lx, ly), (lw, lh))  # type: ignore[arg-type]
 
 
-def frame_sources(pic: Picture, frames: list[Frame], layout: Layout) -> list[str]:
+def frame_sources(pic: Picture, frames: list[Frame], layout: Layout,
+                  page: style.Page = style.DEFAULT_PAGE) -> list[str]:
     """One DOT graph per frame, every position pinned (input for ``neato -n2``)."""
     node_extra = {
         i: {"pos": f"{p}!", "width": w, "height": h, "fixedsize": "true"}
@@ -399,13 +400,13 @@ def frame_sources(pic: Picture, frames: list[Frame], layout: Layout) -> list[str
         extra = [
             f'  caption [shape=none, margin=0, style="", pos="{cx:.2f},{cy:.2f}!", '
             f"width={(int(cw) + 2) / 72.0:.3f}, "
-            f'height={lh + 0.1:.3f}, fixedsize=true, fontsize={style.CAPTION_FONT_SIZE}, '
+            f'height={lh + 0.1:.3f}, fixedsize=true, fontsize={page.size(style.CAPTION_FONT_SIZE)}, '
             f"label=<{_caption_html(f.caption, cw)}>];",
             f'  corner0 [shape=point, style=invis, width=0.01, height=0.01, pos="{x0:.2f},{y0:.2f}!"];',
             f'  corner1 [shape=point, style=invis, width=0.01, height=0.01, pos="{x1:.2f},{y1:.2f}!"];',
         ]
         out.append(write_dot(pic, f.looks, f.elooks, node_extra=node_extra, edge_extra=edge_extra(f),
-                             extra=extra, rankdir=False))
+                             extra=extra, rankdir=False, page=page))
     return out
 
 
@@ -499,6 +500,7 @@ def render_steps(
     max_nodes: int | None = style.MAX_NODES,
     overwrite: bool = False,
     name: str | None = None,
+    page: style.Page = style.DEFAULT_PAGE,
 ) -> list[Path]:
     """Write the frames of ``expr`` into ``folder`` (see :func:`graphir.render`).
 
@@ -515,7 +517,8 @@ def render_steps(
     missing, empty or written by graphir (else :class:`~graphir.OutputError`,
     unless ``overwrite=True``); files of an earlier rendering into it that this
     one does not write are removed, no other file.  Returns exactly the paths
-    written (besides the manifest).
+    written (besides the manifest).  ``page`` sets direction, font size and PNG
+    resolution (:func:`graphir.pictures.style.page`).
     """
     if at is None:
         raise RenderError("steps=True needs a point: pass at={'x': 2, ...}")
@@ -523,7 +526,7 @@ def render_steps(
     if folder.exists() and not folder.is_dir():
         raise RenderError(f"steps=True writes a folder of frames, but {str(folder)!r} is a file")
     check_folder(folder, overwrite)
-    files = step_files(expr, at, mode, wrt, format=format, max_nodes=max_nodes, name=name)
+    files = step_files(expr, at, mode, wrt, format=format, max_nodes=max_nodes, name=name, page=page)
     return write_folder(folder, files, overwrite)
 
 
@@ -536,6 +539,7 @@ def step_files(
     format: str | None = None,  # the name graphir.render uses; shadows the builtin here only
     max_nodes: int | None = style.MAX_NODES,
     name: str | None = None,
+    page: style.Page = style.DEFAULT_PAGE,
 ) -> dict[str, bytes]:
     """The files :func:`render_steps` writes, by name (frames in order, then the GIF and the stepper).
 
@@ -546,8 +550,8 @@ def step_files(
     formats = STEP_FORMATS[None if format is None else output_format(Path(f"x.{format}"), format)]
     pic = picture(expr, at, mode, wrt, max_nodes, name=name)
     frames = build_frames(pic)
-    sources = frame_sources(pic, frames, compute_layout(pic, frames))
-    files = _frame_files(sources, formats)
+    sources = frame_sources(pic, frames, compute_layout(pic, frames, page), page)
+    files = _frame_files(sources, formats, page.dpi)
     if "png" in formats:
         gif = _gif([data for name, data in files.items() if name.endswith(".png")])
         if gif is not None:
@@ -558,7 +562,9 @@ def step_files(
     return files
 
 
-def _frame_files(sources: list[str], formats: tuple[str, ...]) -> dict[str, bytes]:
+def _frame_files(
+    sources: list[str], formats: tuple[str, ...], dpi: float = style.PNG_DPI
+) -> dict[str, bytes]:
     """``frame_NNN.<format>`` for every frame and format, in frame order (one Graphviz
     process for the vector formats, one for PNG: only PNG is drawn at ``PNG_DPI``)."""
     if formats == ("dot",):
@@ -571,7 +577,7 @@ def _frame_files(sources: list[str], formats: tuple[str, ...]) -> dict[str, byte
         raster = tuple(f for f in formats if f in RASTER)
         for group in (vector, raster):
             if group:
-                run_graphviz(["neato", "-n2", *graphviz_args(*group), "-O", gv.name], b"", cwd=tmp)
+                run_graphviz(["neato", "-n2", *graphviz_args(*group, dpi=dpi), "-O", gv.name], b"", cwd=tmp)
         for k in range(len(sources)):
             for f in formats:
                 src = Path(tmp) / (f"frames.gv.{f}" if k == 0 else f"frames.gv.{k + 1}.{f}")

@@ -72,7 +72,7 @@ def output_format(path: Path, format: str | None) -> str:
 RASTER = ("png",)
 
 
-def graphviz_args(*formats: str) -> list[str]:
+def graphviz_args(*formats: str, dpi: float = style.PNG_DPI) -> list[str]:
     """Command-line options of one Graphviz process writing ``formats``.
 
     The resolution (``-Gdpi``) is given to raster formats only: Graphviz applies it to
@@ -82,13 +82,15 @@ def graphviz_args(*formats: str) -> list[str]:
 
     >>> graphviz_args("svg", "pdf"), graphviz_args("png")
     (['-Tsvg', '-Tpdf'], ['-Tpng', '-Gdpi=110'])
+    >>> graphviz_args("png", dpi=200)
+    ['-Tpng', '-Gdpi=200']
     """
     raster = [f in RASTER for f in formats]
     if any(raster) and not all(raster):
         raise ValueError(f"one Graphviz process cannot write {', '.join(formats)}: split raster from vector")
     args = [f"-T{f}" for f in formats]
     if any(raster):
-        args.append(f"-Gdpi={style.PNG_DPI}")
+        args.append(f"-Gdpi={dpi}")
     return args
 
 

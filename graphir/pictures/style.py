@@ -17,8 +17,15 @@ the current step of a step-by-step picture in yellow with a thick border.
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import ArgumentError
+
 __all__ = [
     "MAX_NODES", "FONT", "escape", "KIND", "COLORS", "FRAME_MS", "LAST_FRAME_MS", "PNG_DPI",
+    "Page", "page", "DEFAULT_PAGE",
 ]
 
 #: Largest number of operation nodes drawn without ``max_nodes=None``.
@@ -34,6 +41,58 @@ CAPTION_FONT_SIZE = 13
 
 #: Resolution of PNG output (Graphviz's default is 96).
 PNG_DPI = 110
+
+#: Directions :func:`page` takes (``rankdir``): left to right, top to bottom.
+RANKDIRS = ("LR", "TB")
+
+
+@dataclass(frozen=True)
+class Page:
+    """How a picture fits a page: direction of the graph, font size (points), PNG resolution."""
+
+    rankdir: str = "LR"
+    font_size: float = FONT_SIZE
+    dpi: float = PNG_DPI
+
+    def size(self, base: int) -> float:
+        """A font size of the default look (``base``) scaled to :attr:`font_size`."""
+        if self.font_size == FONT_SIZE:
+            return base
+        return _number(round(base * self.font_size / FONT_SIZE, 2))
+
+
+#: The look of every picture drawn without options.
+DEFAULT_PAGE = Page()
+
+
+def _number(v: float) -> float:
+    return int(v) if float(v).is_integer() else v
+
+
+def _positive(what: str, v: Any, lo: float, hi: float) -> float:
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or not lo <= v <= hi:
+        raise ArgumentError(f"{what} must be a number from {lo:g} to {hi:g}, got {v!r}")
+    return _number(v)
+
+
+def page(rankdir: str | None = None, font_size: float | None = None, dpi: float | None = None) -> Page:
+    """The :class:`Page` of the picture options (None: the default), checked (ArgumentError).
+
+    >>> page(rankdir="tb", font_size=16)
+    Page(rankdir='TB', font_size=16, dpi=110)
+    """
+    d = Page()
+    if rankdir is not None:
+        if not isinstance(rankdir, str) or rankdir.upper() not in RANKDIRS:
+            raise ArgumentError(
+                f"rankdir must be 'LR' (left to right) or 'TB' (top to bottom), got {rankdir!r}")
+        rankdir = rankdir.upper()
+    return Page(
+        rankdir=d.rankdir if rankdir is None else rankdir,
+        font_size=d.font_size if font_size is None else _positive("font_size", font_size, 4, 72),
+        dpi=d.dpi if dpi is None else _positive("dpi", dpi, 30, 1200),
+    )
+
 
 #: Animated GIF timing: each frame, and the last one (the result) longer.
 FRAME_MS = 1200

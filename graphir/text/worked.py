@@ -88,6 +88,7 @@ class Explanation:
         (``comparison_note`` says why).
     sympy_form : SymPy's text and LaTeX of the expression (None without SymPy).
     sympy_derivatives : (variable, text, LaTeX) of SymPy's partial derivatives.
+    pictures : the picture options (``rankdir``, ``font_size``, ``dpi``) :meth:`save` draws with.
     markdown : the document, pictures linked relative to the folder :meth:`save` writes.
     """
 
@@ -106,6 +107,7 @@ class Explanation:
     comparison_note: str = ""
     sympy_form: tuple[str, str] | None = None
     sympy_derivatives: list[tuple[str, str, str]] = field(default_factory=list)
+    pictures: dict[str, Any] = field(default_factory=dict)
     markdown: str = field(init=False)
 
     def __post_init__(self) -> None:
@@ -137,19 +139,21 @@ class Explanation:
         from ..files import check_folder, write_folder
         from ..pictures.draw import picture_bytes
         from ..pictures.frames import step_files
+        from ..pictures.style import page
 
         check_folder(folder, overwrite)
         f = self.files
         kw = {"at": self.point, "mode": self.mode, "wrt": self.table.wrt if self.mode == "reverse" else
               self.table.tangents, "name": self.table.output_labels[0][0]}
+        look = self.pictures
         files = {
-            f["graph"]: picture_bytes(self.expr, "svg"),
-            f["graph_png"]: picture_bytes(self.expr, "png"),
-            f["values"]: picture_bytes(self.expr, "svg", **kw),
-            f["values_png"]: picture_bytes(self.expr, "png", **kw),
+            f["graph"]: picture_bytes(self.expr, "svg", **look),
+            f["graph_png"]: picture_bytes(self.expr, "png", **look),
+            f["values"]: picture_bytes(self.expr, "svg", **kw, **look),
+            f["values_png"]: picture_bytes(self.expr, "png", **kw, **look),
         }
         if self.steps:
-            for name, data in step_files(self.expr, **kw).items():
+            for name, data in step_files(self.expr, **kw, page=page(**look)).items():
                 if self.frames or not name.startswith("frame_"):
                     files[f"{f['steps']}/{name}"] = data
         files[f["readme"]] = self.markdown.encode("utf-8")
@@ -461,6 +465,9 @@ def explain(
     max_nodes: int | None = MAX_NODES,
     sympy_timeout: float | None = limits.DEFAULT_TIMEOUT,
     max_sympy_size: int | None = limits.MAX_SYMPY_SIZE,
+    rankdir: str | None = None,
+    font_size: float | None = None,
+    dpi: float | None = None,
 ) -> Explanation:
     """The worked example of differentiating ``expr`` at ``at``: trace tables, the chain rule
     edge by edge with numbers, the sum over paths, checks, pictures.
@@ -483,6 +490,7 @@ def explain(
     sympy_timeout, max_sympy_size : limits on each SymPy step (the derivatives shown and
         the symbolic row of the comparison), as in :func:`graphir.compare`; past them the
         document says SymPy could not be asked.
+    rankdir, font_size, dpi : how the saved pictures fit a page, as in :func:`graphir.render`.
 
     Returns
     -------
@@ -503,6 +511,8 @@ def explain(
     expr = exprs[0]
     point = as_point(at, scalar=True)
     _check_nodes(expr, max_nodes)
+    look = {k: v for k, v in (("rankdir", rankdir), ("font_size", font_size), ("dpi", dpi)) if v is not None}
+    _check_look(look)
     sympy_timeout, max_sympy_size = limits.read_timeout(sympy_timeout), limits.read_size(max_sympy_size)
     table = TraceTable([expr], point, mode, wrt, name=name)
     if mode == "reverse":
@@ -529,8 +539,15 @@ def explain(
         steps=steps, frames=frames,
         path_sums=[path_sum(table.graph, out, n, partial) for n in inputs],
         comparison=comparison, comparison_note=note,
-        sympy_form=sympy_form, sympy_derivatives=sympy_derivatives,
+        sympy_form=sympy_form, sympy_derivatives=sympy_derivatives, pictures=look,
     )
+
+
+def _check_look(look: dict[str, Any]) -> None:
+    """ArgumentError now, not at :meth:`Explanation.save`, for a bad picture option."""
+    from ..pictures.style import page
+
+    page(**look)
 
 
 def _check_nodes(expr: Expr, max_nodes: int | None) -> None:
