@@ -110,17 +110,6 @@ _KEYWORDS = {
     "yield": "'yield' is not allowed",
 }
 
-def _function_names() -> dict[str, str]:
-    """Every name (or alias) the parser reads as a call -> its primitive's name."""
-    names = {}
-    for p in primitives.PRIMITIVES.values():
-        if p.is_infix and not p.function_syntax:
-            continue
-        for name in (p.name, *p.aliases):
-            names[name] = p.name
-    return names
-
-
 def _operators() -> tuple[dict[str, Primitive], dict[str, Primitive]]:
     """The binary and the prefix operators of the registry, by symbol."""
     binary: dict[str, Primitive] = {}
@@ -198,7 +187,7 @@ class _Parser:
     the end reduces them."""
 
     def __init__(self, text: str) -> None:
-        self.functions = _function_names()
+        self.functions = primitives.call_names()
         self.binary, self.prefix = _operators()
         self.tokens = _tokens(text, frozenset(self.binary) | frozenset(self.prefix) | {_PLUS})
         self.k = 0  # the current token
