@@ -16,6 +16,20 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from .arrays import (
+    broadcast_to,
+    constant,
+    dot,
+    logsumexp,
+    matmul,
+    mean,
+    reshape,
+    softmax,
+    stack,
+    sum,  # shadows the builtin, as abs does (NumPy's name)
+    sum_to,
+    transpose,
+)
 from .build import FUNCTIONS as _FUNCTIONS
 from .build import Expr, symbols, trace
 from .errors import (
@@ -28,6 +42,7 @@ from .errors import (
     ParseError,
     RenderError,
     RenderTooLarge,
+    ShapeError,
     SymbolicError,
     SymbolicTimeout,
     SymbolicTooLarge,
@@ -198,6 +213,19 @@ __all__ = [
     "RenderError",
     "OutputError",
     "RenderTooLarge",
+    "ShapeError",
+    "constant",
+    "matmul",
+    "dot",
+    "sum",
+    "mean",
+    "transpose",
+    "reshape",
+    "broadcast_to",
+    "sum_to",
+    "logsumexp",
+    "softmax",
+    "stack",
     "sin",
     "cos",
     "tan",

@@ -46,6 +46,13 @@ _UFUNCS: dict[Any, str] = {
 }
 
 
+def _data_array(x: Any) -> np.ndarray | None:
+    """``x`` when it is a NumPy array of real numbers with at least one axis, else None."""
+    if isinstance(x, np.ndarray) and x.ndim and x.dtype.kind in "biuf":
+        return x
+    return None
+
+
 def _number(x: Any) -> float | None:
     """``x`` as a float when it is one real number, else None; ArgumentError when it is
     a number no float holds (``10**400``)."""
@@ -56,7 +63,7 @@ def _number(x: Any) -> float | None:
             return float(x)
         if isinstance(x, numbers.Real):
             return float(x)
-        if isinstance(x, np.ndarray) and x.ndim == 0 and np.isrealobj(x):
+        if isinstance(x, np.ndarray) and x.ndim == 0 and x.dtype.kind in "biuf":
             return float(x)
     except (OverflowError, ValueError, TypeError):
         from .arguments import describe
@@ -84,7 +91,11 @@ def lift(*xs: Any) -> tuple[Graph, list[int]]:
             continue
         v = _number(x)
         if v is None:
-            raise TypeError(f"cannot use {type(x).__name__} {x!r} in an expression")
+            a = _data_array(x)
+            if a is None:
+                raise TypeError(f"cannot use {type(x).__name__} {x!r} in an expression")
+            ids.append(graph.data(a))
+            continue
         ids.append(graph.const(v))
     return graph, ids
 
@@ -101,14 +112,14 @@ def as_expr(x: Any) -> Expr:
     return Expr(g, i)
 
 
-def _apply(op: str, *operands: Any) -> Expr:
+def _apply(op: str, *operands: Any, param: Any = None) -> Expr:
     g, ids = lift(*operands)
-    return Expr(g, g.apply(op, *ids))
+    return Expr(g, g.apply(op, *ids, param=param))
 
 
 def _binary(op: str, swap: bool = False) -> Callable[[Expr, Any], Any]:
     def method(self: Expr, other: Any) -> Any:
-        if not isinstance(other, Expr) and _number(other) is None:
+        if not isinstance(other, Expr) and _number(other) is None and _data_array(other) is None:
             return NotImplemented
         return _apply(op, other, self) if swap else _apply(op, self, other)
 
@@ -126,6 +137,8 @@ class Expr:
     """
 
     __slots__ = ("_g", "_id", "_order")
+    # NumPy must not read an expression as a sequence (it has __getitem__ and __iter__).
+    __len__ = None
     __array_priority__ = 1000
 
     def __init__(self, graph: Graph, node: int):
@@ -154,11 +167,62 @@ class Expr:
     def __abs__(self) -> Expr:
         return Expr(self._g, self._g.apply("abs", self._id))
 
+    __matmul__ = _binary("matmul")
+    __rmatmul__ = _binary("matmul", swap=True)
+
     def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        if any(isinstance(x, np.ndarray) and x.dtype == object for x in inputs):
+            # An array of expressions: NumPy applies the ufunc entry by entry.
+            boxed = [_boxed(x) if isinstance(x, Expr) else x for x in inputs]
+            return getattr(ufunc, method)(*boxed, **kwargs)
         op = _UFUNCS.get(ufunc)
         if method != "__call__" or kwargs or op is None:
             return NotImplemented
         return _apply(op, *inputs)
+
+    def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
+        from . import arrays
+
+        fn = arrays.NUMPY_FUNCTIONS.get(func)
+        if fn is None:
+            return NotImplemented
+        return fn(*args, **kwargs)
+
+    # --------------------------------------------------------------- arrays
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """The static shape: ``()`` for a scalar.
+
+        >>> import graphir as gi
+        >>> W = gi.symbols("W", shape=(2, 3))
+        >>> W.shape, (W @ np.ones(3)).shape, W.T.shape
+        ((2, 3), (2,), (3, 2))
+        """
+        return self._g.shapes[self._id]
+
+    @property
+    def ndim(self) -> int:
+        """Number of axes (0 for a scalar)."""
+        return len(self.shape)
+
+    @property
+    def T(self) -> Expr:
+        """The transpose (a vector or scalar is its own transpose, as in NumPy)."""
+        from .arrays import transpose
+
+        return transpose(self)
+
+    def __getitem__(self, key: Any) -> Expr:
+        from .shapes import normalize_key
+
+        if not self.shape:
+            raise TypeError("a scalar expression cannot be indexed")
+        return _apply("index", self, param=normalize_key(key, self.shape))
+
+    def __iter__(self) -> Any:
+        if not self.shape:
+            raise TypeError("a scalar expression is not iterable")
+        return (self[k] for k in range(self.shape[0]))
 
     # --------------------------------------------------------------- identity
     def __eq__(self, other: object) -> bool:
@@ -376,14 +440,20 @@ def check_variable_names(names: Sequence[Any]) -> None:
             raise ArgumentError(f"{name[:80]!r} is not a valid variable name: {why}")
 
 
-def symbols(names: str | Sequence[str]) -> Any:
+def symbols(names: str | Sequence[str], shape: Any = ()) -> Any:
     """Variables, as :func:`sympy.symbols`: ``"x y z"`` or ``"x, y"`` give a tuple,
     a single name gives one expression, a trailing comma forces a tuple.
+    With ``shape``, each variable holds an array of exactly that shape.
 
     >>> x, y = symbols("x y")
     >>> symbols("t").name
     't'
+    >>> symbols("W", shape=(2, 3)).shape
+    (2, 3)
     """
+    from .shapes import as_shape
+
+    shape = as_shape(shape)
     if isinstance(names, str):
         as_tuple = names.strip().endswith(",")
         parts = [p for p in names.replace(",", " ").split() if p]
@@ -391,7 +461,7 @@ def symbols(names: str | Sequence[str]) -> Any:
         parts, as_tuple = list(names), True
     check_variable_names(parts)
     g = Graph()
-    out = tuple(Expr(g, g.var(p)) for p in parts)
+    out = tuple(Expr(g, g.var(p, shape=shape)) for p in parts)
     if len(out) == 1 and not as_tuple:
         return out[0]
     return out
@@ -441,7 +511,7 @@ class RuleKit:
     def __getattr__(self, op: str) -> Callable[..., Expr]:
         if op not in primitives.PRIMITIVES:
             raise AttributeError(op)
-        return lambda *args: _apply(op, *args)
+        return lambda *args, param=None: _apply(op, *args, param=param)
 
 
 def _make_function(p: primitives.Primitive) -> Callable[..., Expr]:
@@ -459,10 +529,33 @@ def _make_function(p: primitives.Primitive) -> Callable[..., Expr]:
     return fn
 
 
-# The builders of the built-in primitives, by name (graphir exports them as gi.sin ...).
+# The builders of the built-in elementwise primitives, by name (graphir exports them as
+# gi.sin ...; the array operations' builders, with their keywords, are in graphir.arrays).
 FUNCTIONS: dict[str, Callable[..., Expr]] = {
-    name: _make_function(p) for name, p in primitives.PRIMITIVES.items()
+    name: _make_function(p) for name, p in primitives.PRIMITIVES.items() if p.elementwise
 }
+
+
+def _boxed(x: Any) -> np.ndarray:
+    """``x`` in a 0-d object array (an expression as one entry of an array of expressions)."""
+    a = np.empty((), dtype=object)
+    a[()] = x
+    return a
+
+
+def _ufunc_method(op: str) -> Callable[[Expr], Expr]:
+    def method(self: Expr) -> Expr:
+        return _apply(op, self)
+
+    return method
+
+
+# NumPy applies a unary ufunc to an array of expressions by calling each entry's method
+# of the ufunc's name (np.exp -> entry.exp()).
+for _p in primitives.PRIMITIVES.values():
+    for _u in _p.ufuncs:
+        if _p.arity == 1 and not hasattr(Expr, _u.__name__):
+            setattr(Expr, _u.__name__, _ufunc_method(_p.name))
 
 
 def expr_list(exprs: Any) -> tuple[list[Expr], bool]:

@@ -21,13 +21,14 @@ from typing import Any
 import numpy as np
 
 from .arguments import as_point, check_mode, forward_seeds, variable_name, variables_of, wrt_items, wrt_names
-from .build import Expr, expr_list, lift
-from .errors import ArgumentError
+from .build import Expr, as_expr, expr_list, lift
+from .errors import ArgumentError, ShapeError
 from .ir import Graph
 from .passes.chain import PassResult
 from .passes.evaluate import evaluate
 from .passes.forward import forward
 from .passes.reverse import reverse
+from .shapes import Shape, size
 
 __all__ = [
     "diff",
@@ -42,14 +43,74 @@ __all__ = [
 ]
 
 
-def _zero_or(graph: Graph, node: int | None) -> Expr:
-    return Expr(graph, graph.const(0.0) if node is None else node)
+def _zero_or(graph: Graph, node: int | None, shape: Shape = ()) -> Expr:
+    """The node, or a zero of ``shape`` when it is None (no tangent or adjoint)."""
+    if node is not None:
+        return Expr(graph, node)
+    zero = graph.const(0.0)
+    return Expr(graph, graph.apply("broadcast_to", zero, param=shape) if shape else zero)
 
 
-def _derivative_of_var(r: PassResult, name: str) -> Expr:
-    """The adjoint of the variable ``name`` after a reverse pass (0 when it has none)."""
+def _var_shape(graph: Graph, name: str) -> Shape:
+    i = graph.find_var(name)
+    return () if i is None else graph.shapes[i]
+
+
+def _derivative_of_var(r: PassResult, name: str, shape: Shape = ()) -> Expr:
+    """The adjoint of the variable ``name`` after a reverse pass (0 of ``shape`` when it has none)."""
     i = r.graph.find_var(name)
-    return _zero_or(r.graph, None if i is None else r.derivative_of(i))
+    if i is not None:
+        shape = r.graph.shapes[i]
+    return _zero_or(r.graph, None if i is None else r.derivative_of(i), shape)
+
+
+def _basis(shape: Shape) -> list[np.ndarray]:
+    """The one-hot arrays of ``shape``, in C order (the seeds of one pass per entry)."""
+    n = size(shape)
+    return [np.eye(n)[j].reshape(shape) for j in range(n)]
+
+
+def _entries(parts: list[Expr], lead: Shape) -> Expr:
+    """Expressions of one shape, one per entry of ``lead``, as one expression of shape ``lead + shape``."""
+    from .arrays import reshape, stack
+
+    inner = parts[0].shape
+    return reshape(stack(parts), lead + inner)
+
+
+def _forward_columns(outs: list[Expr], name: str, var_shape: Shape) -> list[Expr]:
+    """``d out / d name`` for each output, shaped ``out.shape + var_shape``: one forward pass
+    per entry of the variable (one pass for a scalar variable)."""
+    from .arrays import transpose
+
+    if not var_shape:
+        r = forward_pass(outs, {name: 1.0})
+        return [_zero_or(r.graph, r.derivative_of(o), r.graph.shapes[o]) for o in r.outputs]
+    columns: list[list[Expr]] = [[] for _ in outs]
+    for seed in _basis(var_shape):
+        r = forward_pass(outs, {name: seed})
+        for k, o in enumerate(r.outputs):
+            columns[k].append(_zero_or(r.graph, r.derivative_of(o), r.graph.shapes[o]))
+    out = []
+    for col in columns:
+        j = _entries(col, var_shape)  # shape var_shape + out.shape
+        nv, no = len(var_shape), col[0].ndim
+        out.append(transpose(j, tuple(range(nv, nv + no)) + tuple(range(nv))) if no else j)
+    return out
+
+
+def _reverse_rows(e: Expr, names: list[str]) -> list[Expr]:
+    """``d e / d name`` for each name, shaped ``e.shape + var_shape``: one reverse pass per
+    entry of ``e`` (one pass for a scalar ``e``)."""
+    if not e.shape:
+        r = reverse_pass(e, wrt=names)
+        return [_derivative_of_var(r, n, _var_shape(e.ir, n)) for n in names]
+    rows: list[list[Expr]] = [[] for _ in names]
+    for seed in _basis(e.shape):
+        r = reverse_pass(e, [seed], names)
+        for k, n in enumerate(names):
+            rows[k].append(_derivative_of_var(r, n, _var_shape(e.ir, n)))
+    return [_entries(row, e.shape) for row in rows]
 
 
 def forward_pass(exprs: Any, tangents: Mapping[Any, Any]) -> PassResult:
@@ -106,17 +167,22 @@ def reverse_pass(exprs: Any, cotangents: Sequence[Any] | None = None, wrt: Any =
 
 def _one_derivative(e: Expr, name: str, mode: str) -> Expr:
     if mode == "forward":
-        r = forward_pass(e, {name: 1.0})
-        return _zero_or(r.graph, r.derivative_of(r.outputs[0]))
-    return _derivative_of_var(reverse_pass(e, wrt=[name]), name)
+        return _forward_columns([e], name, _var_shape(e.ir, name))[0]
+    return _reverse_rows(e, [name])[0]
 
 
 def _grad(e: Expr, names: list[str], mode: str) -> tuple[Expr, ...]:
     """The partials of ``e`` by the variables ``names`` (already checked)."""
     if mode == "forward":
         return tuple(_one_derivative(e, n, "forward") for n in names)
-    r = reverse_pass(e, wrt=names)
-    return tuple(_derivative_of_var(r, n) for n in names)
+    return tuple(_reverse_rows(e, names))
+
+
+def _scalar_output(e: Expr, what: str) -> None:
+    if e.shape:
+        raise ShapeError(
+            f"{what} takes a scalar expression, got one of shape {e.shape}; use jacobian (or vjp) for arrays"
+        )
 
 
 def diff(expr: Any, *wrt: Any, mode: str = "reverse") -> Expr:
@@ -152,6 +218,7 @@ def grad(expr: Any, wrt: Any = None, mode: str = "reverse") -> tuple[Expr, ...]:
     """
     check_mode(mode)
     e = expr_list(expr)[0][0]
+    _scalar_output(e, "grad")
     return _grad(e, wrt_names(e, wrt), mode)
 
 
@@ -170,12 +237,10 @@ def jacobian(exprs: Any, wrt: Any = None, mode: str = "forward") -> tuple[tuple[
     outs, _ = expr_list(exprs)
     names = wrt_names(outs, wrt)
     if mode == "forward":
-        cols = []
-        for n in names:
-            r = forward_pass(outs, {n: 1.0})
-            cols.append([_zero_or(r.graph, r.derivative_of(o)) for o in r.outputs])
+        graph = lift(*outs)[0]
+        cols = [_forward_columns(outs, n, _var_shape(graph, n)) for n in names]
         return tuple(tuple(cols[j][i] for j in range(len(names))) for i in range(len(outs)))
-    return tuple(_grad(o, names, "reverse") for o in outs)
+    return tuple(tuple(_reverse_rows(o, names)) for o in outs)
 
 
 def hessian(expr: Any, wrt: Any = None) -> tuple[tuple[Expr, ...], ...]:
@@ -188,8 +253,13 @@ def hessian(expr: Any, wrt: Any = None) -> tuple[tuple[Expr, ...], ...]:
     [[4.0, 2.0], [2.0, 0.0]]
     """
     e = expr_list(expr)[0][0]
+    _scalar_output(e, "hessian")
     names = wrt_names(e, wrt)
     g = _grad(e, names, "reverse")
+    if any(_var_shape(e.ir, n) for n in names):
+        # H[j][k] = d grad_j / d x_k, shaped x_j.shape + x_k.shape (forward over reverse)
+        cols = [_forward_columns(list(g), n, _var_shape(e.ir, n)) for n in names]
+        return tuple(tuple(cols[k][j] for k in range(len(names))) for j in range(len(names)))
     rows: list[list[Expr]] = [[] for _ in names]
     for k, n in enumerate(names):
         r = forward_pass(list(g), {n: 1.0})
@@ -232,8 +302,13 @@ def vjp(exprs: Any, cotangents: Sequence[Any], wrt: Any = None) -> tuple[Expr, .
     if single and not isinstance(cotangents, (list, tuple)):
         cotangents = [cotangents]
     names = wrt_names(outs, wrt)
+    graph = lift(*outs)[0]
+    for o, c in zip(outs, cotangents, strict=False):
+        got = as_expr(c).shape
+        if got and got != o.shape:
+            raise ShapeError(f"vjp: a cotangent of shape {got} for an output of shape {o.shape}")
     r = reverse_pass(outs, cotangents, names)
-    return tuple(_derivative_of_var(r, n) for n in names)
+    return tuple(_derivative_of_var(r, n, _var_shape(graph, n)) for n in names)
 
 
 def value_and_grad(
@@ -241,14 +316,22 @@ def value_and_grad(
 ) -> tuple[Any, np.ndarray]:
     """``(value, ndarray of partials)`` at the point ``at`` (names or variables -> values).
 
+    When a variable holds an array, the partials come as a tuple of arrays, each
+    of its variable's shape.
+
     >>> import graphir as gi
     >>> x, y = gi.symbols("x y")
     >>> value_and_grad(x * y, {"x": 2, "y": 3})
     (6.0, array([3., 2.]))
+    >>> w = gi.symbols("w", shape=(2,))
+    >>> value_and_grad(gi.sum(w * w) * y, {w: [1.0, 2.0], y: 3.0}, wrt=[w, y])
+    (15.0, (array([ 6., 12.]), array(5.)))
     """
     e = expr_list(expr)[0][0]
     g = grad(e, wrt, mode)
     values = evaluate([e, *g], as_point(at))
+    if any(d.shape for d in g):
+        return values[0], tuple(np.asarray(v, dtype=float) for v in values[1:])
     shape = np.broadcast_shapes(*(np.shape(v) for v in values))
     partials = np.array([np.broadcast_to(v, shape) for v in values[1:]], dtype=np.result_type(*values))
     return values[0], partials

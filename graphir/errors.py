@@ -23,6 +23,7 @@ __all__ = [
     "GraphError",
     "ParseError",
     "EvalError",
+    "ShapeError",
     "SymbolicError",
     "SymbolicTooLarge",
     "SymbolicTimeout",
@@ -62,6 +63,12 @@ class ParseError(GraphirError, ValueError):
 
 class EvalError(GraphirError, ValueError):
     """An expression cannot be evaluated with the values given (a missing variable...)."""
+
+
+class ShapeError(GraphirError, ValueError):
+    """An expression is built from operands whose shapes do not fit, or a shaped
+    variable gets a value of another shape; the message names the operation and
+    the shapes (``matmul: (2, 3) @ (2,): 3 != 2``)."""
 
 
 class SymbolicError(GraphirError, ValueError):

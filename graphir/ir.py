@@ -1,12 +1,16 @@
 """The intermediate representation: an append-only table of interned nodes.
 
-A :class:`Graph` stores node ``i`` as ``ops[i]`` (``"var"``, ``"const"`` or a
-primitive name), ``args[i]`` (operand node ids, in order) and ``params[i]``
-(the name of a variable, the value of a constant, else ``None``).  A node's
-operands always exist before it, so ids are a topological order.  Nodes are
-interned: building a node that exists returns its id, so structurally
+A :class:`Graph` stores node ``i`` as ``ops[i]`` (``"var"``, ``"const"``,
+``"data"`` or a primitive name), ``args[i]`` (operand node ids, in order),
+``params[i]`` (the name of a variable, the float of a constant, the
+:class:`Data` of a data array, an operation's parameter such as a reduction's
+axis, else ``None``) and ``shapes[i]`` (the node's static shape, ``()`` for a
+scalar, computed by the primitive's shape rule when the node is built).  A
+node's operands always exist before it, so ids are a topological order.  Nodes
+are interned: building a node that exists returns its id, so structurally
 identical subexpressions are one node.  Variables are keyed by name, constants
-by ``float.hex`` (``-0.0`` stays apart from ``0.0``).
+by ``float.hex`` (``-0.0`` stays apart from ``0.0``), data arrays by name,
+shape and bytes.
 
 Two side tables ride along, outside interning (they change no value and no
 structure): each variable's *creation stamp* (from one process-wide counter, so
@@ -32,16 +36,19 @@ True
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 from collections.abc import Iterable
 from typing import Any
 
 import networkx as nx
+import numpy as np
 
 from . import primitives
-from .errors import GraphError
+from .errors import GraphError, ShapeError
+from .shapes import Shape
 
-__all__ = ["Graph", "validate", "to_networkx", "cycle_message", "display_name_problem"]
+__all__ = ["Graph", "Data", "validate", "to_networkx", "cycle_message", "display_name_problem"]
 
 # Creation stamps of variables: one counter for the whole process, so "created
 # before" means the same in every graph.
@@ -69,15 +76,48 @@ def display_name_problem(text: Any) -> str | None:
     return None
 
 
+class Data:
+    """The array of a data node: a read-only float copy and the name it is shown by
+    (``None`` for an unnamed array).  Equal when name, shape and every bit are equal.
+
+    >>> Data(np.arange(3.0), "X") == Data([0, 1, 2], "X"), Data([1.0], None).shape
+    (True, (1,))
+    """
+
+    __slots__ = ("array", "name", "_key")
+
+    def __init__(self, array: Any, name: str | None = None):
+        a = np.array(array, dtype=float)
+        a.flags.writeable = False
+        self.array = a
+        self.name = name
+        self._key = (name, a.shape, hashlib.sha1(a.tobytes()).hexdigest())
+
+    @property
+    def shape(self) -> Shape:
+        return self.array.shape
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Data) and self._key == other._key
+
+    def __hash__(self) -> int:
+        return hash(self._key)
+
+    def __repr__(self) -> str:
+        return f"Data({self.name or 'array'}, shape={self.shape})"
+
+
 class Graph:
     """Append-only node table with interning."""
 
-    __slots__ = ("ops", "args", "params", "_index", "stamps", "display_names", "__weakref__")
+    __slots__ = ("ops", "args", "params", "shapes", "_index", "stamps", "display_names", "__weakref__")
 
     def __init__(self) -> None:
         self.ops: list[str] = []
         self.args: list[tuple[int, ...]] = []
         self.params: list[Any] = []
+        #: node id -> static shape (``()`` for a scalar)
+        self.shapes: list[Shape] = []
         self._index: dict[tuple[Any, ...], int] = {}
         #: variable node id -> creation stamp (smaller: created earlier)
         self.stamps: dict[int, int] = {}
@@ -87,26 +127,35 @@ class Graph:
     def __len__(self) -> int:
         return len(self.ops)
 
-    def _add(self, key: tuple[Any, ...], op: str, args: tuple[int, ...], param: Any) -> int:
+    def _add(
+        self, key: tuple[Any, ...], op: str, args: tuple[int, ...], param: Any, shape: Shape = ()
+    ) -> int:
         i = self._index.get(key)
         if i is None:
             i = len(self.ops)
             self.ops.append(op)
             self.args.append(args)
             self.params.append(param)
+            self.shapes.append(shape)
             self._index[key] = i
         return i
 
-    def var(self, name: str, stamp: int | None = None) -> int:
+    def var(self, name: str, stamp: int | None = None, shape: Shape = ()) -> int:
         """Id of the variable ``name`` (created on first use; :meth:`find_var` only looks).
 
         A new variable gets the creation stamp ``stamp`` (a copy keeps its
         original's), else the next one of the process; an existing one keeps its own.
+        A variable holds a scalar (``shape=()``) or an array of exactly ``shape``;
+        the same name with another shape raises :class:`~graphir.errors.ShapeError`.
         """
         n = len(self.ops)
-        i = self._add(("var", name), "var", (), name)
+        i = self._add(("var", name), "var", (), name, shape)
         if i == n:
             self.stamps[i] = next(_STAMPS) if stamp is None else stamp
+        elif self.shapes[i] != shape:
+            raise ShapeError(
+                f"variable {name!r} has shape {self.shapes[i]} in one expression and {shape} in another"
+            )
         return i
 
     def stamp(self, i: int) -> int:
@@ -151,9 +200,31 @@ class Graph:
         value = float(value)
         return self._add(("const", value.hex()), "const", (), value)
 
-    def apply(self, op: str, *args: int) -> int:
-        """Id of ``op(*args)``; the operands must be ids of this graph."""
-        return self._add((op, args), op, args, None)
+    def data(self, value: Any, name: str | None = None) -> int:
+        """Id of a data array (never differentiated), shown by ``name`` when it has one.
+
+        >>> g = Graph(); i = g.data([[1.0, 2.0]], "X")
+        >>> g.shapes[i], g.data([[1.0, 2.0]], "X") == i
+        ((1, 2), True)
+        """
+        d = value if isinstance(value, Data) else Data(value, name)
+        return self._add(("data", d), "data", (), d, d.shape)
+
+    def apply(self, op: str, *args: int, param: Any = None) -> int:
+        """Id of ``op(*args)`` (with the op's parameter ``param``, such as a reduction's
+        axis); the operands must be ids of this graph.  The node's shape comes from the
+        primitive's shape rule, which raises :class:`~graphir.errors.ShapeError` when the
+        operands' shapes do not fit."""
+        key = (op, args) if param is None else (op, args, param)
+        i = self._index.get(key)
+        if i is not None:
+            return i
+        shapes = self.shapes
+        if param is None and all(not shapes[a] for a in args) and primitives.get(op).elementwise:
+            shape: Shape = ()
+        else:
+            shape = primitives.get(op).out_shape(param, *[shapes[a] for a in args])
+        return self._add(key, op, args, param, shape)
 
     def const_value(self, i: int) -> float | None:
         """The value of node ``i`` when it is a constant, else None."""
@@ -174,11 +245,13 @@ class Graph:
         for i in topo_order(other, roots):
             op = ops[i]
             if op == "var":
-                mapping[i] = self.var(params[i], other.stamps.get(i))
+                mapping[i] = self.var(params[i], other.stamps.get(i), other.shapes[i])
             elif op == "const":
                 mapping[i] = self.const(params[i])
+            elif op == "data":
+                mapping[i] = self.data(params[i])
             else:
-                mapping[i] = self.apply(op, *[mapping[a] for a in args[i]])
+                mapping[i] = self.apply(op, *[mapping[a] for a in args[i]], param=params[i])
         for i, text in other.display_names.items():
             j = mapping.get(i)
             if j is not None and j not in self.display_names:
@@ -202,30 +275,12 @@ def validate(graph: Graph) -> None:
     graphir.errors.GraphError: node 1 (sin): operand 0 is node 5, which does not exist
     """
     n = len(graph.ops)
-    if not (len(graph.args) == len(graph.params) == n):
+    if not (len(graph.args) == len(graph.params) == len(graph.shapes) == n):
         raise GraphError("node table columns have different lengths")
     seen: dict[tuple[Any, ...], int] = {}
     for i in range(n):
         op, args, param = graph.ops[i], graph.args[i], graph.params[i]
-        if op == "var":
-            if not isinstance(param, str) or not param:
-                raise GraphError(f"node {i} (var): a variable needs a name, got {param!r}")
-            key: tuple[Any, ...] = ("var", param)
-        elif op == "const":
-            if not isinstance(param, float):
-                raise GraphError(f"node {i} (const): a constant needs a float, got {param!r}")
-            key = ("const", param.hex())
-        else:
-            prim = primitives.get(op)
-            key = (op, args)
-        if op in primitives.LEAF_OPS:
-            if args:
-                raise GraphError(f"node {i} ({op}): a {op} has no operands, got {len(args)}")
-        elif len(args) != prim.arity:
-            raise GraphError(f"node {i} ({op}): takes {prim.arity} operands, got {len(args)}")
-        for k, a in enumerate(args):
-            if not isinstance(a, int) or not 0 <= a < n:
-                raise GraphError(f"node {i} ({op}): operand {k} is node {a}, which does not exist")
+        key = _validate_node(graph, i, op, args, param)
         if key in seen:
             raise GraphError(f"node {i} ({op}) duplicates node {seen[key]}: interning is broken")
         seen[key] = i
@@ -234,6 +289,49 @@ def validate(graph: Graph) -> None:
         if any(a >= i for a in graph.args[i]):
             message = cycle_message((a, j) for j in range(n) for a in graph.args[j])
             raise GraphError(message or f"node {i} comes before one of its operands")
+
+
+def _validate_leaf(graph: Graph, i: int, op: str, args: tuple[int, ...], param: Any) -> tuple[Any, ...]:
+    """GraphError for what is wrong with the variable, constant or data node ``i``; else its key."""
+    if args:
+        raise GraphError(f"node {i} ({op}): a {op} has no operands, got {len(args)}")
+    if op == "var":
+        if not isinstance(param, str) or not param:
+            raise GraphError(f"node {i} (var): a variable needs a name, got {param!r}")
+        return ("var", param)
+    if op == "const":
+        if not isinstance(param, float):
+            raise GraphError(f"node {i} (const): a constant needs a float, got {param!r}")
+        key: tuple[Any, ...] = ("const", param.hex())
+    else:
+        if not isinstance(param, Data):
+            raise GraphError(f"node {i} (data): a data node needs a Data array, got {param!r}")
+        key = ("data", param)
+    if graph.shapes[i] != (() if op == "const" else param.shape):
+        raise GraphError(f"node {i} ({op}): shape {graph.shapes[i]} does not match its value")
+    return key
+
+
+def _validate_node(graph: Graph, i: int, op: str, args: tuple[int, ...], param: Any) -> tuple[Any, ...]:
+    """GraphError for what is wrong with node ``i``; its interning key when nothing is."""
+    n = len(graph.ops)
+    if op in primitives.LEAF_OPS:
+        return _validate_leaf(graph, i, op, args, param)
+    prim = primitives.get(op)
+    key = (op, args) if param is None else (op, args, param)
+    if prim.arity is not None and len(args) != prim.arity:
+        raise GraphError(f"node {i} ({op}): takes {prim.arity} operands, got {len(args)}")
+    for k, a in enumerate(args):
+        if not isinstance(a, int) or not 0 <= a < n:
+            raise GraphError(f"node {i} ({op}): operand {k} is node {a}, which does not exist")
+    if all(a < i for a in args):
+        try:
+            shape = prim.out_shape(param, *[graph.shapes[a] for a in args])
+        except (ShapeError, TypeError) as exc:
+            raise GraphError(f"node {i} ({op}): {exc}") from None
+        if shape != graph.shapes[i]:
+            raise GraphError(f"node {i} ({op}): shape {graph.shapes[i]}, but its operands give {shape}")
+    return key
 
 
 def _validate_display_names(graph: Graph) -> None:
@@ -264,16 +362,23 @@ def cycle_message(edges: Iterable[tuple[Any, Any]]) -> str | None:
 
 
 def to_networkx(graph: Graph, order: list[int]) -> nx.MultiDiGraph:
-    """The networkx view of the nodes ``order``: attributes ``op``, ``name``/``value``,
+    """The networkx view of the nodes ``order``: attributes ``op``, ``name``/``value``
+    (``param`` for an operation's parameter, ``shape`` for a node holding an array),
     and one edge per operand slot, keyed and labelled by the operand position."""
     g = nx.MultiDiGraph()
     for i in order:
         op, param = graph.ops[i], graph.params[i]
         attrs: dict[str, Any] = {"op": op}
+        if graph.shapes[i]:
+            attrs["shape"] = graph.shapes[i]
         if op == "var":
             attrs["name"] = param
         elif op == "const":
             attrs["value"] = param
+        elif op == "data":
+            attrs["name"], attrs["value"] = param.name, param.array
+        elif param is not None:
+            attrs["param"] = param
         g.add_node(i, **attrs)
     for i in order:
         for pos, a in enumerate(graph.args[i]):

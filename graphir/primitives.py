@@ -35,7 +35,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .errors import GraphError
+from . import shapes as sh
+from .errors import GraphError, ShapeError
 
 if TYPE_CHECKING:
     from .build import Expr
@@ -63,7 +64,7 @@ DOMAINS: dict[str, tuple[tuple[float, float], ...]] = {
 
 # Precedence of infix operators, for the parser and for parenthesising in text
 # and LaTeX (higher binds tighter); ATOM for everything written as a call.
-ATOM, POW, UNARY, PRODUCT, SUM = 100, 40, 30, 20, 10
+ATOM, POSTFIX, POW, UNARY, PRODUCT, SUM = 100, 90, 40, 30, 20, 10
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -73,7 +74,7 @@ class Primitive:
     Parameters
     ----------
     name : the op name stored on graph nodes (``"sin"``).
-    arity : number of operands.
+    arity : number of operands (None: any number, at least one).
     numpy : NumPy implementation, elementwise, real inputs.
     complex_numpy : implementation valid for complex input (complex step), when
         ``numpy`` is not; ``None`` means ``numpy`` is.
@@ -101,10 +102,28 @@ class Primitive:
         operand) or ``("const", v)``; ``x*1 -> x`` is ``(1, 1.0, ("operand", 0))``.
     involution : ``f(f(x)) == x`` exactly (clean-up removes the pair).
     user : registered by :func:`register_primitive` (built-ins are never replaced).
+    elementwise : the operation acts entry by entry with NumPy broadcasting, so
+        ``partials`` are entrywise and the passes broadcast a tangent to the
+        node's shape and sum an adjoint back to the operand's shape.  An array
+        operation (``matmul``, ``sum``, ``index``...) is not elementwise: it gives
+        ``shape``, ``jvp`` and ``vjp`` instead of ``partials``.
+    has_param : the node carries a parameter (an axis, an index key, a shape),
+        passed last to ``numpy``, ``shape``, ``sympy`` and ``param_text``.
+    shape : ``shape(param, *operand_shapes)`` -> the node's shape, raising
+        :class:`~graphir.errors.ShapeError` (elementwise ops broadcast).
+    jvp : ``jvp(b, k, out, t, *args)`` -> the tangent ``out`` gets from the
+        tangent ``t`` of operand ``k`` (shaped as ``out``).
+    vjp : ``vjp(b, k, out, g, *args)`` -> the adjoint operand ``k`` gets from
+        the adjoint ``g`` of ``out`` (shaped as that operand).
+    adjoint_text : per operand, how the adjoint moves, for pictures and tables:
+        ``"{g} · {1}ᵀ"`` (``{g}`` the incoming adjoint, ``{0}``... the operands).
+    param_text : ``param_text(param, operand_shape)`` -> the text of the
+        parameter in ``text``/``latex`` templates (their ``{p}``).
+    in_text : the parser reads it (array operations are not written in text).
     """
 
     name: str
-    arity: int
+    arity: int | None
     numpy: Callable[..., Any]
     complex_numpy: Callable[..., Any] | None = None
     partials: tuple[Callable[..., Any], ...]
@@ -125,6 +144,38 @@ class Primitive:
     identities: tuple[tuple[int, float, tuple[str, Any]], ...] = ()
     involution: bool = False
     user: bool = field(default=False, compare=False)
+    elementwise: bool = True
+    has_param: bool = False
+    shape: Callable[..., tuple[int, ...]] | None = None
+    jvp: Callable[..., Any] | None = None
+    vjp: Callable[..., Any] | None = None
+    adjoint_text: tuple[str, ...] = ()
+    param_text: Callable[..., str] | None = None
+    in_text: bool = True
+
+    def out_shape(self, param: Any, *shapes: tuple[int, ...]) -> tuple[int, ...]:
+        """The shape of this op's node for operands of ``shapes`` (ShapeError when they do not fit).
+
+        >>> PRIMITIVES["add"].out_shape(None, (2, 1), (3,))
+        (2, 3)
+        """
+        if self.shape is not None:
+            return self.shape(param, *shapes)
+        return sh.broadcast(self.name, *shapes, symbol=self.infix[0] if self.infix else ",")
+
+    def template(self, latex: bool, nargs: int, param: Any = None, shape: tuple[int, ...] = ()) -> str:
+        """The text (or LaTeX) template of a node with ``nargs`` operands and ``param``:
+        slots ``{0}``, ``{1}``... for the operands.
+
+        >>> PRIMITIVES["sum"].template(False, 1, 0, (2, 3))
+        'sum({0}, axis=0)'
+        """
+        t = self.latex if latex else self.text
+        if self.arity is None:
+            t = t.replace("{*}", ", ".join("{" + str(k) + "}" for k in range(nargs)))
+        if self.has_param and self.param_text is not None:
+            t = t.replace("{p}", self.param_text(param, shape).replace("{", "{{").replace("}", "}}"))
+        return t
 
     @property
     def is_infix(self) -> bool:
@@ -582,7 +633,325 @@ _RECORDS: list[Primitive] = [
         label="H",
         domain=("nonzero",),
     ),
+    # ------------------------------------------------------------ array operations
+    # Not elementwise: each gives its shape rule and its jvp/vjp rules (see Primitive).
+    Primitive(
+        name="matmul",
+        arity=2,
+        numpy=np.matmul,
+        partials=(),
+        sympy=lambda sp, a, b: np.matmul(a, b),
+        text="{0} @ {1}",
+        latex=r"{0} \, {1}",
+        label="@",
+        prec=PRODUCT,
+        assoc="left",
+        domain=("real", "real"),
+        ufuncs=(np.matmul,),
+        elementwise=False,
+        shape=lambda param, a, b: sh.matmul_shape(a, b),
+        jvp=lambda b, k, out, t, x, y: b.matmul(t, y) if k == 0 else b.matmul(x, t),
+        vjp=lambda b, k, out, g, x, y: _matmul_vjp(b, k, g, x, y),
+        adjoint_text=("{g} · {1}ᵀ", "{0}ᵀ · {g}"),
+        in_text=False,
+    ),
+    Primitive(
+        name="sum",
+        arity=1,
+        numpy=lambda x, axis: np.sum(x, axis=axis),
+        partials=(),
+        sympy=lambda sp, x, axis: _object_array(np.sum(x, axis=axis)),
+        text="sum({0}{p})",
+        latex=r"\operatorname{{sum}}\left({0}{p}\right)",
+        label="\u03a3",
+        elementwise=False,
+        has_param=True,
+        shape=lambda axis, s: sh.reduced(s, axis),
+        jvp=lambda b, k, out, t, x: b.sum(t, param=out.ir.params[out.node]),
+        vjp=lambda b, k, out, g, x: _unreduce(b, g, x.shape, out.ir.params[out.node]),
+        adjoint_text=("broadcast({g})",),
+        param_text=lambda axis, s: "" if axis is None else f", axis={axis}",
+        in_text=False,
+    ),
+    Primitive(
+        name="transpose",
+        arity=1,
+        numpy=lambda x, axes: np.transpose(x, axes),
+        partials=(),
+        sympy=lambda sp, x, axes: np.transpose(x, axes),
+        text="{0}.T",
+        latex="{0}^{{\\top}}",
+        label="\u1d40",
+        prec=POSTFIX,
+        elementwise=False,
+        has_param=True,
+        shape=lambda axes, s: tuple(s[a] for a in axes) if axes is not None else s[::-1],
+        jvp=lambda b, k, out, t, x: b.transpose(t, param=out.ir.params[out.node]),
+        vjp=lambda b, k, out, g, x: b.transpose(g, param=_inverse_axes(out.ir.params[out.node])),
+        adjoint_text=("{g}ᵀ",),
+        param_text=lambda axes, s: "" if axes is None else f"{axes}",
+        in_text=False,
+    ),
+    Primitive(
+        name="index",
+        arity=1,
+        numpy=lambda x, key: x[sh.numpy_key(key)],
+        partials=(),
+        sympy=lambda sp, x, key: _object_array(x[sh.numpy_key(key)]),
+        text="{0}[{p}]",
+        latex="{0}_{{{p}}}",
+        label="[ ]",
+        prec=POSTFIX,
+        elementwise=False,
+        has_param=True,
+        shape=lambda key, s: sh.index_shape(key, s),
+        jvp=lambda b, k, out, t, x: b.index(t, param=out.ir.params[out.node]),
+        vjp=lambda b, k, out, g, x: b.unindex(g, param=(out.ir.params[out.node], x.shape)),
+        adjoint_text=("scatter({g})",),
+        param_text=lambda key, s: sh.key_text(key, s),
+        in_text=False,
+    ),
+    Primitive(
+        name="unindex",
+        arity=1,
+        numpy=lambda g, param: _unindex(g, param),
+        partials=(),
+        sympy=lambda sp, g, param: _unindex(g, param, zero=sp.S.Zero),
+        text="unindex({0}{p})",
+        latex=r"\operatorname{{scatter}}\left({0}{p}\right)",
+        label="scatter",
+        elementwise=False,
+        has_param=True,
+        shape=lambda param, s: _unindex_shape(param, s),
+        jvp=lambda b, k, out, t, x: b.unindex(t, param=out.ir.params[out.node]),
+        vjp=lambda b, k, out, g, x: b.index(g, param=out.ir.params[out.node][0]),
+        adjoint_text=("{g}[…]",),
+        param_text=lambda p, s: f", [{sh.key_text(p[0], p[1])}], {p[1]}",
+        in_text=False,
+    ),
+    Primitive(
+        name="reshape",
+        arity=1,
+        numpy=lambda x, shape: np.reshape(x, shape),
+        partials=(),
+        sympy=lambda sp, x, shape: np.reshape(x, shape),
+        text="reshape({0}{p})",
+        latex=r"\operatorname{{reshape}}\left({0}{p}\right)",
+        label="reshape",
+        elementwise=False,
+        has_param=True,
+        shape=lambda shape, s: _reshape_shape(shape, s),
+        jvp=lambda b, k, out, t, x: b.reshape(t, param=out.shape),
+        vjp=lambda b, k, out, g, x: b.reshape(g, param=x.shape),
+        adjoint_text=("reshape({g})",),
+        param_text=lambda shape, s: f", {shape}",
+        in_text=False,
+    ),
+    Primitive(
+        name="broadcast_to",
+        arity=1,
+        numpy=lambda x, shape: np.broadcast_to(x, shape),
+        partials=(),
+        sympy=lambda sp, x, shape: _object_array(np.broadcast_to(_object_array(x), shape)),
+        text="broadcast_to({0}{p})",
+        latex=r"\operatorname{{broadcast}}\left({0}{p}\right)",
+        label="broadcast",
+        elementwise=False,
+        has_param=True,
+        shape=lambda shape, s: _broadcast_to_shape(shape, s),
+        jvp=lambda b, k, out, t, x: b.broadcast_to(t, param=out.shape),
+        vjp=lambda b, k, out, g, x: b.sum_to(g, param=x.shape),
+        adjoint_text=("sum_to({g})",),
+        param_text=lambda shape, s: f", {shape}",
+        in_text=False,
+    ),
+    Primitive(
+        name="sum_to",
+        arity=1,
+        numpy=lambda x, shape: sh.sum_to_value(x, shape),
+        partials=(),
+        sympy=lambda sp, x, shape: _object_array(sh.sum_to_value(_object_array(x), shape)),
+        text="sum_to({0}{p})",
+        latex=r"\operatorname{{sum\_to}}\left({0}{p}\right)",
+        label="sum to",
+        elementwise=False,
+        has_param=True,
+        shape=lambda shape, s: _sum_to_shape(shape, s),
+        jvp=lambda b, k, out, t, x: b.sum_to(t, param=out.shape),
+        vjp=lambda b, k, out, g, x: b.broadcast_to(g, param=x.shape),
+        adjoint_text=("broadcast({g})",),
+        param_text=lambda shape, s: f", {shape}",
+        in_text=False,
+    ),
+    Primitive(
+        name="logsumexp",
+        arity=1,
+        numpy=lambda x, axis: _logsumexp(x, axis),
+        partials=(),
+        sympy=lambda sp, x, axis: _object_array(np.vectorize(sp.log, otypes=[object])(
+            np.sum(np.vectorize(sp.exp, otypes=[object])(x), axis=axis))),
+        text="logsumexp({0}{p})",
+        latex=r"\operatorname{{logsumexp}}\left({0}{p}\right)",
+        label="logsumexp",
+        elementwise=False,
+        has_param=True,
+        shape=lambda axis, s: sh.reduced(s, axis),
+        jvp=lambda b, k, out, t, x: b.sum(b.softmax(x, param=_axis(out)) * t, param=_axis(out)),
+        vjp=lambda b, k, out, g, x: _unreduce(b, g, x.shape, _axis(out)) * b.softmax(x, param=_axis(out)),
+        adjoint_text=("{g} · softmax({0})",),
+        param_text=lambda axis, s: "" if axis is None else f", axis={axis}",
+        in_text=False,
+    ),
+    Primitive(
+        name="softmax",
+        arity=1,
+        numpy=lambda x, axis: _softmax(x, axis),
+        partials=(),
+        sympy=lambda sp, x, axis: _sympy_softmax(sp, x, axis),
+        text="softmax({0}{p})",
+        latex=r"\operatorname{{softmax}}\left({0}{p}\right)",
+        label="softmax",
+        elementwise=False,
+        has_param=True,
+        shape=lambda axis, s: s,
+        jvp=lambda b, k, out, t, x: _softmax_linear(b, out, t),
+        vjp=lambda b, k, out, g, x: _softmax_linear(b, out, g),
+        adjoint_text=("s ⊙ ({g} − Σ {g} ⊙ s)",),
+        param_text=lambda axis, s: "" if axis is None else f", axis={axis}",
+        in_text=False,
+    ),
+    Primitive(
+        name="stack",
+        arity=None,
+        numpy=lambda *xs: np.stack(xs),
+        partials=(),
+        sympy=lambda sp, *xs: np.stack([_object_array(x) for x in xs]),
+        text="stack([{*}])",
+        latex=r"\operatorname{{stack}}\left({*}\right)",
+        label="stack",
+        elementwise=False,
+        shape=lambda param, *s: _stack_shape(s),
+        jvp=lambda b, k, out, t, *xs: b.unindex(t, param=((k,), out.shape)),
+        vjp=lambda b, k, out, g, *xs: b.index(g, param=(k,)),
+        adjoint_text=("{g}[k]",),
+        in_text=False,
+    ),
 ]
+
+
+# ---------------------------------------------------------------- array helpers
+
+
+def _axis(out: Any) -> Any:
+    """The axis parameter of the node ``out``."""
+    return out.ir.params[out.node]
+
+
+def _inverse_axes(axes: tuple[int, ...] | None) -> tuple[int, ...] | None:
+    return None if axes is None else tuple(int(k) for k in np.argsort(axes))
+
+
+def _unreduce(b: Any, g: Any, shape: tuple[int, ...], axis: int | None) -> Any:
+    """``g``, reduced over ``axis``, broadcast back to ``shape`` (the adjoint of a sum)."""
+    if g.shape == shape:
+        return g
+    if axis not in (None, 0):
+        g = b.reshape(g, param=sh.kept(shape, axis))
+    return b.broadcast_to(g, param=shape)
+
+
+def _softmax_linear(b: Any, s: Any, v: Any) -> Any:
+    """``s * (v - sum(s * v))`` over the softmax's axis: its tangent and its adjoint
+    (the Jacobian ``diag(s) - s sᵀ`` is symmetric)."""
+    axis = _axis(s)
+    return s * (v - _unreduce(b, b.sum(s * v, param=axis), s.shape, axis))
+
+
+def _matmul_vjp(b: Any, k: int, g: Any, x: Any, y: Any) -> Any:
+    """The adjoint of operand ``k`` of ``x @ y`` (1-D operands as NumPy reads them)."""
+    sx, sy = x.shape, y.shape
+    if len(sx) == 1 and len(sy) == 1:  # a dot product: g is a scalar
+        return g * (y if k == 0 else x)
+    if k == 0:
+        if len(sy) == 1:  # (m, n) @ (n,): the outer product of g and y
+            return b.matmul(b.reshape(g, param=(sx[0], 1)), b.reshape(y, param=(1, sy[0])))
+        return b.matmul(y, g) if len(sx) == 1 else b.matmul(g, b.transpose(y, param=None))
+    if len(sx) == 1:  # (n,) @ (n, m): the outer product of x and g
+        return b.matmul(b.reshape(x, param=(sx[0], 1)), b.reshape(g, param=(1, sy[1])))
+    return b.matmul(b.transpose(x, param=None), g)
+
+
+def _object_array(x: Any) -> Any:
+    """``x`` as an object array (SymPy entries), 0-d for a scalar."""
+    return np.asarray(x, dtype=object)
+
+
+def _unindex(g: Any, param: Any, zero: Any = 0.0) -> Any:
+    """Zeros of the operand's shape with ``g`` placed at the key (the adjoint of indexing)."""
+    key, shape = param
+    g = np.asarray(g)
+    if g.dtype == object:
+        out = np.full(shape, zero, dtype=object)
+    else:
+        out = np.zeros(shape, dtype=np.result_type(g.dtype, float))
+    out[sh.numpy_key(key)] = g
+    return out
+
+
+def _unindex_shape(param: Any, s: tuple[int, ...]) -> tuple[int, ...]:
+    key, shape = param
+    if sh.index_shape(key, shape) != s:
+        raise ShapeError(f"unindex: {s} does not fit [{sh.key_text(key, shape)}] of shape {shape}")
+    return shape
+
+
+def _reshape_shape(shape: tuple[int, ...], s: tuple[int, ...]) -> tuple[int, ...]:
+    if sh.size(shape) != sh.size(s):
+        raise ShapeError(f"reshape: {s} -> {shape}: {sh.size(s)} entries != {sh.size(shape)}")
+    return shape
+
+
+def _broadcast_to_shape(shape: tuple[int, ...], s: tuple[int, ...]) -> tuple[int, ...]:
+    if sh.broadcast("broadcast_to", s, shape) != shape:
+        raise ShapeError(f"broadcast_to: {s} does not broadcast to {shape}")
+    return shape
+
+
+def _sum_to_shape(shape: tuple[int, ...], s: tuple[int, ...]) -> tuple[int, ...]:
+    if not sh.can_sum_to(s, shape):
+        raise ShapeError(f"sum_to: {s} does not sum to {shape}")
+    return shape
+
+
+def _stack_shape(shapes: tuple[tuple[int, ...], ...]) -> tuple[int, ...]:
+    if not shapes:
+        raise ShapeError("stack: nothing to stack")
+    if any(s != shapes[0] for s in shapes):
+        raise ShapeError(f"stack: the shapes differ: {', '.join(map(str, shapes))}")
+    return (len(shapes), *shapes[0])
+
+
+def _logsumexp(x: Any, axis: int | None) -> Any:
+    """``log(sum(exp(x)))`` without overflow: the largest entry is taken out first."""
+    x = np.asarray(x)
+    m = np.max(np.real(x), axis=axis, keepdims=True)
+    m = np.where(np.isfinite(m), m, 0.0)
+    out = np.log(np.sum(np.exp(x - m), axis=axis, keepdims=True)) + m
+    return out.reshape(()) if axis is None else np.squeeze(out, axis=axis)
+
+
+def _softmax(x: Any, axis: int | None) -> Any:
+    """``exp(x) / sum(exp(x))`` without overflow."""
+    x = np.asarray(x)
+    m = np.max(np.real(x), axis=axis, keepdims=True)
+    m = np.where(np.isfinite(m), m, 0.0)
+    e = np.exp(x - m)
+    return e / np.sum(e, axis=axis, keepdims=True)
+
+
+def _sympy_softmax(sp: Any, x: Any, axis: int | None) -> Any:
+    e = np.vectorize(sp.exp, otypes=[object])(_object_array(x))
+    return e / np.sum(e, axis=axis, keepdims=True)
 
 
 def _cfunc(sp: Any, name: str) -> Any:
@@ -594,7 +963,7 @@ def _cfunc(sp: Any, name: str) -> Any:
 PRIMITIVES: dict[str, Primitive] = {p.name: p for p in _RECORDS}
 
 # Ops that are leaves rather than primitives.
-LEAF_OPS = ("var", "const")
+LEAF_OPS = ("var", "const", "data")
 
 
 # ---------------------------------------------------------------- names
@@ -616,7 +985,7 @@ def call_names() -> dict[str, str]:
     """
     names = {}
     for p in PRIMITIVES.values():
-        if p.is_infix and not p.function_syntax:
+        if (p.is_infix and not p.function_syntax) or not p.in_text:
             continue
         for name in (p.name, *p.aliases):
             names[name] = p.name

@@ -41,6 +41,8 @@ from collections.abc import Iterator, Mapping
 from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from . import primitives
 from .primitives import ATOM, UNARY
 from .traversal import reachable
@@ -231,10 +233,30 @@ def _leaf(g: Graph, i: int, latex: bool, names: Mapping[int, str] | None) -> tup
     op, p = g.ops[i], g.params[i]
     if op == "var":
         return (latex_name(p) if latex else p), ATOM
+    if op == "data":
+        return data_text(p, latex), ATOM
     s = format_number(p)
     if latex:
         s = _LATEX_CONSTANTS.get(s, s)
     return s, (UNARY if p < 0 or s.startswith("-") else ATOM)
+
+
+def data_text(d: Any, latex: bool = False) -> str:
+    """How text writes a data array: its name, else its entries when it has at most 6,
+    else ``array(shape)``.
+
+    >>> from graphir.ir import Data
+    >>> data_text(Data([1.0, 2.5], "X")), data_text(Data([1.0, 2.5])), data_text(Data([[0.0] * 4] * 3))
+    ('X', '[1, 2.5]', 'array(3x4)')
+    """
+    if d.name is not None:
+        return latex_name(d.name) if latex else d.name
+    a = d.array
+    if a.size <= 6:
+        text = np.array2string(a, separator=", ", formatter={"float_kind": format_number})
+        text = " ".join(text.split())
+        return text.replace("[", r"\left[").replace("]", r"\right]") if latex else text
+    return "array(" + "x".join(map(str, a.shape)) + ")"
 
 
 # Constants LaTeX writes by name (text writes them as format_number does: pi, e, inf, nan).
@@ -273,7 +295,8 @@ def _render(
             stack.append(s)
             continue
         p = primitives.get(g.ops[i])
-        template = p.latex if latex else p.text
+        a0 = g.args[i][0] if g.args[i] else None
+        template = p.template(latex, len(g.args[i]), g.params[i], g.shapes[a0] if a0 is not None else ())
         prec = p.prec
         paren = prec < ctx or (
             prec == ctx and side is not None and prec != ATOM and (
@@ -335,7 +358,9 @@ def shared_nodes(g: Graph, root: int, ids: list[int] | None = None) -> list[int]
     named: list[int] = []
     for i in ids:
         if not args[i]:
-            length[i] = len(params[i]) if ops[i] == "var" else len(format_number(params[i]))
+            p = params[i]
+            text = p if ops[i] == "var" else (data_text(p) if ops[i] == "data" else format_number(p))
+            length[i] = len(text)
             continue
         n = _literal_length(primitives.get(ops[i]).text)
         for a in args[i]:

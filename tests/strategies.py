@@ -85,8 +85,9 @@ KINK_OPS: frozenset[str] = frozenset({"abs", "maximum", "minimum", "sign", "heav
 
 
 def builtin_ops() -> list[str]:
-    """Names of the built-in primitives (user-registered ones left out), in registry order."""
-    return [name for name, p in primitives.PRIMITIVES.items() if not p.user]
+    """Names of the built-in elementwise primitives (user-registered ones and array operations
+    left out), in registry order."""
+    return [name for name, p in primitives.PRIMITIVES.items() if not p.user and p.elementwise]
 
 
 Step = tuple[Any, ...]

@@ -188,10 +188,18 @@ def test_combining_graphs_interns_variables_by_name():
     assert gi.sin(gi.symbols("t")) != gi.cos(gi.symbols("t"))
 
 
+def test_a_numeric_array_becomes_a_data_constant():
+    # (it was a TypeError before expressions held arrays)
+    x = gi.symbols("x")
+    e = x + np.array([1.0, 2.0])
+    assert e.shape == (2,) and e.args[1].op == "data"
+    assert e.eval(x=1.0).tolist() == [2.0, 3.0]
+
+
 @pytest.mark.parametrize(
     "bad",
-    ["a", None, [1, 2], (1,), {"x": 1}, 1j, np.array([1.0, 2.0]), object()],
-    ids=["str", "None", "list", "tuple", "dict", "complex", "array", "object"],
+    ["a", None, [1, 2], (1,), {"x": 1}, 1j, np.array(["a"]), np.array([1j]), object()],
+    ids=["str", "None", "list", "tuple", "dict", "complex", "text array", "complex array", "object"],
 )
 def test_bad_operand_types_raise_type_error(bad):
     x = gi.symbols("x")

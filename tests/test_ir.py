@@ -212,18 +212,21 @@ def test_validate_catches_a_duplicate_interned_node():
     g.ops.append("sin")
     g.args.append((ids["x"],))
     g.params.append(None)
+    g.shapes.append(())
     with pytest.raises(GraphError, match=r"node 6 \(sin\) duplicates node 3"):
         validate(g)
     g, ids = small_graph()
     g.ops.append("var")
     g.args.append(())
     g.params.append("x")
+    g.shapes.append(())
     with pytest.raises(GraphError, match=r"duplicates node 0"):
         validate(g)
     g, ids = small_graph()
     g.ops.append("const")
     g.args.append(())
     g.params.append(2.0)
+    g.shapes.append(())
     with pytest.raises(GraphError, match=r"duplicates node 2"):
         validate(g)
 

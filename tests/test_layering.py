@@ -18,8 +18,8 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "graphir"
 LAYERS = [
-    "errors", "files", "primitives", "ir", "traversal", "build", "arguments", "printing", "parser", "passes",
-    "derivatives", "bridges", "numeric", "text", "pictures", "cli",
+    "errors", "files", "shapes", "primitives", "ir", "traversal", "build", "arrays", "arguments", "printing",
+    "parser", "passes", "derivatives", "bridges", "numeric", "text", "pictures", "cli",
 ]
 RANK = {name: k for k, name in enumerate(LAYERS)}
 

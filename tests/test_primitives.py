@@ -27,7 +27,7 @@ import graphir as gi
 from graphir.build import FUNCTIONS, RuleKit, symbols
 from graphir.primitives import DOMAINS, PRIMITIVES, Primitive
 
-BUILTIN = [p for p in PRIMITIVES.values() if not p.user]
+BUILTIN = [p for p in PRIMITIVES.values() if not p.user and p.elementwise]
 N_POINTS = 20
 KINK_GAP = 0.1  # |x - y| at least this for binary primitives (maximum/minimum kinks)
 DIGITS = 30

@@ -476,7 +476,7 @@ class _Converter:
         self.g = graph
         self.done: dict[int, int] = {}
         self.alive: list[Any] = []  # keeps every object seen alive, so ids stay unique
-        prims = [p for p in primitives.PRIMITIVES.values()]
+        prims = [p for p in primitives.PRIMITIVES.values() if p.elementwise]
         self.matchers = [p for p in prims if p.sympy_match is not None]
         self.functions = primitives.call_names()
         self.heads: dict[str, primitives.Primitive] = {}

@@ -4,6 +4,13 @@ Both modes apply the chain rule edge by edge with the same local partials:
 forward ``x_dot[n] += partial * x_dot[arg]``, reverse ``x_bar[arg] += x_bar[n] * partial``.
 A missing tangent or adjoint means zero; no ``0*...`` node is built, and a
 product with a constant 1 is not built either (the step still records the 1).
+
+On arrays a tangent always has its node's shape and an adjoint its node's
+shape.  For an elementwise op the product ``partial * incoming`` is
+broadcast to the node (forward, a ``broadcast_to`` node) or summed back to the
+operand's shape (reverse, a ``sum_to`` node): the broadcasting adjoint is drawn,
+not hidden.  An array op (``matmul``, ``sum``...) has no entrywise partial; its
+record's ``jvp``/``vjp`` rule builds the contribution (:func:`edge`).
 """
 
 from __future__ import annotations
@@ -13,8 +20,16 @@ from dataclasses import dataclass, field
 from .. import primitives
 from ..build import Expr, RuleKit
 from ..ir import Graph
+from ..shapes import Shape, can_sum_to
 
-__all__ = ["Step", "PassResult", "accumulate", "contribution", "partial_node"]
+__all__ = ["Step", "PassResult", "accumulate", "contribution", "partial_node", "edge", "fit"]
+
+
+def _node_of(graph: Graph, d: object) -> int:
+    """The id in ``graph`` of what a rule returned (an expression or a plain number)."""
+    if not isinstance(d, Expr):
+        return graph.const(d)  # type: ignore[arg-type]
+    return d.node if d.ir is graph else graph.copy_from(d.ir, [d.node])[d.node]
 
 
 def partial_node(graph: Graph, kit: RuleKit, node: int, k: int) -> int:
@@ -29,10 +44,42 @@ def partial_node(graph: Graph, kit: RuleKit, node: int, k: int) -> int:
     'cos(x)'
     """
     rule = primitives.get(graph.ops[node]).partials[k]
-    d = rule(kit, Expr(graph, node), *[Expr(graph, a) for a in graph.args[node]])
-    if not isinstance(d, Expr):
-        return graph.const(d)
-    return d.node if d.ir is graph else graph.copy_from(d.ir, [d.node])[d.node]
+    return _node_of(graph, rule(kit, Expr(graph, node), *[Expr(graph, a) for a in graph.args[node]]))
+
+
+def fit(graph: Graph, node: int, shape: Shape) -> int:
+    """``node`` brought to ``shape``: summed over broadcast axes (``sum_to``) when it is
+    larger, broadcast (``broadcast_to``) when it is smaller, itself when it fits."""
+    have = graph.shapes[node]
+    if have == shape:
+        return node
+    if can_sum_to(have, shape):
+        return graph.apply("sum_to", node, param=shape)
+    return graph.apply("broadcast_to", node, param=shape)
+
+
+def edge(
+    graph: Graph, kit: RuleKit, mode: str, node: int, k: int, incoming: int
+) -> tuple[int | None, int | None]:
+    """One chain-rule step along operand ``k`` of ``node``: ``(partial, contribution)``.
+
+    Forward: the tangent ``incoming`` of the operand gives the contribution to the
+    node's tangent; reverse: the adjoint ``incoming`` of the node gives the
+    contribution to the operand's adjoint (None when it is zero).  ``partial`` is
+    the entrywise local partial of an elementwise op, None for an array op.
+    """
+    record = primitives.get(graph.ops[node])
+    args = graph.args[node]
+    if record.elementwise:
+        partial = partial_node(graph, kit, node, k)
+        c = contribution(graph, incoming, partial)
+        if c is not None:
+            c = fit(graph, c, graph.shapes[node] if mode == "forward" else graph.shapes[args[k]])
+        return partial, c
+    rule = record.jvp if mode == "forward" else record.vjp
+    assert rule is not None, f"{record.name} gives neither partials nor a {mode} rule"
+    d = rule(kit, k, Expr(graph, node), Expr(graph, incoming), *[Expr(graph, a) for a in args])
+    return None, _node_of(graph, d)
 
 
 @dataclass(frozen=True)
@@ -42,7 +89,9 @@ class Step:
     ``node`` is the primal node whose partial is used and ``operand`` the
     position of ``arg`` among its operands.  ``incoming`` is the tangent of
     ``arg`` (forward) or the adjoint of ``node`` (reverse); ``contribution`` is
-    ``incoming * partial``; ``target`` is the node whose tangent (forward:
+    ``incoming * partial`` (on arrays, brought to the target's shape; for an array
+    op ``partial`` is None and the contribution comes from its record's
+    ``jvp``/``vjp`` rule); ``target`` is the node whose tangent (forward:
     ``node``) or adjoint (reverse: ``arg``) goes from ``before`` (None: no
     contribution yet) to ``after``.  All but ``operand`` are node ids.
     """
@@ -51,7 +100,7 @@ class Step:
     node: int
     operand: int
     arg: int
-    partial: int
+    partial: int | None
     incoming: int
     contribution: int
     target: int
@@ -82,19 +131,29 @@ class PassResult:
         return self.derivatives.get(node)
 
 
+def _constant(graph: Graph, i: int) -> float | None:
+    """The value of node ``i`` when every entry is one constant (a constant, or a
+    constant broadcast to a shape), else None."""
+    v = graph.const_value(i)
+    if v is None and graph.ops[i] == "broadcast_to":
+        v = graph.const_value(graph.args[i][0])
+    return v
+
+
 def contribution(graph: Graph, incoming: int, partial: int) -> int | None:
     """``incoming * partial`` as a node, or None when it is zero."""
     p = graph.const_value(partial)
-    c = graph.const_value(incoming)
+    c = _constant(graph, incoming)
     if p == 0.0 or c == 0.0:
         return None
     if p == 1.0:
         return incoming
-    if c == 1.0:
+    same = graph.shapes[incoming] == graph.shapes[partial]
+    if c == 1.0 and same:
         return partial
     if p == -1.0:
         return graph.apply("neg", incoming)
-    if c == -1.0:
+    if c == -1.0 and same:
         return graph.apply("neg", partial)
     return graph.apply("mul", incoming, partial)
 

@@ -47,11 +47,14 @@ from .. import primitives
 from ..build import Expr, expr_list, lift
 from ..ir import Graph
 from ..traversal import topo_order
+from .chain import fit
 
 __all__ = ["cleanup"]
 
 def _fold(op: str, values: list[float]) -> float | None:
     """``op(*values)`` as a float when it is finite and computed without a warning, else None."""
+    if not primitives.get(op).elementwise:
+        return None
     try:
         with np.errstate(all="raise"), warnings.catch_warnings():
             warnings.simplefilter("error")
@@ -62,8 +65,8 @@ def _fold(op: str, values: list[float]) -> float | None:
     return out if math.isfinite(out) else None
 
 
-def _clean_node(graph: Graph, op: str, new_args: tuple[int, ...]) -> int:
-    """The cleaned node for ``op(*new_args)`` (operands already cleaned)."""
+def _clean_node(graph: Graph, op: str, new_args: tuple[int, ...], param: Any, shape: Any) -> int:
+    """The cleaned node for ``op(*new_args)`` (operands already cleaned), of ``shape``."""
     consts = [graph.const_value(a) for a in new_args]
     if all(c is not None for c in consts):
         v = _fold(op, consts)  # type: ignore[arg-type]
@@ -72,22 +75,24 @@ def _clean_node(graph: Graph, op: str, new_args: tuple[int, ...]) -> int:
     prim = primitives.get(op)
     for pos, value, (kind, what) in prim.identities:
         if consts[pos] == value:
-            return new_args[what] if kind == "operand" else graph.const(what)
+            out = new_args[what] if kind == "operand" else graph.const(what)
+            # an identity must not change the shape: x*1 with x a scalar and 1 broadcast
+            return fit(graph, out, shape) if graph.shapes[out] != shape else out
     if prim.involution and graph.ops[new_args[0]] == op:
         return graph.args[new_args[0]][0]
-    return graph.apply(op, *new_args)
+    return graph.apply(op, *new_args, param=param)
 
 
 def cleanup_nodes(graph: Graph, roots: list[int]) -> dict[int, int]:
     """Clean the nodes ``roots`` depend on; map each old id to its cleaned id (same graph)."""
-    ops, args = graph.ops, graph.args
+    ops, args, params, shapes = graph.ops, graph.args, graph.params, graph.shapes
     new: dict[int, int] = {}
     for i in topo_order(graph, roots):
         operands = args[i]
         if not operands:
             new[i] = i
             continue
-        new[i] = _clean_node(graph, ops[i], tuple(new[a] for a in operands))
+        new[i] = _clean_node(graph, ops[i], tuple(new[a] for a in operands), params[i], shapes[i])
     return new
 
 

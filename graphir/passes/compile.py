@@ -30,6 +30,7 @@ from ..arguments import as_value, real_only_uses, variable_name
 from ..build import Expr, expr_list, lift
 from ..errors import ArgumentError, EvalError
 from ..traversal import last_use, postorder
+from .evaluate import check_shapes
 
 __all__ = ["lambdify", "generate_source"]
 
@@ -57,16 +58,21 @@ def generate_source(
             if i not in argname:
                 raise EvalError(f"the expression depends on {params[i]!r}, which is not among the arguments")
             ref[i] = argname[i]
-        elif op == "const":
+        elif op in ("const", "data"):
             ref[i] = f"c{i}"
-            namespace[ref[i]] = params[i]
+            namespace[ref[i]] = params[i] if op == "const" else params[i].array
         else:
             fn = functions.get(op)
+            record = primitives.get(op)
             if fn is None:
                 fn = functions[op] = f"op_{op}" if _ASCII_NAME.match(op) else f"op{len(functions)}"
-                namespace[fn] = primitives.get(op).numpy
+                namespace[fn] = record.numpy
             ref[i] = f"v{i}"
-            lines.append(f"    v{i} = {fn}({', '.join(ref[a] for a in args[i])})")
+            operands = [ref[a] for a in args[i]]
+            if record.has_param:
+                namespace[f"p{i}"] = params[i]
+                operands.append(f"p{i}")
+            lines.append(f"    v{i} = {fn}({', '.join(operands)})")
             if i in dying:
                 lines.append(f"    del {', '.join(ref[a] for a in sorted(dying[i]))}")
     lines.append(f"    return ({', '.join(ref[r] for r in roots)},)")
@@ -97,8 +103,11 @@ def lambdify(exprs: Any, args: Sequence[Any] | Any) -> Callable[..., Any]:
     source, namespace = generate_source(graph, roots, arg_ids, "_graphir_compiled")
     exec(compile(source, "<graphir.lambdify>", "exec"), namespace)  # exec of our own generated code
     compiled = namespace["_graphir_compiled"]
-    reach = real_only_uses(graph, postorder(graph, roots))
+    order = postorder(graph, roots)
+    reach = real_only_uses(graph, order)
     real_only = [reach.get(n) for n in names]
+    shaped = any(graph.shapes[i] for i in order)
+    var_ids = {a: i for a, i in zip(names, arg_ids, strict=True) if i >= 0}
 
     def inner(*xs: Any) -> Any:
         if len(xs) != len(names):
@@ -113,6 +122,9 @@ def lambdify(exprs: Any, args: Sequence[Any] | Any) -> Callable[..., Any]:
                     f"{real_only[k]} takes real numbers only, and {names[k]} is complex (complex input "
                     "is for functions analytic in it)"
                 )
+        if shaped:
+            given = zip(names, values, strict=True)
+            check_shapes(graph, order, {var_ids[n]: v for n, v in given if n in var_ids})
         try:
             return compiled(*values)
         except ValueError as exc:  # arrays NumPy cannot broadcast together, say

@@ -44,6 +44,7 @@ def _inputs(graph: Any, order: Sequence[int], point: Mapping[str, Any]) -> dict[
             if name not in point:
                 raise EvalError(f"no value given for variable {name!r}")
             env[i] = as_value(name, point[name])
+    check_shapes(graph, order, env)
     shapes = {params[i]: np.shape(v) for i, v in env.items() if np.ndim(v)}
     if len(shapes) > 1:
         try:
@@ -54,13 +55,43 @@ def _inputs(graph: Any, order: Sequence[int], point: Mapping[str, Any]) -> dict[
     return env
 
 
+def check_shapes(graph: Any, order: Sequence[int], values: Mapping[int, Any]) -> None:
+    """EvalError when a shaped variable gets a value of another shape, or when a scalar
+    variable of an expression with arrays gets an array (many points at once are for
+    expressions of scalars only).  ``values`` maps variable node ids to values."""
+    shapes, params = graph.shapes, graph.params
+    arrays = any(shapes[i] for i in order)
+    for i, v in values.items():
+        want, got = shapes[i], np.shape(v)
+        if want and got != want:
+            raise EvalError(f"variable {params[i]!r} has shape {want}, but its value has shape {got}")
+        if not want and got and arrays:
+            raise EvalError(
+                f"variable {params[i]!r} is a scalar in an expression with arrays, but its value has shape "
+                f"{got} (an array of values means many points, which only expressions of scalars take; "
+                f"declare it with symbols({params[i]!r}, shape={got}) to make it an array)"
+            )
+
+
 def _implementations(graph: Any, order: Sequence[int], complex_mode: bool) -> dict[str, Any]:
     """Op name -> the NumPy function evaluating it (complex-safe in complex mode)."""
     impls: dict[str, Any] = {}
     for op in {graph.ops[i] for i in order if graph.args[i]}:
         p = primitives.get(op)
         impls[op] = p.complex_impl() if complex_mode else p.numpy
+        if p.has_param:
+            impls[op] = _with_param(impls[op])
     return impls
+
+
+def _with_param(f: Any) -> Any:
+    """``f`` called as ``f(*operands, param)``, marked so that the loop passes the node's parameter."""
+
+    def g(*args: Any) -> Any:
+        return f(*args)
+
+    g.takes_param = True  # type: ignore[attr-defined]
+    return g
 
 
 def values_of_nodes(
@@ -103,11 +134,16 @@ def _run(
         for i in order:
             a = args[i]
             if not a:
-                if ops[i] == "const":
+                op = ops[i]
+                if op == "const":
                     env[i] = params[i]
+                elif op == "data":
+                    env[i] = params[i].array
                 continue
             f = impls[ops[i]]
-            if len(a) == 1:
+            if hasattr(f, "takes_param"):
+                v = env[i] = f(*[env[k] for k in a], params[i])
+            elif len(a) == 1:
                 v = env[i] = f(env[a[0]])
             elif len(a) == 2:
                 v = env[i] = f(env[a[0]], env[a[1]])

@@ -20,7 +20,7 @@ from __future__ import annotations
 from ..build import RuleKit
 from ..ir import Graph
 from ..traversal import topo_order
-from .chain import PassResult, Step, accumulate, contribution, partial_node
+from .chain import PassResult, Step, accumulate, edge, fit
 
 __all__ = ["forward"]
 
@@ -31,7 +31,7 @@ def forward(graph: Graph, outputs: list[int], seeds: dict[int, int]) -> PassResu
     tangent: dict[int, int] = {}
     for i in order:
         if i in seeds and graph.const_value(seeds[i]) != 0.0:
-            tangent[i] = seeds[i]
+            tangent[i] = fit(graph, seeds[i], graph.shapes[i])
     result = PassResult("forward", graph, list(outputs), order, dict(seeds), tangent)
     kit = RuleKit(graph)
     args = graph.args
@@ -43,8 +43,7 @@ def forward(graph: Graph, outputs: list[int], seeds: dict[int, int]) -> PassResu
             t = tangent.get(a)
             if t is None:
                 continue
-            partial = partial_node(graph, kit, n, k)
-            c = contribution(graph, t, partial)
+            partial, c = edge(graph, kit, "forward", n, k, t)
             if c is None:
                 continue
             before = tangent.get(n)

@@ -19,7 +19,7 @@ from __future__ import annotations
 from ..build import RuleKit
 from ..ir import Graph
 from ..traversal import topo_order
-from .chain import PassResult, Step, accumulate, contribution, partial_node
+from .chain import PassResult, Step, accumulate, edge, fit
 
 __all__ = ["reverse", "depends_on"]
 
@@ -41,7 +41,7 @@ def reverse(graph: Graph, outputs: list[int], seeds: dict[int, int], wrt: list[i
     adjoint: dict[int, int] = {}
     for o, s in seeds.items():
         if o in active and graph.const_value(s) != 0.0:
-            adjoint[o] = s
+            adjoint[o] = fit(graph, s, graph.shapes[o])
     result = PassResult("reverse", graph, list(outputs), order, dict(seeds), adjoint)
     kit = RuleKit(graph)
     args = graph.args
@@ -53,8 +53,7 @@ def reverse(graph: Graph, outputs: list[int], seeds: dict[int, int], wrt: list[i
         for k, a in enumerate(operands):
             if a not in active:
                 continue
-            partial = partial_node(graph, kit, n, k)
-            c = contribution(graph, incoming, partial)
+            partial, c = edge(graph, kit, "reverse", n, k, incoming)
             if c is None:
                 continue
             before = adjoint.get(a)
