@@ -15,6 +15,7 @@ ordered steps, for pictures and trace tables.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -42,8 +43,28 @@ __all__ = [
 ]
 
 
+#: Per graph, the nodes the functions of this module returned as derivatives (pictures
+#: draw their ``gi.cleanup`` by default); weak, so a graph dropped by the user goes.
+_DERIVATIVES: weakref.WeakKeyDictionary[Graph, set[int]] = weakref.WeakKeyDictionary()
+
+
 def _zero_or(graph: Graph, node: int | None) -> Expr:
-    return Expr(graph, graph.const(0.0) if node is None else node)
+    i = graph.const(0.0) if node is None else node
+    _DERIVATIVES.setdefault(graph, set()).add(i)
+    return Expr(graph, i)
+
+
+def is_derivative(graph: Graph, node: int) -> bool:
+    """Whether ``node`` was returned by :func:`diff`, :func:`grad`, :func:`jacobian`,
+    :func:`hessian`, :func:`jvp` or :func:`vjp` (pictures clean such expressions up).
+
+    >>> import graphir as gi
+    >>> x, = gi.symbols("x,")
+    >>> d = gi.diff(x ** 3, x)
+    >>> is_derivative(d.ir, d.node), is_derivative(x.ir, (x ** 3).node)
+    (True, False)
+    """
+    return node in _DERIVATIVES.get(graph, ())
 
 
 def _derivative_of_var(r: PassResult, name: str) -> Expr:
