@@ -64,7 +64,7 @@ def build(frames: bool = False) -> Explanation:
     # 40 steps make a long animation of a wide graph: this example has the pictures, not the frames
     del frames
     return gi.explain(loss(), POINT, title="Worked example: logistic regression on three points",
-                      intro=INTRO, epilogue=epilogue(), name="L", steps=False)
+                      intro=INTRO, epilogue=epilogue(), name="L", steps=False, rankdir="TB")
 
 
 def write(folder: Path, frames: bool = False) -> list[Path]:

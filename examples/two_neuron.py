@@ -69,7 +69,7 @@ so the inputs of the graph are the weights."""
 
 def build(frames: bool = False) -> Explanation:
     return gi.explain(loss(), WEIGHTS, title="Worked example: two neurons, one backpropagation step",
-                      intro=INTRO, epilogue=step_table(), name="L", frames=frames)
+                      intro=INTRO, epilogue=step_table(), name="L", frames=frames, rankdir="TB")
 
 
 def write(folder: Path, frames: bool = False) -> list[Path]:

@@ -375,15 +375,17 @@ PAGE = (
     arg("--dpi", type=float, default=None, metavar="N", help="resolution of PNG pictures (default 110)"),
     arg("--name", default=None, metavar="NAME",
         help="what the pictures and text call the output (default f; e.g. L for a loss)"),
+    arg("--compact", action="store_true",
+        help="no node for a constant: its user's label writes it (v1 = v0^2), for small pages"),
 )
 
 
 def read_page(args: argparse.Namespace) -> dict[str, Any]:
-    """The picture keywords (``rankdir``, ``font_size``, ``dpi``, ``name``) given on the command
-    line; a bad value is a usage error.
+    """The picture keywords (``rankdir``, ``font_size``, ``dpi``, ``name``, ``compact``) given on
+    the command line; a bad value is a usage error.
 
-    >>> read_page(argparse.Namespace(rankdir="TB", font_size=None, dpi=200.0, name=None))
-    {'rankdir': 'TB', 'dpi': 200}
+    >>> read_page(argparse.Namespace(rankdir="TB", font_size=None, dpi=200.0, name=None, compact=True))
+    {'rankdir': 'TB', 'dpi': 200, 'compact': True}
     """
     from .pictures.style import page
 
@@ -394,6 +396,8 @@ def read_page(args: argparse.Namespace) -> dict[str, Any]:
         raise UsageError(f"--{str(exc).replace('_', '-')}") from None
     if args.name is not None:
         look["name"] = args.name
+    if args.compact:
+        look["compact"] = True
     return look
 
 

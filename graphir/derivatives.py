@@ -15,6 +15,7 @@ ordered steps, for pictures and trace tables.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -43,12 +44,37 @@ __all__ = [
 ]
 
 
+#: Per graph, the nodes the functions of this module returned as derivatives (pictures
+#: draw their ``gi.cleanup`` by default); weak, so a graph dropped by the user goes.
+_DERIVATIVES: weakref.WeakKeyDictionary[Graph, set[int]] = weakref.WeakKeyDictionary()
+
+
 def _zero_or(graph: Graph, node: int | None, shape: Shape = ()) -> Expr:
-    """The node, or a zero of ``shape`` when it is None (no tangent or adjoint)."""
-    if node is not None:
-        return Expr(graph, node)
-    zero = graph.const(0.0)
-    return Expr(graph, graph.apply("broadcast_to", zero, param=shape) if shape else zero)
+    """The node, or a zero of ``shape`` when it is None (no tangent or adjoint), marked
+    as a derivative."""
+    if node is None:
+        zero = graph.const(0.0)
+        node = graph.apply("broadcast_to", zero, param=shape) if shape else zero
+    return _marked(Expr(graph, node))
+
+
+def _marked(e: Expr) -> Expr:
+    """``e``, recorded as a derivative this module returned (see :func:`is_derivative`)."""
+    _DERIVATIVES.setdefault(e.ir, set()).add(e.node)
+    return e
+
+
+def is_derivative(graph: Graph, node: int) -> bool:
+    """Whether ``node`` was returned by :func:`diff`, :func:`grad`, :func:`jacobian`,
+    :func:`hessian`, :func:`jvp` or :func:`vjp` (pictures clean such expressions up).
+
+    >>> import graphir as gi
+    >>> x, = gi.symbols("x,")
+    >>> d = gi.diff(x ** 3, x)
+    >>> is_derivative(d.ir, d.node), is_derivative(x.ir, (x ** 3).node)
+    (True, False)
+    """
+    return node in _DERIVATIVES.get(graph, ())
 
 
 def _var_shape(graph: Graph, name: str) -> Shape:
@@ -75,7 +101,7 @@ def _entries(parts: list[Expr], lead: Shape) -> Expr:
     from .arrays import reshape, stack
 
     inner = parts[0].shape
-    return reshape(stack(parts), lead + inner)
+    return _marked(reshape(stack(parts), lead + inner))
 
 
 def _forward_columns(outs: list[Expr], name: str, var_shape: Shape) -> list[Expr]:
@@ -95,7 +121,7 @@ def _forward_columns(outs: list[Expr], name: str, var_shape: Shape) -> list[Expr
     for col in columns:
         j = _entries(col, var_shape)  # shape var_shape + out.shape
         nv, no = len(var_shape), col[0].ndim
-        out.append(transpose(j, tuple(range(nv, nv + no)) + tuple(range(nv))) if no else j)
+        out.append(_marked(transpose(j, tuple(range(nv, nv + no)) + tuple(range(nv)))) if no else j)
     return out
 
 

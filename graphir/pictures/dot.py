@@ -91,6 +91,13 @@ def node_attrs(pic: Picture, i: int, look: NodeLook, page: style.Page = style.DE
     return d
 
 
+def cluster_attrs(label: str, page: style.Page = style.DEFAULT_PAGE) -> dict[str, Any]:
+    """DOT attributes of the box around a group of named nodes (``expr.named("layer1.h")``)."""
+    return {"label": Html(f"<B>{escape(label)}</B>"), "labelloc": "t", "labeljust": "l",
+            "style": "rounded,dashed", "color": style.COLORS["muted"],
+            "fontsize": page.size(style.EDGE_FONT_SIZE + 1), "margin": 10}
+
+
 def edge_attrs(e: EdgeView, look: EdgeLook) -> dict[str, Any]:
     """DOT attributes of edge ``e`` drawn with ``look``."""
     d: dict[str, Any] = {"id": e.id, "color": look.color}
@@ -115,16 +122,28 @@ def write_dot(
     extra: Sequence[str] = (),
     rankdir: bool = True,
     page: style.Page = style.DEFAULT_PAGE,
+    cluster_extra: Sequence[Mapping[str, Any]] | None = None,
 ) -> str:
     """DOT text of ``pic`` with the given looks; ``*_extra`` add attributes (pinned layout)."""
     out = ["digraph graphir {", *graph_defaults(rankdir, page)]
     if graph_label:
         out.append(f"  graph [{_attrs({'label': Html(graph_label), 'labelloc': 'b', 'labeljust': 'l'})}];")
-    for i in pic.nodes:
+    def node(i: int, indent: str = "  ") -> str:
         d = node_attrs(pic, i, looks[i], page)
         if node_extra is not None:
             d.update(node_extra[i])
-        out.append(f"  {pic.dot_id(i)} [{_attrs(d)}];")
+        return f"{indent}{pic.dot_id(i)} [{_attrs(d)}];"
+
+    grouped = {i for members in pic.groups.values() for i in members}
+    out.extend(node(i) for i in pic.nodes if i not in grouped)
+    for k, (label, members) in enumerate(pic.groups.items()):
+        out.append(f"  subgraph cluster_{k} {{")
+        c = cluster_attrs(label, page)
+        if cluster_extra is not None:
+            c.update(cluster_extra[k])
+        out.append(f"    graph [{_attrs(c)}];")
+        out.extend(node(i, "    ") for i in members)
+        out.append("  }")
     for k, (e, look) in enumerate(zip(pic.edges, elooks, strict=True)):
         d = edge_attrs(e, look)
         if edge_extra is not None:
@@ -187,6 +206,8 @@ def to_dot(
     name: str | None = None,
     rankdir: str | None = None,
     font_size: float | None = None,
+    compact: bool | None = None,
+    cleanup: bool | None = None,
 ) -> str:
     """Graphviz DOT source of the computation graph of ``expr``.
 
@@ -215,6 +236,13 @@ def to_dot(
         The graph runs left to right (default) or top to bottom (narrow pages).
     font_size : number, optional
         Points of the node labels (default 12); edge and constant labels scale with it.
+    compact : bool, optional
+        Constants get no node (nor edge) of their own: their users' labels write them
+        (``v₁ = v₀^2``).  Default False.
+    cleanup : bool, optional
+        Draw ``gi.cleanup(expr)`` (no ``0 × v``, ``1 × v``, ``v − 0`` nodes).  Default
+        (None): for an expression returned by ``gi.grad``, ``gi.diff`` and the other
+        derivative functions only; False draws the pass's output as it is.
 
     Returns
     -------
@@ -233,8 +261,8 @@ def to_dot(
     }
     <BLANKLINE>
     """
-    page = style.page(rankdir, font_size)
-    pic = picture(expr, at, mode, wrt, max_nodes, name=name)
+    page = style.page(rankdir, font_size, compact=compact)
+    pic = picture(expr, at, mode, wrt, max_nodes, name=name, compact=page.compact, cleanup=cleanup)
     looks, elooks = static_looks(pic, mode is not None if partials is None else partials)
     return write_dot(pic, looks, elooks, legend(pic) if show_legend else None, page=page)
 

@@ -42,6 +42,8 @@ def render(
     rankdir: str | None = None,
     font_size: float | None = None,
     dpi: float | None = None,
+    compact: bool | None = None,
+    cleanup: bool | None = None,
 ) -> list[Path]:
     """Draw the computation graph of ``expr`` to a file, or step by step to a folder.
 
@@ -54,8 +56,10 @@ def render(
         missing, empty or graphir-written folder, else :class:`~graphir.OutputError`.
     at, mode, wrt, partials, max_nodes, name
         As in :func:`graphir.to_dot` (``name``: what keys and captions call the output).
-    rankdir, font_size
-        As in :func:`graphir.to_dot`: ``"LR"`` (default) or ``"TB"``; label size in points.
+    rankdir, font_size, compact, cleanup
+        As in :func:`graphir.to_dot`: ``"LR"`` (default) or ``"TB"``; label size in points;
+        constants inside their users' labels; draw ``gi.cleanup(expr)`` (default: for a
+        derivative only).
     dpi : number, optional
         Resolution of PNG pictures and frames (default 110); vector formats ignore it.
     steps : bool
@@ -90,9 +94,11 @@ def render(
         from .frames import render_steps
 
         return render_steps(expr, path, at, mode or "reverse", wrt, format=format, max_nodes=max_nodes,
-                            overwrite=overwrite, name=name, page=style.page(rankdir, font_size, dpi))
+                            overwrite=overwrite, name=name, page=style.page(rankdir, font_size, dpi, compact),
+                            cleanup=cleanup)
     data = picture_bytes(expr, output_format(path, format), at, mode, wrt, partials=partials,
-                         max_nodes=max_nodes, name=name, rankdir=rankdir, font_size=font_size, dpi=dpi)
+                         max_nodes=max_nodes, name=name, rankdir=rankdir, font_size=font_size, dpi=dpi,
+                         compact=compact, cleanup=cleanup)
     return [write_file(path, data)]
 
 
@@ -109,6 +115,8 @@ def picture_bytes(
     rankdir: str | None = None,
     font_size: float | None = None,
     dpi: float | None = None,
+    compact: bool | None = None,
+    cleanup: bool | None = None,
 ) -> bytes:
     """The bytes of the picture :func:`render` writes in format ``fmt`` (``"svg"``, ``"png"``,
     ``"pdf"`` or ``"dot"``); the same input gives the same bytes.
@@ -121,7 +129,7 @@ def picture_bytes(
 
     page = style.page(rankdir, font_size, dpi)
     source = to_dot(expr, at, mode, wrt, partials=partials, max_nodes=max_nodes, name=name,
-                    rankdir=rankdir, font_size=font_size)
+                    rankdir=rankdir, font_size=font_size, compact=compact, cleanup=cleanup)
     if fmt == "dot":
         return source.encode("utf-8")
     return finish(run_graphviz(["dot", *graphviz_args(fmt, dpi=page.dpi)], source.encode("utf-8")), fmt)

@@ -338,6 +338,7 @@ class Layout:
     bb: tuple[float, float, float, float]
     caption_pos: tuple[float, float]
     caption_size: tuple[float, float]  # inches
+    cluster_pos: list[dict[str, str]]  # per group of pic.groups: its box (bb) and label position (lp)
 
 
 def _caption_html(caption: str, width_pt: float) -> Html:
@@ -371,7 +372,9 @@ def compute_layout(pic: Picture, frames: list[Frame], page: style.Page = style.D
     bb = tuple(float(x) for x in data["bb"].split(","))
     lx, ly = (float(x) for x in data["lp"].split(","))
     lw, lh = float(data["lwidth"]), float(data["lheight"])
-    return Layout(node_pos, edge_pos, bb, (lx, ly), (lw, lh))  # type: ignore[arg-type]
+    clusters = [{k: by_name[f"cluster_{n}"][k] for k in ("bb", "lp") if k in by_name[f"cluster_{n}"]}
+                for n in range(len(pic.groups))]
+    return Layout(node_pos, edge_pos, bb, (lx, ly), (lw, lh), clusters)  # type: ignore[arg-type]
 
 
 def frame_sources(pic: Picture, frames: list[Frame], layout: Layout,
@@ -406,7 +409,7 @@ def frame_sources(pic: Picture, frames: list[Frame], layout: Layout,
             f'  corner1 [shape=point, style=invis, width=0.01, height=0.01, pos="{x1:.2f},{y1:.2f}!"];',
         ]
         out.append(write_dot(pic, f.looks, f.elooks, node_extra=node_extra, edge_extra=edge_extra(f),
-                             extra=extra, rankdir=False, page=page))
+                             extra=extra, rankdir=False, page=page, cluster_extra=layout.cluster_pos))
     return out
 
 
@@ -501,6 +504,7 @@ def render_steps(
     overwrite: bool = False,
     name: str | None = None,
     page: style.Page = style.DEFAULT_PAGE,
+    cleanup: bool | None = None,
 ) -> list[Path]:
     """Write the frames of ``expr`` into ``folder`` (see :func:`graphir.render`).
 
@@ -518,7 +522,8 @@ def render_steps(
     unless ``overwrite=True``); files of an earlier rendering into it that this
     one does not write are removed, no other file.  Returns exactly the paths
     written (besides the manifest).  ``page`` sets direction, font size and PNG
-    resolution (:func:`graphir.pictures.style.page`).
+    resolution (:func:`graphir.pictures.style.page`), and ``compact``; ``cleanup`` as in
+    :func:`graphir.to_dot` (the expression drawn; the pass's steps are shown as they run).
     """
     if at is None:
         raise RenderError("steps=True needs a point: pass at={'x': 2, ...}")
@@ -526,7 +531,8 @@ def render_steps(
     if folder.exists() and not folder.is_dir():
         raise RenderError(f"steps=True writes a folder of frames, but {str(folder)!r} is a file")
     check_folder(folder, overwrite)
-    files = step_files(expr, at, mode, wrt, format=format, max_nodes=max_nodes, name=name, page=page)
+    files = step_files(expr, at, mode, wrt, format=format, max_nodes=max_nodes, name=name, page=page,
+                       cleanup=cleanup)
     return write_folder(folder, files, overwrite)
 
 
@@ -540,6 +546,7 @@ def step_files(
     max_nodes: int | None = style.MAX_NODES,
     name: str | None = None,
     page: style.Page = style.DEFAULT_PAGE,
+    cleanup: bool | None = None,
 ) -> dict[str, bytes]:
     """The files :func:`render_steps` writes, by name (frames in order, then the GIF and the stepper).
 
@@ -548,7 +555,7 @@ def step_files(
     ['frame_000.dot', 'frame_001.dot', 'frame_002.dot', 'frame_003.dot', 'frame_004.dot']
     """
     formats = STEP_FORMATS[None if format is None else output_format(Path(f"x.{format}"), format)]
-    pic = picture(expr, at, mode, wrt, max_nodes, name=name)
+    pic = picture(expr, at, mode, wrt, max_nodes, name=name, compact=page.compact, cleanup=cleanup)
     frames = build_frames(pic)
     sources = frame_sources(pic, frames, compute_layout(pic, frames, page), page)
     files = _frame_files(sources, formats, page.dpi)

@@ -78,6 +78,7 @@ class Picture:
     values: dict[int, float] = field(default_factory=dict)
     unit_seed: bool = True  # forward mode: one variable seeded with tangent 1 (a partial derivative)
     output_name: str = "f"  # what legends and captions call the output (∂f/∂v)
+    groups: dict[str, list[int]] = field(default_factory=dict)  # cluster label -> nodes, see group_of
 
     # ------------------------------------------------------------------ queries
     def point_text(self) -> str:
@@ -162,6 +163,79 @@ def output_name_of(name: Any) -> str:
     return name
 
 
+def cleaned(roots: list[int], graph: Graph, cleanup: bool | None) -> bool:
+    """Whether a picture draws the clean-up of ``roots``: ``cleanup`` when given, else
+    when they are derivatives graphir's derivative functions returned."""
+    if cleanup is None:
+        from ..derivatives import is_derivative
+
+        return all(is_derivative(graph, r) for r in roots)
+    if not isinstance(cleanup, bool):
+        raise ArgumentError(f"cleanup must be True, False or None (derivatives only), got {cleanup!r}")
+    return cleanup
+
+
+def cleaned_copy(graph: Graph, roots: list[int]) -> tuple[Graph, list[int]]:
+    """``gi.cleanup`` of ``roots`` in a copy of ``graph`` (the user's graph does not grow)."""
+    from ..passes.cleanup import cleanup_nodes
+
+    g = Graph()
+    mapping = g.copy_from(graph, roots)
+    copied = [mapping[r] for r in roots]
+    new = cleanup_nodes(g, copied)
+    return g, [new[r] for r in copied]
+
+
+def group_of(display_name: str | None) -> str | None:
+    """The group a display name puts its node in: the text before its last dot.
+
+    >>> group_of("layer1.h"), group_of("net.layer1.h"), group_of("h"), group_of(".h"), group_of(None)
+    ('layer1', 'net.layer1', None, None, None)
+    """
+    if display_name is None:
+        return None
+    head, dot, tail = display_name.rpartition(".")
+    return head if dot and head.strip() and tail.strip() else None
+
+
+def groups_of(g: Graph, nodes: list[int], ops: list[int]) -> dict[str, list[int]]:
+    """Group label -> its nodes (in ``nodes`` order), groups in order of their first node.
+
+    A node named ``"layer1.h"`` is in group ``layer1``; an unnamed operation (of ``ops``,
+    in evaluation order) whose every user is in one group joins it (``w1 × x`` feeding
+    only ``layer1.z``)."""
+    label = {i: group_of(g.display_name(i)) for i in nodes}
+    users: dict[int, list[int]] = {}
+    for n in ops:
+        for a in g.args[n]:
+            users.setdefault(a, []).append(n)
+    for n in reversed(ops):  # users before their operands
+        if g.display_name(n) is None and n in users:
+            around = {label[u] for u in users[n]}
+            if len(around) == 1:
+                label[n] = around.pop()
+    groups: dict[str, list[int]] = {}
+    for i in nodes:
+        if label[i] is not None:
+            groups.setdefault(label[i], []).append(i)  # type: ignore[index]
+    return groups
+
+
+def edge_views(g: Graph, ops: list[int], compact: bool) -> list[EdgeView]:
+    """One edge per operand slot of the operations ``ops``, with its local partial
+    (none from a constant; with ``compact``, no edge from a constant at all)."""
+    kit = RuleKit(g)
+    edges: list[EdgeView] = []
+    for n in ops:
+        args = g.args[n]
+        for k, a in enumerate(args):
+            if compact and g.ops[a] == "const":
+                continue
+            partial = None if g.ops[a] == "const" else partial_node(g, kit, n, k)
+            edges.append(EdgeView(a, n, k, partial, args.count(a) > 1))
+    return edges
+
+
 def picture(
     expr: Any,
     at: Mapping[Any, Any] | None = None,
@@ -169,10 +243,14 @@ def picture(
     wrt: Any = None,
     max_nodes: int | None = style.MAX_NODES,
     name: str | None = None,
+    compact: bool = False,
+    cleanup: bool | None = None,
 ) -> Picture:
     """Compute what the pictures of ``expr`` show (see :func:`to_dot` for the arguments).
 
     ``name`` is what legends and captions call the output (``∂L/∂v``); default ``f``.
+    ``compact`` leaves constants out of the nodes and edges (their users' formulas
+    write them); ``cleanup`` (None: for a derivative only) draws ``gi.cleanup`` of ``expr``.
 
     >>> import graphir as gi
     >>> p = picture(gi.parse("ln(x1) + x1*x2 - sin(x2)"), at={"x1": 2, "x2": 5}, mode="reverse")
@@ -193,6 +271,8 @@ def picture(
         from ..build import lift
 
         user_graph, roots = lift(*outs)
+    if cleaned(roots, user_graph, cleanup):
+        user_graph, roots = cleaned_copy(user_graph, roots)
     n_ops = sum(1 for i in topo_order(user_graph, roots) if user_graph.args[i])
     if max_nodes is not None and n_ops > max_nodes:
         raise RenderTooLarge(
@@ -212,19 +292,15 @@ def picture(
     inputs = sorted((i for i in order if g.ops[i] == "var"), key=lambda i: num[i])
     consts = [i for i in order if g.ops[i] == "const"]
     ops = sorted((i for i in order if g.args[i]), key=lambda i: num[i])
+    if compact:
+        consts = [i for i in consts if i in outputs]
     nodes = inputs + consts + ops
     kind = {i: "input" for i in inputs}
     kind.update({i: "const" for i in consts})
     kind.update({i: "output" if i in outputs else "op" for i in ops})
     names = {i: node_name(g, num, i) for i in num}
 
-    kit = RuleKit(g)
-    edges: list[EdgeView] = []
-    for n in ops:
-        args = g.args[n]
-        for k, a in enumerate(args):
-            partial = None if g.ops[a] == "const" else partial_node(g, kit, n, k)
-            edges.append(EdgeView(a, n, k, partial, args.count(a) > 1))
+    edges = edge_views(g, ops, compact)
 
     result: PassResult | None = None
     shows: set[int] = set()
@@ -245,7 +321,8 @@ def picture(
         shows = depends_on(g, order, var_ids)
 
     pic = Picture(g, outputs, nodes, kind, num, names, edges,
-                  point, mode, names_wrt, result, shows, unit_seed=unit, output_name=output_name)
+                  point, mode, names_wrt, result, shows, unit_seed=unit, output_name=output_name,
+                  groups=groups_of(g, nodes, ops))
     if pic.at is not None:
         needed = set(order) | {e.partial for e in edges if e.partial is not None}
         if result is not None:

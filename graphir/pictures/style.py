@@ -48,11 +48,13 @@ RANKDIRS = ("LR", "TB")
 
 @dataclass(frozen=True)
 class Page:
-    """How a picture fits a page: direction of the graph, font size (points), PNG resolution."""
+    """How a picture fits a page: direction of the graph, font size (points), PNG resolution,
+    and ``compact`` (constants written into their user's label, no node of their own)."""
 
     rankdir: str = "LR"
     font_size: float = FONT_SIZE
     dpi: float = PNG_DPI
+    compact: bool = False
 
     def size(self, base: int) -> float:
         """A font size of the default look (``base``) scaled to :attr:`font_size`."""
@@ -75,11 +77,12 @@ def _positive(what: str, v: Any, lo: float, hi: float) -> float:
     return _number(v)
 
 
-def page(rankdir: str | None = None, font_size: float | None = None, dpi: float | None = None) -> Page:
+def page(rankdir: str | None = None, font_size: float | None = None, dpi: float | None = None,
+         compact: bool | None = None) -> Page:
     """The :class:`Page` of the picture options (None: the default), checked (ArgumentError).
 
     >>> page(rankdir="tb", font_size=16)
-    Page(rankdir='TB', font_size=16, dpi=110)
+    Page(rankdir='TB', font_size=16, dpi=110, compact=False)
     """
     d = Page()
     if rankdir is not None:
@@ -91,7 +94,14 @@ def page(rankdir: str | None = None, font_size: float | None = None, dpi: float 
         rankdir=d.rankdir if rankdir is None else rankdir,
         font_size=d.font_size if font_size is None else _positive("font_size", font_size, 4, 72),
         dpi=d.dpi if dpi is None else _positive("dpi", dpi, 30, 1200),
+        compact=d.compact if compact is None else _flag("compact", compact),
     )
+
+
+def _flag(what: str, v: Any) -> bool:
+    if not isinstance(v, bool):
+        raise ArgumentError(f"{what} must be True or False, got {v!r}")
+    return bool(v)
 
 
 #: Animated GIF timing: each frame, and the last one (the result) longer.

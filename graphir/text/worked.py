@@ -42,6 +42,7 @@ from ..bridges import sympy_limits as limits
 from ..bridges.sympy_convert import to_sympy
 from ..build import Expr, expr_list
 from ..errors import ArgumentError, GraphirError, RenderTooLarge
+from ..passes.cleanup import cleanup as clean_up
 from ..printing import (
     display_number,
     display_operand,
@@ -468,6 +469,8 @@ def explain(
     rankdir: str | None = None,
     font_size: float | None = None,
     dpi: float | None = None,
+    compact: bool | None = None,
+    cleanup: bool | None = None,
 ) -> Explanation:
     """The worked example of differentiating ``expr`` at ``at``: trace tables, the chain rule
     edge by edge with numbers, the sum over paths, checks, pictures.
@@ -490,7 +493,9 @@ def explain(
     sympy_timeout, max_sympy_size : limits on each SymPy step (the derivatives shown and
         the symbolic row of the comparison), as in :func:`graphir.compare`; past them the
         document says SymPy could not be asked.
-    rankdir, font_size, dpi : how the saved pictures fit a page, as in :func:`graphir.render`.
+    rankdir, font_size, dpi, compact : how the saved pictures fit a page, as in :func:`graphir.render`.
+    cleanup : explain ``gi.cleanup(expr)`` (tables, chain rule and pictures alike); default
+        (None): when ``expr`` is a derivative returned by ``gi.grad``, ``gi.diff``, ...
 
     Returns
     -------
@@ -509,9 +514,14 @@ def explain(
     if not single and len(exprs) != 1:
         raise ArgumentError("explain takes one expression")
     expr = exprs[0]
+    from ..pictures.model import cleaned
+
+    if cleaned([expr.node], expr.ir, cleanup):
+        expr = clean_up(expr)
     point = as_point(at, scalar=True)
     _check_nodes(expr, max_nodes)
-    look = {k: v for k, v in (("rankdir", rankdir), ("font_size", font_size), ("dpi", dpi)) if v is not None}
+    look = {k: v for k, v in (("rankdir", rankdir), ("font_size", font_size), ("dpi", dpi),
+                              ("compact", compact)) if v is not None}
     _check_look(look)
     sympy_timeout, max_sympy_size = limits.read_timeout(sympy_timeout), limits.read_size(max_sympy_size)
     table = TraceTable([expr], point, mode, wrt, name=name)
