@@ -361,7 +361,8 @@ def _point_text(v: Any) -> str:
         return format_number(float(a))
     if a.size > 6:
         return f"<array of shape {a.shape}>"
-    return np.array2string(a, separator=", ", formatter={"float_kind": format_number}, max_line_width=10**9)
+    texts = np.frompyfunc(lambda v: format_number(float(v)), 1, 1)(a).tolist()
+    return str(texts).replace("'", "")
 
 
 def _norm_text(values: np.ndarray) -> str:
