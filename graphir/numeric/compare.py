@@ -477,7 +477,10 @@ def compare(
     Parameters
     ----------
     expr : an expression (or text for :func:`graphir.parse`).
-    at : the point, variables or names -> real numbers.
+    at : the point, variables or names -> real numbers (an array of its shape for a shaped
+        variable: the expression is then a scalar of arrays, each row holds one value per
+        entry, named by :attr:`Comparison.coordinates`, and the table shows an array
+        variable's partials by their norm and its errors as the largest over its entries).
     wrt : variables or names; default ``expr.variables``.
     sympy_timeout : seconds SymPy may take for the symbolic row (None: no limit); a SymPy
         that is stopped, fails or is refused (``max_sympy_size``, see

@@ -430,7 +430,8 @@ def finite_difference(
     Parameters
     ----------
     expr : an expression (or text for :func:`graphir.parse`).
-    at : the point, variables or names -> real numbers (every variable of ``expr``).
+    at : the point, variables or names -> real numbers (every variable of ``expr``; an
+        array of its shape for a shaped variable).
     wrt : variables or names to differentiate by; default ``expr.variables``.
     method : ``"forward"``, ``"backward"``, ``"central"``, ``"complex"`` or ``"richardson"``.
     step : None (a good step per variable, scaled by ``max(|x|, 1)``, see
@@ -442,6 +443,17 @@ def finite_difference(
     Returns
     -------
     ndarray, or ``(values, error_estimates)`` with ``return_error=True``.
+
+    An expression with arrays (a shaped variable, a data constant) must be a scalar; it is
+    differenced one entry of each variable at a time (a given step applies to every entry
+    of its variable, the default step is taken per entry), and the partials come as a
+    tuple of arrays, one per variable, of its shape (0-d for a scalar variable), as
+    :func:`graphir.value_and_grad` gives them.
+
+    >>> import graphir as gi
+    >>> w = gi.symbols("w", shape=(2,))
+    >>> finite_difference(gi.sum(w ** 3), {"w": [1.0, 2.0]}, method="complex")
+    (array([ 3., 12.]),)
 
     Examples
     --------
