@@ -56,6 +56,8 @@ __all__ = [
     "forward_seeds",
     "as_point",
     "as_value",
+    "as_shaped_point",
+    "variable_shapes",
     "no_such_variable",
     "its_variables",
     "describe",
@@ -303,6 +305,48 @@ def as_point(at: Any, *, scalar: bool = False) -> dict[str, Any]:
         if np.ndim(a) != 0 or np.iscomplexobj(a):
             raise ArgumentError(f"the value of {name} must be one real number, got {v!r}")
         point[name] = float(a)
+    return point
+
+
+def variable_shapes(expr: Any, wrt: Any = None) -> dict[str, tuple[int, ...]]:
+    """Name -> shape of the variables of ``expr`` and of the variable objects in ``wrt``.
+
+    >>> import graphir as gi
+    >>> W = gi.symbols("W", shape=(2, 3)); x = gi.symbols("x")
+    >>> variable_shapes(gi.sum(W) * x)
+    {'W': (2, 3), 'x': ()}
+    """
+    out = {v.name: v.shape for v in expr.variables}
+    items = wrt_items(wrt) or []
+    for w in items:
+        if isinstance(w, Expr) and w.ir.is_var(w.node):
+            out.setdefault(w.name, w.shape)
+    return out
+
+
+def as_shaped_point(at: Any, shapes: Mapping[str, tuple[int, ...]]) -> dict[str, Any]:
+    """A point of one value per variable: a float for a variable of no shape (and one not in
+    ``shapes``), a float array of exactly its shape for a shaped one (a copy), else
+    :class:`~graphir.errors.EvalError` naming the variable and both shapes.
+
+    >>> as_shaped_point({"w": [1, 2], "x": 3}, {"w": (2,), "x": ()})
+    {'w': array([1., 2.]), 'x': 3.0}
+    """
+    from .errors import EvalError
+
+    raw = as_point(at)
+    point: dict[str, Any] = {}
+    for name, v in raw.items():
+        want = shapes.get(name, ())
+        if not want:
+            point.update(as_point({name: v}, scalar=True))
+            continue
+        a = as_value(name, v)
+        if np.shape(a) != want:
+            raise EvalError(f"variable {name!r} has shape {want}, but its value has shape {np.shape(a)}")
+        if np.iscomplexobj(a):
+            raise ArgumentError(f"the value of {name} must be real numbers, got {describe(v)}")
+        point[name] = np.array(a, dtype=float)
     return point
 
 

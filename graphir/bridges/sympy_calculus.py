@@ -17,11 +17,13 @@ import math
 from functools import lru_cache
 from typing import Any
 
+import numpy as np
+
 from ..arguments import wrt_names
 from ..build import Expr, as_expr
 from ..errors import GraphirError, SymbolicError
 from ..ir import Graph
-from .sympy_convert import from_sympy_into, symbol, sympy_module, to_sympy
+from .sympy_convert import entry_symbol, from_sympy_into, symbol, sympy_entries, sympy_module
 from .sympy_limits import (
     DEFAULT_TIMEOUT,
     MAX_SYMPY_SIZE,
@@ -54,14 +56,25 @@ def simplify(
     >>> x, = gi.symbols("x,")
     >>> str(simplify(gi.sin(x) ** 2 + gi.cos(x) ** 2 + x))
     'x + 1'
+
+    An array expression is simplified entry by entry and comes back with its shape (a
+    stack of the simplified entries, reshaped; a data constant when all are numbers).
+
+    >>> w = gi.symbols("w", shape=(2,))
+    >>> str(simplify(gi.exp(gi.log(w)) - w + 1))
+    '[1, 1]'
     """
     sp = sympy_module()
     limit = time_limit(sympy_timeout, "simplifying the expression")
     max_sympy_size = read_size(max_sympy_size)
     try:
         with limit:
-            s = to_sympy(expr, max_sympy_size=max_sympy_size)
-            g = _with_variables_of(as_expr(expr))
+            e = as_expr(expr)
+            s = sympy_entries(e, max_sympy_size=max_sympy_size)
+            g = _with_variables_of(e)
+            if isinstance(s, np.ndarray):
+                simpler = np.frompyfunc(sp.simplify, 1, 1)(s)
+                return Expr(g, from_sympy_into(g, simpler, e.shape))
             return Expr(g, from_sympy_into(g, sp.simplify(s)))
     except GraphirError:
         raise
@@ -104,12 +117,23 @@ def _real_stand_ins() -> dict[Any, Any]:
     return {sp.Abs: RealAbs, sp.sign: RealSign}
 
 
-def _diff(sp: Any, s: Any, name: str) -> Any:
+def _diff(sp: Any, s: Any, name: str, shape: tuple[int, ...] = ()) -> Any:
+    """SymPy's derivative of ``s`` by the variable ``name``; by every entry of it (an object
+    array of ``shape``) when it has a shape."""
+    if shape:
+        out = np.empty(shape, dtype=object)
+        for index in np.ndindex(*shape):
+            out[index] = _diff_by(sp, s, entry_symbol(name, index))
+        return out
+    return _diff_by(sp, s, symbol(name))
+
+
+def _diff_by(sp: Any, s: Any, sym: Any) -> Any:
     stand_ins = _real_stand_ins()
     for f, g in stand_ins.items():
         if s.has(f):
             s = s.replace(f, g)
-    d = sp.diff(s, symbol(name))
+    d = sp.diff(s, sym)
     for f, g in stand_ins.items():
         if d.has(g):
             d = d.replace(g, f)
@@ -137,8 +161,9 @@ def _lost_non_finite(sp: Any, e: Expr, forms: list[Any]) -> str | None:
     consts = [g.params[i] for i in reachable(g, [e.node]) if g.ops[i] == "const"]
     if any(isinstance(v, float) and math.isnan(v) for v in consts):
         return "SymPy folds the expression's nan into the whole expression, so its derivative is lost"
+    entries = [x for f in forms for x in (f.ravel() if isinstance(f, np.ndarray) else [f])]
     if any(isinstance(v, float) and math.isinf(v) for v in consts) and any(
-        f.has(sp.nan, sp.zoo) for f in forms
+        f.has(sp.nan, sp.zoo) for f in entries
     ):
         return "SymPy turns the expression's infinities into nan, so its derivative is lost"
     return None
@@ -155,7 +180,9 @@ def symbolic_grad(
 
     ``wrt`` is a variable, a name or a sequence of them (default:
     ``expr.variables``; a name must name a variable of ``expr``).  All
-    partials live in one new graph.  These are the pointwise derivatives of
+    partials live in one new graph.  ``expr`` must be a scalar (else
+    :class:`~graphir.errors.ShapeError`); the partial by a shaped variable has the
+    variable's shape (SymPy differentiates by each entry, ``W[0,1]``).  These are the pointwise derivatives of
     real functions: ``abs(u)`` gives ``sign(u)*u'`` even where SymPy cannot
     prove ``u`` real, and ``sign``/``heaviside`` (whose derivative SymPy writes
     with ``DiracDelta``) give 0, graphir's convention.  ``sympy_timeout`` (seconds for
@@ -165,6 +192,10 @@ def symbolic_grad(
     >>> x1, x2 = gi.symbols("x1 x2")
     >>> [str(d) for d in symbolic_grad(gi.log(x1) + x1 * x2 - gi.sin(x2))]
     ['x2 + 1/x1', 'x1 - cos(x2)']
+    >>> w = gi.symbols("w", shape=(2,))
+    >>> dw, = symbolic_grad(gi.sum(w * w))
+    >>> dw.shape, dw.eval(w=[1.0, 3.0]).tolist()
+    ((2,), [2.0, 6.0])
     """
     sp = sympy_module()
     e = as_expr(expr)
@@ -175,8 +206,9 @@ def symbolic_grad(
     max_sympy_size = read_size(max_sympy_size)
     try:
         with limit:
-            for d in _sympy_partials(sp, e, names, max_sympy_size):
-                out.append(Expr(g, from_sympy_into(g, d)))
+            shapes = _shapes(e, names, wrt)
+            for d, shape in zip(_sympy_partials(sp, e, names, max_sympy_size, shapes), shapes, strict=True):
+                out.append(Expr(g, from_sympy_into(g, d, shape) if shape else from_sympy_into(g, d)))
     except GraphirError:
         raise
     except SYMPY_FAILURES as exc:
@@ -184,11 +216,33 @@ def symbolic_grad(
     return tuple(out)
 
 
-def _sympy_partials(sp: Any, e: Expr, names: list[str], max_sympy_size: int | None) -> list[Any]:
-    """SymPy's partials of ``e`` by ``names`` (SymPy objects); a :class:`SymbolicError` when
-    SymPy lost a nan or an infinity of the graph (:func:`_lost_non_finite`)."""
-    s = to_sympy(e, max_sympy_size=max_sympy_size)
-    out = [_diff(sp, s, name) for name in names]
+def _shapes(e: Expr, names: list[str], wrt: Any) -> list[tuple[int, ...]]:
+    """The shapes of the variables ``names`` (of ``e``, else of the variables in ``wrt``);
+    a :class:`~graphir.errors.ShapeError` when ``e`` is not a scalar."""
+    from ..errors import ShapeError
+
+    if e.shape:
+        raise ShapeError(
+            f"a gradient takes a scalar expression, got one of shape {e.shape}; differentiate its "
+            "entries (or a sum of them) one at a time"
+        )
+    given = {w.name: w.shape for w in (wrt if isinstance(wrt, (list, tuple)) else [wrt])
+             if isinstance(w, Expr) and w.ir.is_var(w.node)}
+    out = []
+    for n in names:
+        v = e.ir.find_var(n)
+        out.append(e.ir.shapes[v] if v is not None else given.get(n, ()))
+    return out
+
+
+def _sympy_partials(
+    sp: Any, e: Expr, names: list[str], max_sympy_size: int | None, shapes: list[tuple[int, ...]],
+) -> list[Any]:
+    """SymPy's partials of ``e`` by ``names`` (SymPy objects, object arrays for shaped variables);
+    a :class:`SymbolicError` when SymPy lost a nan or an infinity of the graph
+    (:func:`_lost_non_finite`)."""
+    s = sympy_entries(e, max_sympy_size=max_sympy_size)
+    out = [_diff(sp, s, name, shape) for name, shape in zip(names, shapes, strict=True)]
     why = _lost_non_finite(sp, e, [s, *out])
     if why is not None:
         raise SymbolicError(f"{why}; SymPy cannot give this derivative")
@@ -206,6 +260,25 @@ def _real_value(sp: Any, value: Any, digits: int) -> Any:
         return None  # complex: outside the real domain, where graphir's values are nan
     with mpmath.workdps(digits + 10):  # an mpf is rounded to the working precision it is made in
         return mpmath.mpf(sp.Float(re, digits + 10)._mpf_)
+
+
+def _subs(sp: Any, point: dict[str, Any], precision: int) -> dict[Any, Any]:
+    """SymPy substitutions of the point's values (exact binary floats), entry by entry for arrays."""
+    subs = {}
+    for n, v in point.items():
+        if isinstance(v, np.ndarray):
+            for index in np.ndindex(*v.shape):
+                subs[entry_symbol(n, index)] = sp.Float(float(v[index]), precision)
+        else:
+            subs[symbol(n)] = sp.Float(float(v), precision)
+    return subs
+
+
+def _precise(sp: Any, d: Any, subs: dict[Any, Any], digits: int) -> Any:
+    import mpmath
+
+    value = _real_value(sp, d.evalf(digits, subs=subs), digits)
+    return mpmath.nan if value is None else value
 
 
 def precise_grad(
@@ -226,9 +299,11 @@ def precise_grad(
     (``1/(1 + x) - 1`` at ``x = 1e-10``) costs nothing.  This is the reference
     :func:`graphir.compare` and :func:`graphir.step_sweep` measure against.  A partial
     that is no real number there (out of the domain, complex, or left unevaluated) is
-    ``mpmath.nan``.  Raises :class:`~graphir.errors.SymbolicError` (and its
-    ``SymbolicTimeout``, ``SymbolicTooLarge``) when SymPy cannot give the partials, as
-    :func:`symbolic_grad`; ``sympy_timeout`` covers the differentiation and the evaluation.
+    ``mpmath.nan``.  The partial by a shaped variable is an object array of ``mpf`` of its
+    shape (the point gives such a variable an array of its shape).  Raises
+    :class:`~graphir.errors.SymbolicError` (and its ``SymbolicTimeout``, ``SymbolicTooLarge``)
+    when SymPy cannot give the partials, as :func:`symbolic_grad`; ``sympy_timeout`` covers
+    the differentiation and the evaluation.
 
     >>> import graphir as gi
     >>> x, = gi.symbols("x,")
@@ -237,24 +312,28 @@ def precise_grad(
     >>> mpmath.nstr(d, 25)
     '-9.999999999000000364421973e-11'
     """
-    import mpmath
-
-    from ..arguments import as_point
+    from ..arguments import as_shaped_point, variable_shapes
 
     sp = sympy_module()
     e = as_expr(expr)
     names = wrt_names(e, wrt)
-    point = as_point(at, scalar=True)
+    point = as_shaped_point(at, variable_shapes(e, wrt))
     limit = time_limit(sympy_timeout, "evaluating the derivatives in high precision")
     max_sympy_size = read_size(max_sympy_size)
-    out = []
+    out: list[Any] = []
     try:
         with limit:
-            partials = _sympy_partials(sp, e, names, max_sympy_size)
-            subs = {symbol(n): sp.Float(float(v), digits + 30) for n, v in point.items()}
+            shapes = _shapes(e, names, wrt)
+            partials = _sympy_partials(sp, e, names, max_sympy_size, shapes)
+            subs = _subs(sp, point, digits + 30)
             for d in partials:
-                value = _real_value(sp, d.evalf(digits, subs=subs), digits)
-                out.append(mpmath.nan if value is None else value)
+                if isinstance(d, np.ndarray):
+                    values = np.empty(d.shape, dtype=object)
+                    for index in np.ndindex(*d.shape):
+                        values[index] = _precise(sp, d[index], subs, digits)
+                    out.append(values)
+                else:
+                    out.append(_precise(sp, d, subs, digits))
     except GraphirError:
         raise
     except SYMPY_FAILURES as exc:

@@ -29,6 +29,15 @@ Conventions
   doubles and the way back is exact).  inf and nan become ``oo``/``-oo``/``nan``.
   ``-0.0`` becomes ``0`` (SymPy has no signed zero; :func:`graphir.to_json` is
   the lossless format).
+* Arrays go to SymPy entry by entry: a shaped variable ``W`` is an array of real
+  symbols named ``W[0,1]`` (written ``W_{0,1}`` in LaTeX; brackets cannot clash with
+  a graphir variable's name), a data constant an array of exact numbers (as constants
+  above), and each array operation works on NumPy object arrays of SymPy entries (its
+  record's ``sympy``).  :func:`to_sympy` gives a column ``sympy.Matrix`` for a vector,
+  a ``sympy.Matrix`` for a matrix and an ``ImmutableDenseNDimArray`` beyond two axes.
+  :func:`from_sympy` reads a Matrix (or N-dim array) back as an array of its entries
+  (a data constant when all are numbers, else a stack of them); its entries may name
+  entries of shaped variables of the graph it builds into.
 * :func:`from_sympy` gives graphs that read like the printed SymPy expression:
   ``x + (-1)*y`` comes back as ``x - y``, ``(-1)*x`` as ``-x``, factors with
   a negative exponent as a division (``x/y``, ``1/x``), sums and products of
@@ -53,12 +62,14 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from functools import reduce
+from functools import lru_cache, reduce
 from typing import Any
+
+import numpy as np
 
 from .. import primitives
 from ..build import Expr, as_expr, variable_name_problem
-from ..errors import GraphirError, SymbolicError
+from ..errors import GraphirError, SymbolicError, SymbolicTooLarge
 from ..ir import Graph
 from ..printing import pi_or_e
 from ..traversal import levels
@@ -66,9 +77,12 @@ from .sympy_limits import MAX_SYMPY_SIZE, check_size
 
 __all__ = [
     "to_sympy",
+    "sympy_entries",
     "from_sympy",
     "from_sympy_into",
     "symbol",
+    "entry_symbol",
+    "entry_name",
     "sympy_module",
     "MAX_DEPTH",
     "MAX_SYMPY_DEPTH",
@@ -103,6 +117,49 @@ def symbol(name: str) -> Any:
     return sympy_module().Symbol(name, real=True)
 
 
+def entry_name(name: str, index: Sequence[int]) -> str:
+    """The name of an entry of the shaped variable ``name``: ``W[0,1]``.
+
+    >>> entry_name("W", (0, 1)), entry_name("w", (2,))
+    ('W[0,1]', 'w[2]')
+    """
+    return f"{name}[{','.join(str(int(k)) for k in index)}]"
+
+
+_ENTRY = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\[(\d+(?:,\d+)*)\]\Z")
+
+
+def _parse_entry(name: str) -> tuple[str, tuple[int, ...]] | None:
+    m = _ENTRY.match(name)
+    return None if m is None else (m.group(1), tuple(int(k) for k in m.group(2).split(",")))
+
+
+@lru_cache(maxsize=1)
+def _entry_class() -> Any:
+    sp = sympy_module()
+
+    class EntrySymbol(sp.Symbol):  # type: ignore[misc, valid-type]
+        """An entry of a shaped variable: ``W[0,1]`` in text, ``W_{0,1}`` in LaTeX."""
+
+        def _latex(self, printer: Any) -> str:
+            base, _, rest = self.name.partition("[")
+            b = printer._print(sp.Symbol(base))
+            return f"{{{b}}}_{{{rest[:-1]}}}" if "_" in b else f"{b}_{{{rest[:-1]}}}"
+
+    return EntrySymbol
+
+
+def entry_symbol(name: str, index: Sequence[int]) -> Any:
+    """The SymPy symbol of the entry ``index`` of the shaped variable ``name`` (real).
+
+    >>> import sympy
+    >>> s = entry_symbol("W", (0, 1))
+    >>> str(s), sympy.latex(s), s.is_real
+    ('W[0,1]', 'W_{0,1}', True)
+    """
+    return _entry_class()(entry_name(name, index), real=True)
+
+
 # ---------------------------------------------------------------- graphir -> SymPy
 
 
@@ -135,11 +192,12 @@ def _short(obj: Any, limit: int = 80) -> str:
 
 
 class _DepthMeter:
-    """Depth of SymPy trees, measured iteratively with a memo keyed by object id
+    """Depth (and tree size, in ``size``) of SymPy trees, measured iteratively with a memo keyed by object id
     (the objects are kept alive, so ids stay valid)."""
 
     def __init__(self) -> None:
         self.depth: dict[int, int] = {}
+        self.size: dict[int, int] = {}  # nodes of the tree form (shared parts counted per use)
         self.alive: list[Any] = []
 
     def __call__(self, obj: Any) -> int:
@@ -153,6 +211,7 @@ class _DepthMeter:
             args = o.args
             if ready or not args:
                 depth[k] = 1 + max((depth[id(a)] for a in args), default=0)
+                self.size[k] = 1 + sum(self.size[id(a)] for a in args)
                 self.alive.append(o)
                 continue
             stack.append((o, True))
@@ -163,11 +222,18 @@ class _DepthMeter:
 def to_sympy(expr: Expr | float, *, max_sympy_size: int | None = MAX_SYMPY_SIZE) -> Any:
     """The SymPy expression of ``expr`` (variables are real symbols).
 
+    An array expression goes entry by entry (see the module docstring): a column
+    ``sympy.Matrix`` for a vector, a ``sympy.Matrix`` for a matrix, an
+    ``ImmutableDenseNDimArray`` beyond two axes.
+
     Raises :class:`~graphir.errors.SymbolicError` when the expression is nested
     too deeply for SymPy (see :data:`MAX_DEPTH` and :data:`MAX_SYMPY_DEPTH`), and
     :class:`~graphir.errors.SymbolicTooLarge` when its tree form has more than
     ``max_sympy_size`` nodes (None: no limit) or SymPy would compute an
-    astronomically large exact number (:func:`graphir.bridges.sympy_limits.check_size`).
+    astronomically large exact number (:func:`graphir.bridges.sympy_limits.check_size`);
+    for an array expression, also when its nodes hold more than ``max_sympy_size``
+    entries together, or the SymPy forms of its entries more than ``max_sympy_size``
+    nodes.
 
     >>> import graphir as gi
     >>> x1, x2 = gi.symbols("x1 x2")
@@ -175,6 +241,32 @@ def to_sympy(expr: Expr | float, *, max_sympy_size: int | None = MAX_SYMPY_SIZE)
     x1*x2 + log(x1) - sin(x2)
     >>> to_sympy(0.1 * x1 + 0.5)
     0.1*x1 + 1/2
+    >>> W = gi.symbols("W", shape=(2, 2))
+    >>> to_sympy(W @ gi.constant([1.0, 2.0]))
+    Matrix([
+    [W[0,0] + 2*W[0,1]],
+    [W[1,0] + 2*W[1,1]]])
+    """
+    sp = sympy_module()
+    e = as_expr(expr)
+    obj = sympy_entries(e, max_sympy_size=max_sympy_size)
+    if not isinstance(obj, np.ndarray):
+        return obj
+    if obj.ndim == 1:
+        return sp.Matrix(obj.shape[0], 1, list(obj))
+    if obj.ndim == 2:
+        return sp.Matrix(obj.tolist())
+    return sp.ImmutableDenseNDimArray(list(obj.ravel()), obj.shape)
+
+
+def sympy_entries(expr: Expr, *, max_sympy_size: int | None = MAX_SYMPY_SIZE) -> Any:
+    """The SymPy form of ``expr``: one SymPy expression for a scalar, else a NumPy object
+    array of the expression's shape holding one per entry (limits as :func:`to_sympy`).
+
+    >>> import graphir as gi
+    >>> w = gi.symbols("w", shape=(2,))
+    >>> sympy_entries(2 * w)
+    array([2*w[0], 2*w[1]], dtype=object)
     """
     sp = sympy_module()
     e = as_expr(expr)
@@ -188,26 +280,25 @@ def to_sympy(expr: Expr | float, *, max_sympy_size: int | None = MAX_SYMPY_SIZE)
             f"{MAX_DEPTH} (SymPy recurses over its trees and would fail)"
         )
     check_size(e, max_sympy_size)
-    ops, args, params = g.ops, g.args, g.params
+    arrays = any(g.shapes[i] for i in ids)
+    if arrays:
+        _check_entries(g, ids, max_sympy_size)
     env: dict[int, Any] = {}
     meter = _DepthMeter()
     try:
         for i in ids:
-            op = ops[i]
-            if op == "var":
-                obj = symbol(params[i])
-            elif op == "const":
-                obj = _const_to_sympy(sp, params[i])
-            else:
-                obj = primitives.get(op).sympy(sp, *[env[a] for a in args[i]])
-            d = meter(obj)
-            if d > MAX_SYMPY_DEPTH:
-                raise SymbolicError(
-                    f"the SymPy form of the expression is at least {d} levels deep (at graph "
-                    f"level {level[i]} of {depth}); the SymPy bridge takes at most "
-                    f"{MAX_SYMPY_DEPTH} (SymPy recurses over its trees and would fail)"
-                )
-            env[i] = obj
+            env[i] = obj = _node_sympy(sp, g, i, env)
+            entries = list(obj.ravel()) if isinstance(obj, np.ndarray) else [obj]
+            for entry in entries:
+                d = meter(entry)
+                if d > MAX_SYMPY_DEPTH:
+                    raise SymbolicError(
+                        f"the SymPy form of the expression is at least {d} levels deep (at graph "
+                        f"level {level[i]} of {depth}); the SymPy bridge takes at most "
+                        f"{MAX_SYMPY_DEPTH} (SymPy recurses over its trees and would fail)"
+                    )
+                if arrays and max_sympy_size is not None and meter.size[id(entry)] > max_sympy_size:
+                    raise _too_large_entries(meter.size[id(entry)], max_sympy_size)
     except RecursionError:
         raise SymbolicError(
             f"SymPy hit the recursion limit building the expression ({depth} levels deep)"
@@ -215,9 +306,68 @@ def to_sympy(expr: Expr | float, *, max_sympy_size: int | None = MAX_SYMPY_SIZE)
     except GraphirError:
         raise
     except Exception as exc:  # SymPy's own ValueError, OverflowError...: the bridge raises ours only
-        formula = f"{op}({', '.join(_short(env[a], 40) for a in args[i])})"
+        formula = f"{g.ops[i]}({', '.join(_short(env[a], 40) for a in g.args[i])})"
         raise SymbolicError(f"SymPy cannot build {formula}: {_foreign(exc)}") from exc
-    return env[e._id]
+    out = env[e._id]
+    if arrays and max_sympy_size is not None and isinstance(out, np.ndarray):
+        total = sum(meter.size[id(entry)] for entry in out.ravel())
+        if total > max_sympy_size:
+            raise _too_large_entries(total, max_sympy_size)
+    return out
+
+
+def _node_sympy(sp: Any, g: Graph, i: int, env: dict[int, Any]) -> Any:
+    """The SymPy form of node ``i`` (its operands' forms in ``env``): an object array when
+    the node has a shape."""
+    op, param, shape = g.ops[i], g.params[i], g.shapes[i]
+    if op == "var":
+        if not shape:
+            return symbol(param)
+        out = np.empty(shape, dtype=object)
+        for index in np.ndindex(*shape):
+            out[index] = entry_symbol(param, index)
+        return out
+    if op == "const":
+        return _const_to_sympy(sp, param)
+    if op == "data":
+        values = np.asarray(param.array, dtype=float)
+        return np.frompyfunc(lambda v: _const_to_sympy(sp, float(v)), 1, 1)(values).astype(object)
+    p = primitives.get(op)
+    operands = [env[a] for a in g.args[i]]
+    if p.elementwise:
+        if not shape:
+            return p.sympy(sp, *operands)
+        return np.asarray(np.frompyfunc(lambda *xs: p.sympy(sp, *xs), len(operands), 1)(*operands),
+                          dtype=object)
+    operands = [np.asarray(x, dtype=object) for x in operands]
+    out = p.sympy(sp, *operands, param) if p.has_param else p.sympy(sp, *operands)
+    out = np.asarray(out, dtype=object)
+    return out.item() if not shape else out.reshape(shape)
+
+
+def _check_entries(g: Graph, ids: Sequence[int], limit: int | None) -> None:
+    """Refuse an array expression whose nodes hold more than ``limit`` entries together."""
+    if limit is None:
+        return
+    total = 0
+    for i in ids:
+        total += math.prod(g.shapes[i])
+        if total > limit:
+            raise SymbolicTooLarge(
+                f"the array expression's nodes hold more than {limit} entries together, the limit "
+                f"max_sympy_size={limit} for SymPy work (the SymPy bridge writes every entry out); "
+                "pass a larger max_sympy_size= (None: no limit) or use smaller arrays",
+                total, limit,
+            )
+
+
+def _too_large_entries(n: int, limit: int) -> SymbolicTooLarge:
+    return SymbolicTooLarge(
+        f"the SymPy form of the array expression's entries has {n} nodes, more than the limit "
+        f"max_sympy_size={limit} for SymPy work; pass a larger max_sympy_size= (None: no limit) "
+        "or use smaller arrays",
+        n, limit,
+    )
 
 
 def _foreign(exc: BaseException) -> str:
@@ -491,6 +641,29 @@ class _Converter:
             or any(_match(self.sp, p, obj) is not None for p in self.matchers)
         )
 
+    def symbol_node(self, obj: Any) -> int:
+        """The node of a SymPy symbol: a variable, or an entry of a shaped one (``W[0,1]``)."""
+        entry = _parse_entry(obj.name)
+        if entry is not None:
+            return self.entry_node(obj.name, *entry)
+        return self.g.var(self.variable_name(obj))
+
+    def entry_node(self, text: str, name: str, index: tuple[int, ...]) -> int:
+        """The node of the entry ``name[index]`` of a shaped variable the graph holds."""
+        g = self.g
+        v = g.find_var(name)
+        if v is None or len(g.shapes[v]) != len(index) or any(
+            k >= n for k, n in zip(index, g.shapes[v], strict=True)
+        ):
+            where = "no such variable" if v is None else f"{name} has shape {g.shapes[v]}"
+            raise SymbolicError(
+                f"the SymPy symbol {text!r} names an entry of an array variable {name!r}, but the graph "
+                f"it is read into has {where} (build into a graph holding {name}: from_sympy_into)"
+            )
+        from ..shapes import normalize_key
+
+        return g.apply("index", v, param=normalize_key(index, g.shapes[v]))
+
     def variable_name(self, symbol: Any) -> str:
         why = variable_name_problem(symbol.name, self.functions)
         if why is not None:
@@ -500,7 +673,7 @@ class _Converter:
     def plan(self, obj: Any) -> int | _Plan:
         sp, g = self.sp, self.g
         if obj.is_Symbol:
-            return g.var(self.variable_name(obj))
+            return self.symbol_node(obj)
         if obj.is_Number or obj.is_NumberSymbol or obj is sp.S.ComplexInfinity:
             return _number(sp, g, obj)
         if obj.is_Atom:
@@ -558,9 +731,16 @@ class _Converter:
         return done[id(root)]
 
 
-def from_sympy_into(graph: Graph, e: Any) -> int:
-    """Node id of the SymPy expression ``e`` built into ``graph`` (see :func:`from_sympy`)."""
+def from_sympy_into(graph: Graph, e: Any, shape: tuple[int, ...] | None = None) -> int:
+    """Node id of the SymPy expression ``e`` built into ``graph`` (see :func:`from_sympy`).
+
+    A Matrix or N-dim array becomes an array node of its shape, or of ``shape`` when given
+    (as many entries: a column Matrix read back as a vector); its entries may name entries
+    of shaped variables ``graph`` holds (``W[0,1]``).
+    """
     sp = sympy_module()
+    if isinstance(e, (sp.MatrixBase, sp.NDimArray, np.ndarray)):
+        return _array_into(sp, graph, e, shape)
     if isinstance(e, Expr):
         raise TypeError("from_sympy takes a SymPy expression; this is already a graphir expression")
     if isinstance(e, numbers.Real) and not isinstance(e, (bool, sp.Basic)):
@@ -580,6 +760,24 @@ def from_sympy_into(graph: Graph, e: Any) -> int:
         raise
     except Exception as exc:  # SymPy's own errors: the bridge raises ours only
         raise SymbolicError(f"SymPy could not give the expression's parts: {_foreign(exc)}") from exc
+
+
+def _array_into(sp: Any, graph: Graph, e: Any, shape: tuple[int, ...] | None) -> int:
+    """An array node of the entries of the Matrix, N-dim array or object array ``e``: a data constant when
+    every entry is a number, else a stack of the entries reshaped."""
+    if isinstance(e, np.ndarray):
+        entries = list(e.ravel())
+    else:
+        entries = list(e) if isinstance(e, sp.MatrixBase) else list(sp.flatten(e.tolist()))
+    target = tuple(e.shape) if shape is None else tuple(shape)
+    if math.prod(target) != len(entries) or not entries:
+        raise SymbolicError(f"a SymPy array of shape {tuple(e.shape)} cannot be read as shape {target}")
+    ids = [from_sympy_into(graph, x) for x in entries]
+    values = [graph.const_value(i) for i in ids]
+    if all(v is not None for v in values):
+        return graph.data(np.array(values, dtype=float).reshape(target))
+    flat = graph.apply("stack", *ids)
+    return flat if target == (len(ids),) else graph.apply("reshape", flat, param=target)
 
 
 def _natural(name: str) -> list[Any]:

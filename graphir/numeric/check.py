@@ -26,6 +26,7 @@ point disagrees.  ``report.ok`` is True only when every claim holds.
 from __future__ import annotations
 
 import math
+import re
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -482,7 +483,11 @@ def check_claims(
     Parameters
     ----------
     expr : an expression (or text for :func:`graphir.parse`).
-    claims : variable (or name) -> claimed partial (text, expression or number).
+    claims : variable (or name) -> claimed partial (text, expression or number); for an
+        array variable, an expression of its shape, or a NumPy array or nested list of numbers.
+        An expression with arrays is checked entry by entry: its SymPy form, with one scalar
+        variable per entry, goes through the same checks, and the report has one result per
+        entry of each claimed partial, named ``W[0,1]`` (so SymPy's size limits apply to it).
     at : a point to check at as well (names -> values); variables it leaves out are sampled.
     samples : number of sample points per claim (besides ``at``).
     seed : seed of the generator the points are drawn with (same seed, same points).
@@ -522,9 +527,14 @@ def check_claims(
     sympy_timeout, max_sympy_size = read_timeout(sympy_timeout), read_size(max_sympy_size)
     parsed: list[tuple[str, Expr]] = []
     for k, v in claims.items():
-        parsed.append((variable_name(k), as_expression(v) if isinstance(v, str) else as_expr(v)))
-    base = as_point(at, scalar=True) if at is not None else None
+        parsed.append((variable_name(k), _claim_expression(v)))
     domains = {variable_name(k): read_domain(v) for k, v in (domains or {}).items()}
+    if any(e.ir.shapes[i] for i in e.order) or any(c.ir.shapes[i] for _, c in parsed for i in c.order):
+        return _check_array_claims(
+            e, parsed, at, domains, samples=samples, seed=seed, rtol=rtol, atol=atol, symbolic=symbolic,
+            sympy_timeout=sympy_timeout, max_sympy_size=max_sympy_size,
+        )
+    base = as_point(at, scalar=True) if at is not None else None
     report = ClaimReport(to_text(e, limit=300), at=base)
     expr_names = [v.name for v in e.variables]
     for name, claim in parsed:
@@ -558,6 +568,114 @@ def check_claims(
         if result.status == "wrong":
             result.diagnosis = _diagnose(e, name, claim, taken, rtol, atol)
         report.results.append(result)
+    return report
+
+
+def _claim_expression(v: Any) -> Expr:
+    """A claimed partial as an expression: text is parsed, arrays of numbers are data."""
+    if isinstance(v, str):
+        return as_expression(v)
+    if isinstance(v, (list, tuple, np.ndarray)):
+        from ..arrays import constant
+
+        try:
+            return constant(np.asarray(v, dtype=float))
+        except (TypeError, ValueError):
+            raise ArgumentError(f"a claimed partial must be numbers or an expression, got {v!r}") from None
+    return as_expr(v)
+
+
+class _StandIns:
+    """One scalar variable per entry of each array variable of ``shapes``: ``W_0_1`` (a name
+    no variable has) for ``W[0,1]``, and the ways between the two namings."""
+
+    def __init__(self, shapes: dict[str, tuple[int, ...]]):
+        from ..bridges.sympy_convert import entry_symbol, symbol
+
+        self.shapes = shapes
+        taken = set(shapes)
+        self.plain: dict[tuple[str, tuple[int, ...]], str] = {}
+        self.subs: dict[Any, Any] = {}
+        for name, shape in shapes.items():
+            for index in np.ndindex(*shape) if shape else ():
+                stand_in = f"{name}_{'_'.join(map(str, index))}"
+                while stand_in in taken:
+                    stand_in += "_"
+                taken.add(stand_in)
+                self.plain[name, index] = stand_in
+                self.subs[entry_symbol(name, index)] = symbol(stand_in)
+        self.back = {v: entry_symbol(n, i).name for (n, i), v in self.plain.items()}
+        words = sorted(self.back, key=len, reverse=True)
+        self.pattern = re.compile(r"\b(" + "|".join(map(re.escape, words)) + r")\b") if words else None
+
+    def scalar(self, obj: Any) -> Expr:
+        """The graphir expression of a SymPy entry, with the stand-ins for the array entries."""
+        import sympy
+
+        from ..bridges.sympy_convert import from_sympy
+
+        return from_sympy(sympy.sympify(obj).xreplace(self.subs))
+
+    def spread(self, name: str, value: Any) -> dict[str, Any]:
+        """``{stand-in: entry}`` of an array ``value`` of the variable ``name``; ``{name: value}``
+        for a scalar."""
+        if not self.shapes.get(name):
+            return {name: value}
+        value = np.broadcast_to(value, self.shapes[name])
+        return {self.plain[name, index]: value[index] for index in np.ndindex(*self.shapes[name])}
+
+    def named(self, text: str) -> str:
+        """``text`` with the entries named ``W[0,1]`` again."""
+        return text if self.pattern is None else self.pattern.sub(lambda m: self.back[m.group(1)], text)
+
+
+def _check_array_claims(
+    e: Expr, parsed: list[tuple[str, Expr]], at: Mapping[Any, Any] | None, domains: dict[str, Domain],
+    **options: Any,
+) -> ClaimReport:
+    """:func:`check_claims` of an expression with arrays: every entry of an array variable
+    becomes a scalar variable (:class:`_StandIns`) in the SymPy forms of the expression
+    and the claims, the scalar claims are checked, and the report names each entry
+    ``W[0,1]`` again."""
+    from ..arguments import as_shaped_point, variable_shapes
+    from ..bridges.sympy_convert import sympy_entries
+    from ..errors import ShapeError
+
+    if e.shape:
+        raise ShapeError(f"check_claims takes a scalar expression, got one of shape {e.shape}; "
+                         "claim the partials of one entry (or of a sum of them)")
+    shapes = variable_shapes(e)
+    for _, c in parsed:
+        for v in c.variables:
+            shapes.setdefault(v.name, v.shape)
+    names = _StandIns(shapes)
+    size = options["max_sympy_size"]
+    scalar_claims: dict[str, Expr] = {}
+    for name, c in parsed:
+        want = shapes.get(name, ())
+        if c.shape not in (want, ()):
+            raise ShapeError(
+                f"the claimed partial by {name} has shape {c.shape}, but {name} has shape {want}"
+            )
+        entries = np.asarray(sympy_entries(c, max_sympy_size=size), dtype=object)
+        for stand_in, entry in names.spread(name, entries if want else entries[()]).items():
+            scalar_claims[stand_in] = names.scalar(entry)
+    point = None if at is None else as_shaped_point(at, shapes)
+    scalar_point = None if point is None else {
+        k: float(v) for name, value in point.items() for k, v in names.spread(name, value).items()
+    }
+    scalar_domains = {k: dom for name, dom in domains.items() for k in names.spread(name, 0.0)}
+    report = check_claims(names.scalar(sympy_entries(e, max_sympy_size=size)), scalar_claims, scalar_point,
+                          domains=scalar_domains, **options)
+    for r in report.results:
+        r.variable, r.claim, r.true = names.named(r.variable), names.named(r.claim), names.named(r.true)
+        r.symbolic_note, r.diagnosis = names.named(r.symbolic_note), names.named(r.diagnosis)
+        r.note = names.named(r.note)
+        if r.counterexample is not None:
+            r.counterexample = {names.back.get(k, k): v for k, v in r.counterexample.items()}
+    report.expression = to_text(e, limit=300)
+    if point is not None:
+        report.at = {k: np.asarray(v).tolist() for k, v in point.items()}
     return report
 
 

@@ -43,11 +43,11 @@ from typing import Any
 
 import numpy as np
 
-from ..arguments import as_point, wrt_items, wrt_names
+from ..arguments import as_point, as_shaped_point, variable_shapes, wrt_items, wrt_names
 from ..bridges import sympy_limits as limits
 from ..bridges.sympy_calculus import REFERENCE_DIGITS
 from ..build import Expr
-from ..errors import GraphirError
+from ..errors import GraphirError, ShapeError
 from ..ir import Graph
 from ..passes.evaluate import evaluate
 from ..printing import error_number, format_number, to_text
@@ -59,6 +59,7 @@ from .finite_difference import (
     default_step,
     evaluations,
     finite_difference,
+    has_arrays,
 )
 from .report import Report
 
@@ -198,6 +199,28 @@ class Comparison(Report):
     reference: str
     rows: list[Row] = field(default_factory=list)
     reference_values: list[str] = field(default_factory=list)
+    shapes: dict[str, tuple[int, ...]] = field(default_factory=dict)
+
+    @property
+    def coordinates(self) -> list[str]:
+        """What each entry of a row's ``values`` is the partial by: the variable's name, or
+        ``W[0,1]`` for an entry of an array variable (row-major, variable after variable)."""
+        return coordinate_names(self.wrt, self.shapes)
+
+    def partial(self, method: str, name: str) -> np.ndarray:
+        """The partials of ``method``'s row by the variable ``name``, as an array of its shape
+        (a 0-d array for a scalar variable).
+
+        >>> import graphir as gi
+        >>> w = gi.symbols("w", shape=(2,))
+        >>> compare(gi.sum(w * w), {"w": [1.0, 3.0]}).partial("reverse", "w").tolist()
+        [2.0, 6.0]
+        """
+        values = self.row(method).values
+        for n, part in zip(self.wrt, self._parts(), strict=True):
+            if n == name:
+                return values[part].reshape(self.shapes.get(n, ()))
+        raise KeyError(f"no variable {name!r}; the variables are {', '.join(self.wrt)}")
 
     def row(self, method: str) -> Row:
         """The row of ``method`` (``"central"`` finds ``"fd-central"``; ``"forward"`` is forward AD)."""
@@ -219,21 +242,24 @@ class Comparison(Report):
 
     def title(self) -> str:
         """One line: what, where, and against what the errors are measured."""
-        at = ", ".join(f"{k}={format_number(v)}" for k, v in self.point.items())
+        at = ", ".join(f"{k}={_point_text(v)}" for k, v in self.point.items())
         ref = REFERENCE_LABELS.get(self.reference, self.reference)
         return f"Partial derivatives of {self.expression} at {at}; errors against {ref}"
 
     def _table(self) -> tuple[list[str], list[list[str]]]:
-        header = ["method", *(f"d/d{n}" for n in self.wrt), "abs error", "rel error", "time [ms]",
-                  "size", "size (cse)", "evals", "note"]
+        parts = self._parts()
+        shaped = [bool(self.shapes.get(n)) for n in self.wrt]
+        header = ["method", *(f"‖d/d{n}‖" if a else f"d/d{n}" for n, a in zip(self.wrt, shaped, strict=True)),
+                  "abs error", "rel error", "time [ms]", "size", "size (cse)", "evals", "note"]
         body = []
         for r in self.rows:
-            vals = [format_number(v) for v in r.values]
+            vals = [_norm_text(r.values[part]) if a else format_number(r.values[part][0])
+                    for a, part in zip(shaped, parts, strict=True)]
             body.append([
                 r.label,
                 *vals,
-                _errors(r.abs_error),
-                _errors(r.rel_error),
+                _errors([_largest(r.abs_error[part]) for part in parts]),
+                _errors([_largest(r.rel_error[part]) for part in parts]),
                 f"{r.seconds * 1e3:.2f}",
                 "" if r.size is None else str(r.size),
                 "" if r.size_cse is None else str(r.size_cse),
@@ -243,6 +269,15 @@ class Comparison(Report):
         # Drop columns that are empty in every row (the note column, usually).
         keep = [k for k in range(len(header)) if k < len(header) - 1 or any(b[k] for b in body)]
         return [header[k] for k in keep], [[b[k] for k in keep] for b in body]
+
+    def _parts(self) -> list[slice]:
+        """The slice of a row's values that holds each variable's partials."""
+        out, start = [], 0
+        for n in self.wrt:
+            size = math.prod(self.shapes.get(n, ()))
+            out.append(slice(start, start + size))
+            start += size
+        return out
 
     def __str__(self) -> str:
         header, body = self._table()
@@ -257,6 +292,9 @@ class Comparison(Report):
         rule = "  ".join("-" * w for w in widths)
         notes = (
             "errors: |value - reference| per variable; rel error = abs error / |reference|",
+            *(("array variables: ‖d/dW‖ is the norm of the partials (square root of the sum of "
+               "squares), errors the largest over the entries; Comparison.partial(method, name) "
+               "gives every entry",) if any(self.shapes.get(n) for n in self.wrt) else ()),
             "size: nodes of the derivative graph (AD), SymPy operations (symbolic), "
             "nodes of the expression (finite differences, evaluated evals times)",
         )
@@ -282,8 +320,10 @@ class Comparison(Report):
         """Plain data: expression, point, wrt, reference and the rows."""
         return {
             "expression": self.expression,
-            "point": dict(self.point),
+            "point": {k: np.asarray(v).tolist() for k, v in self.point.items()},
             "wrt": list(self.wrt),
+            "shapes": {n: list(self.shapes.get(n, ())) for n in self.wrt},
+            "coordinates": self.coordinates,
             "reference": self.reference,
             "reference_label": REFERENCE_LABELS.get(self.reference, self.reference),
             "reference_values": list(self.reference_values),
@@ -291,7 +331,53 @@ class Comparison(Report):
         }
 
 
-def _errors(a: np.ndarray) -> str:
+def coordinate_names(names: list[str], shapes: dict[str, tuple[int, ...]]) -> list[str]:
+    """One name per partial: the variable's, or ``W[0,1]`` per entry of an array variable.
+
+    >>> coordinate_names(["b", "w"], {"w": (2,)})
+    ['b', 'w[0]', 'w[1]']
+    """
+    from ..bridges.sympy_convert import entry_name
+
+    out = []
+    for n in names:
+        shape = tuple(shapes.get(n, ()))
+        out += [entry_name(n, index) for index in np.ndindex(*shape)] if shape else [n]
+    return out
+
+
+def flat_values(values: Any) -> np.ndarray:
+    """Partials as one float array, entry by entry: ``finite_difference``'s ndarray, or its
+    tuple of arrays (one per variable) laid end to end."""
+    if isinstance(values, tuple):
+        parts = [np.ravel(np.asarray(v, dtype=float)) for v in values]
+        return np.concatenate(parts) if parts else np.zeros(0)
+    return np.ravel(np.asarray(values, dtype=float))
+
+
+def _point_text(v: Any) -> str:
+    a = np.asarray(v)
+    if a.ndim == 0:
+        return format_number(float(a))
+    if a.size > 6:
+        return f"<array of shape {a.shape}>"
+    texts = np.frompyfunc(lambda v: format_number(float(v)), 1, 1)(a).tolist()
+    return str(texts).replace("'", "")
+
+
+def _norm_text(values: np.ndarray) -> str:
+    with np.errstate(all="ignore"):
+        return f"{float(np.sqrt(np.sum(np.square(values)))):.10g}"
+
+
+def _largest(errors: np.ndarray) -> float:
+    errors = np.asarray(errors, dtype=float)
+    if errors.size == 0:
+        return 0.0
+    return float(np.nan) if np.any(np.isnan(errors)) else float(np.max(errors))
+
+
+def _errors(a: Any) -> str:
     return ", ".join(error_number(v) for v in np.asarray(a, dtype=float))
 
 
@@ -307,16 +393,16 @@ def _size(exprs: tuple[Expr, ...]) -> int:
     return len(reachable(g, [d.node for d in exprs]))
 
 
-def _evaluate_all(partials: tuple[Expr, ...], point: dict[str, float]) -> np.ndarray:
+def _evaluate_all(partials: tuple[Expr, ...], point: dict[str, Any]) -> np.ndarray:
     if not partials:
         return np.zeros(0)
     values = evaluate(list(partials), point)
-    return np.array([float(np.real(v)) for v in values], dtype=float)
+    return flat_values(tuple(np.real(v) for v in values))
 
 
 def _symbolic_row(
-    e: Expr, wrt: Any, names: list[str], point: dict[str, float],
-    sympy_timeout: float | None, max_sympy_size: int | None,
+    e: Expr, wrt: Any, names: list[str], point: dict[str, Any],
+    sympy_timeout: float | None, max_sympy_size: int | None, n_coordinates: int,
 ) -> tuple[Row, list[Any] | None]:
     """The symbolic row (its values: SymPy's partials in high precision, rounded to floats)
     and those partials as ``mpmath.mpf`` (None when SymPy cannot give them)."""
@@ -324,10 +410,11 @@ def _symbolic_row(
 
     t0 = time.perf_counter()
     try:
-        precise = list(precise_grad(e, point, wrt, sympy_timeout=sympy_timeout,
-                                    max_sympy_size=max_sympy_size)) if names else []
+        precise = [x for p in precise_grad(e, point, wrt, sympy_timeout=sympy_timeout,
+                                           max_sympy_size=max_sympy_size)
+                   for x in (p.ravel() if isinstance(p, np.ndarray) else [p])] if names else []
     except (GraphirError, ImportError) as exc:
-        nan = np.full(len(names), np.nan)
+        nan = np.full(n_coordinates, np.nan)
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         note = first if first.startswith("SymPy") else f"SymPy cannot take it: {first}"
         return Row("symbolic", "symbolic", LABELS["symbolic"], nan, nan.copy(), nan.copy(),
@@ -335,12 +422,23 @@ def _symbolic_row(
     seconds = time.perf_counter() - t0
     values = np.array([float(v) for v in precise], dtype=float)
     size, size_cse = _sympy_sizes(e, wrt, sympy_timeout, max_sympy_size)
-    zeros = np.zeros(len(names))
+    zeros = np.zeros(len(values))
     row = Row("symbolic", "symbolic", LABELS["symbolic"], values, zeros, zeros.copy(), seconds,
               size, size_cse=size_cse, evals=1)
     if not row.ok:
         row.note = "SymPy's derivative is no real number here"
     return row, precise
+
+
+def _entries(obj: Any) -> list[Any]:
+    """The entries of a SymPy Matrix or N-dim array; a scalar as the one entry."""
+    import sympy
+
+    if isinstance(obj, sympy.MatrixBase):
+        return list(obj)
+    if isinstance(obj, sympy.NDimArray):
+        return list(sympy.flatten(obj.tolist()))
+    return [obj]
 
 
 def _sympy_sizes(
@@ -356,7 +454,7 @@ def _sympy_sizes(
 
         with limits.time_limit(sympy_timeout, "counting the operations of the derivatives"):
             partials = symbolic_grad(e, wrt, sympy_timeout=None, max_sympy_size=max_sympy_size)
-            sps = [to_sympy(p, max_sympy_size=max_sympy_size) for p in partials]
+            sps = [x for p in partials for x in _entries(to_sympy(p, max_sympy_size=max_sympy_size))]
             size = int(sum(sympy.count_ops(s) for s in sps))
             replacements, reduced = sympy.cse(sps)
             size_cse = int(sum(sympy.count_ops(r) for _, r in replacements) +
@@ -379,7 +477,10 @@ def compare(
     Parameters
     ----------
     expr : an expression (or text for :func:`graphir.parse`).
-    at : the point, variables or names -> real numbers.
+    at : the point, variables or names -> real numbers (an array of its shape for a shaped
+        variable: the expression is then a scalar of arrays, each row holds one value per
+        entry, named by :attr:`Comparison.coordinates`, and the table shows an array
+        variable's partials by their norm and its errors as the largest over its entries).
     wrt : variables or names; default ``expr.variables``.
     sympy_timeout : seconds SymPy may take for the symbolic row (None: no limit); a SymPy
         that is stopped, fails or is refused (``max_sympy_size``, see
@@ -409,11 +510,18 @@ def compare(
     from ..derivatives import grad
 
     e = as_expression(expr)
-    point = as_point(at, scalar=True)
     wrt = wrt_items(wrt)  # read by every method below
     names = wrt_names(e, wrt, unique=True)
+    arrays = has_arrays(e, wrt)
+    shapes = variable_shapes(e, wrt) if arrays else {}
+    point = as_shaped_point(at, shapes) if arrays else as_point(at, scalar=True)
+    if arrays and e.shape:
+        raise ShapeError(f"compare takes a scalar expression, got one of shape {e.shape}; compare "
+                         "the gradient of one entry (or of a sum of them)")
+    coordinates = coordinate_names(names, shapes)
     sympy_timeout, max_sympy_size = limits.read_timeout(sympy_timeout), limits.read_size(max_sympy_size)
-    sym, precise = _symbolic_row(_fresh_copy(e), wrt, names, point, sympy_timeout, max_sympy_size)
+    sym, precise = _symbolic_row(_fresh_copy(e), wrt, names, point, sympy_timeout, max_sympy_size,
+                                 len(coordinates))
     rows: list[Row] = [sym]
     for mode in ("forward", "reverse"):
         copy = _fresh_copy(e)
@@ -430,24 +538,35 @@ def compare(
         with warnings.catch_warnings():
             # Out-of-domain perturbed points show as nan in the row; no warning per node.
             warnings.simplefilter("ignore", RuntimeWarning)
-            values = np.asarray(finite_difference(copy, point, wrt, method=method), dtype=float)
+            values = flat_values(finite_difference(copy, point, wrt, method=method))
         seconds = time.perf_counter() - t0
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
             _, estimate = finite_difference(copy, point, wrt, method=method, return_error=True)
         key = f"fd-{method}"
         rows.append(Row(key, "fd", LABELS[key], values, values * 0, values * 0, seconds, n_nodes,
-                        evals=evaluations(method, len(names), RICHARDSON_LEVELS),
-                        error_estimate=np.asarray(estimate, dtype=float),
-                        step=np.array([default_step(method, point.get(n, 0.0)) for n in names])))
+                        evals=evaluations(method, len(coordinates), RICHARDSON_LEVELS),
+                        error_estimate=flat_values(estimate),
+                        step=_default_steps(method, point, names, shapes)))
     reference, hi, lo, digits = _reference(rows, precise, e, point, wrt)
     for r in rows:
         r.abs_error, r.rel_error = relative_error(r.values, hi, lo)
-    return Comparison(to_text(e, limit=200), point, names, reference, rows, digits)
+    return Comparison(to_text(e, limit=200), point, names, reference, rows, digits,
+                      {n: shapes.get(n, ()) for n in names})
+
+
+def _default_steps(method: str, point: dict[str, Any], names: list[str],
+                   shapes: dict[str, tuple[int, ...]]) -> np.ndarray:
+    """The default step of ``method`` per partial (per entry of an array variable)."""
+    out = []
+    for n in names:
+        v = point.get(n, np.zeros(shapes.get(n, ())))
+        out += [default_step(method, float(x)) for x in np.ravel(v)]
+    return np.array(out, dtype=float)
 
 
 def _reference(
-    rows: list[Row], precise: list[Any] | None, e: Expr, point: dict[str, float], wrt: Any,
+    rows: list[Row], precise: list[Any] | None, e: Expr, point: dict[str, Any], wrt: Any,
 ) -> tuple[str, np.ndarray, np.ndarray, list[str]]:
     """The reference: SymPy's partials in high precision when all are real numbers, else
     :func:`fallback_reference`.  Returns its key, its ``(hi, lo)`` floats and its values as
@@ -462,7 +581,7 @@ def _reference(
     return key, hi, np.zeros_like(hi), [repr(float(v)) if math.isfinite(v) else "nan" for v in hi]
 
 
-def fallback_reference(e: Expr, point: dict[str, float], wrt: Any) -> tuple[str, np.ndarray]:
+def fallback_reference(e: Expr, point: dict[str, Any], wrt: Any) -> tuple[str, np.ndarray]:
     """The reference when SymPy gives none: the complex step, else Richardson extrapolation,
     else reverse AD (the first whose values are all finite), as ``(key, values)``.  Where
     the expression itself is not finite no difference quotient means anything: reverse AD."""
@@ -473,7 +592,7 @@ def fallback_reference(e: Expr, point: dict[str, float], wrt: Any) -> tuple[str,
         at_point = np.asarray(evaluate([e], point)[0])
         methods = ("complex", "richardson") if np.all(np.isfinite(at_point)) else ()
         for method in methods:
-            values = np.asarray(finite_difference(e, point, wrt, method=method), dtype=float)
+            values = flat_values(finite_difference(e, point, wrt, method=method))
             if np.all(np.isfinite(values)):
                 return f"fd-{method}", values
     return "reverse", _evaluate_all(grad(e, wrt, mode="reverse"), point)

@@ -39,10 +39,11 @@ from typing import Any
 
 import numpy as np
 
-from ..arguments import as_point, describe, variable_name, wrt_names
+from ..arguments import as_point, as_shaped_point, describe, variable_name, variable_shapes, wrt_names
 from ..build import Expr, as_expr
-from ..errors import ArgumentError, EvalError
+from ..errors import ArgumentError, EvalError, ShapeError
 from ..passes.evaluate import values_of_nodes
+from ..shapes import Shape
 
 __all__ = [
     "finite_difference", "METHODS", "default_step", "richardson_derivative", "neville", "evaluations",
@@ -98,15 +99,22 @@ def check_method(method: str) -> str:
     return method
 
 
-def _steps(method: str, step: Any, names: list[str], base: dict[str, float]) -> np.ndarray:
+def _steps(
+    method: str, step: Any, names: list[str], base: dict[str, float], given_only: bool = False,
+) -> np.ndarray:
+    """One step per variable of ``names``; with ``given_only``, nan where none is given
+    (the caller takes the default step, per entry for an array)."""
+    def default(name: str) -> float:
+        return math.nan if given_only else default_step(method, base[name])
+
     if step is None:
-        return np.array([default_step(method, base[n]) for n in names])
+        return np.array([default(n) for n in names])
     if isinstance(step, Mapping):
         given = {variable_name(k): v for k, v in step.items()}
         unknown = set(given) - set(names)
         if unknown:
             raise ArgumentError(f"step given for {sorted(unknown)}, which are not differentiated by")
-        hs = [given[n] if n in given else default_step(method, base[n]) for n in names]
+        hs = [given[n] if n in given else default(n) for n in names]
     elif not isinstance(step, Iterable) or isinstance(step, (str, bytes)) or getattr(step, "ndim", None) == 0:
         hs = [step] * len(names)
     else:
@@ -117,7 +125,8 @@ def _steps(method: str, step: Any, names: list[str], base: dict[str, float]) -> 
         out = np.array(hs, dtype=float)
     except (TypeError, ValueError, OverflowError):
         raise ArgumentError(f"steps must be positive finite numbers, got {describe(hs)}") from None
-    if out.shape != (len(names),) or not np.all(np.isfinite(out) & (out > 0)):
+    given = ~np.isnan(out) if given_only else np.ones(out.shape, dtype=bool)
+    if out.shape != (len(names),) or not np.all(np.isfinite(out[given]) & (out[given] > 0)):
         raise ArgumentError(f"steps must be positive finite numbers, got {hs}")
     return out
 
@@ -172,6 +181,65 @@ class Sampler:
         env = values_of_nodes(self.expr.ir, self.order, self.base, keep=[self.expr.node])
         self.evaluations += 1
         return float(np.real(env[self.expr.node]))
+
+
+class ArraySampler(Sampler):
+    """A :class:`Sampler` for expressions with arrays: the coordinates are the entries of
+    the variables ``names`` (row-major, variable after variable), and each perturbed
+    point is one evaluation (a shaped variable takes exactly its shape, so points cannot
+    be stacked into one pass).
+    """
+
+    def __init__(self, expr: Expr, base: dict[str, Any], names: list[str], shapes: Mapping[str, Shape]):
+        super().__init__(expr, base, names)
+        self.shapes = {n: tuple(shapes.get(n, ())) for n in names}
+        for n in names:
+            if self.shapes[n] and np.ndim(self.base[n]) == 0 and self.base[n] == 0.0:
+                self.base[n] = np.zeros(self.shapes[n])  # a variable the expression does not use
+        # coordinate k is the entry flat[k] of variable names[owner[k]]
+        self.owner = np.concatenate(
+            [np.full(math.prod(self.shapes[n]), j, dtype=int) for j, n in enumerate(names)]
+        ) if names else np.zeros(0, dtype=int)
+        starts = np.cumsum([0] + [math.prod(self.shapes[n]) for n in names])
+        self.flat = np.arange(len(self.owner)) - starts[self.owner] if names else self.owner
+
+    def coordinates(self) -> np.ndarray:
+        """The point's values at the coordinates."""
+        flat = {n: np.ravel(self.base[n]) for n in self.names}
+        return np.array([flat[self.names[j]][f] for j, f in zip(self.owner, self.flat, strict=True)],
+                        dtype=float)
+
+    def split(self, flat: np.ndarray) -> tuple[np.ndarray, ...]:
+        """Values per coordinate as one array per variable, of its shape."""
+        out, start = [], 0
+        for n in self.names:
+            size = math.prod(self.shapes[n])
+            out.append(np.asarray(flat[start : start + size], dtype=float).reshape(self.shapes[n]))
+            start += size
+        return tuple(out)
+
+    def __call__(self, index: np.ndarray, delta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        index = np.asarray(index, dtype=int)
+        delta = np.asarray(delta)
+        dtype = complex if np.iscomplexobj(delta) else float
+        values = np.empty(len(index), dtype=dtype)
+        moved = np.empty(len(index), dtype=dtype)
+        for k, (c, d) in enumerate(zip(index, delta, strict=True)):
+            point = dict(self.base)
+            if c >= 0:
+                name = self.names[self.owner[c]]
+                v = np.array(self.base[name], dtype=dtype)
+                if v.ndim:
+                    v.flat[self.flat[c]] += d
+                    moved[k] = v.flat[self.flat[c]]
+                else:
+                    v = v + d
+                    moved[k] = v
+                point[name] = v
+            env = values_of_nodes(self.expr.ir, self.order, point, keep=[self.expr.node])
+            values[k] = env[self.expr.node]
+        self.evaluations += len(index)
+        return values, moved
 
 
 def _effective(moved: np.ndarray, x: np.ndarray, nominal: np.ndarray) -> np.ndarray:
@@ -362,7 +430,8 @@ def finite_difference(
     Parameters
     ----------
     expr : an expression (or text for :func:`graphir.parse`).
-    at : the point, variables or names -> real numbers (every variable of ``expr``).
+    at : the point, variables or names -> real numbers (every variable of ``expr``; an
+        array of its shape for a shaped variable).
     wrt : variables or names to differentiate by; default ``expr.variables``.
     method : ``"forward"``, ``"backward"``, ``"central"``, ``"complex"`` or ``"richardson"``.
     step : None (a good step per variable, scaled by ``max(|x|, 1)``, see
@@ -374,6 +443,17 @@ def finite_difference(
     Returns
     -------
     ndarray, or ``(values, error_estimates)`` with ``return_error=True``.
+
+    An expression with arrays (a shaped variable, a data constant) must be a scalar; it is
+    differenced one entry of each variable at a time (a given step applies to every entry
+    of its variable, the default step is taken per entry), and the partials come as a
+    tuple of arrays, one per variable, of its shape (0-d for a scalar variable), as
+    :func:`graphir.value_and_grad` gives them.
+
+    >>> import graphir as gi
+    >>> w = gi.symbols("w", shape=(2,))
+    >>> finite_difference(gi.sum(w ** 3), {"w": [1.0, 2.0]}, method="complex")
+    (array([ 3., 12.]),)
 
     Examples
     --------
@@ -387,14 +467,57 @@ def finite_difference(
     """
     check_method(method)
     e = as_expression(expr)
-    base = as_point(at, scalar=True)
     names = wrt_names(e, wrt, unique=True)
+    if has_arrays(e, wrt):
+        return _finite_difference_arrays(e, at, wrt, names, method, step, return_error, levels)
+    base = as_point(at, scalar=True)
     s = Sampler(e, base, names)
     x = np.array([s.base[n] for n in names], dtype=float)
     h = _steps(method, step, names, s.base)
     if not names:
         empty = np.zeros(0)
         return (empty, empty.copy()) if return_error else empty
+    return _run(s, x, h, method, return_error, levels)
+
+
+def has_arrays(e: Expr, wrt: Any = None) -> bool:
+    """Whether ``e`` (or a variable of ``wrt``) holds an array anywhere: then the variables'
+    values are arrays of their shapes and finite differences go entry by entry.
+
+    >>> import graphir as gi
+    >>> has_arrays(gi.symbols("x") * 2), has_arrays(gi.sum(gi.symbols("w", shape=(2,))))
+    (False, True)
+    """
+    g = e.ir
+    return any(g.shapes[i] for i in e.order) or any(variable_shapes(e, wrt).values())
+
+
+def _finite_difference_arrays(
+    e: Expr, at: Any, wrt: Any, names: list[str], method: str, step: Any, return_error: bool, levels: int,
+) -> Any:
+    """:func:`finite_difference` of an expression with arrays: one coordinate per entry of each
+    variable; the partials (and errors) as one array per variable, of its shape."""
+    if e.shape:
+        raise ShapeError(
+            f"finite_difference takes a scalar expression, got one of shape {e.shape}; "
+            "difference its entries (or a sum of them) one at a time"
+        )
+    shapes = variable_shapes(e, wrt)
+    s = ArraySampler(e, as_shaped_point(at, shapes), names, shapes)
+    x = s.coordinates()
+    per_variable = _steps(method, step, names, {n: 0.0 for n in names}, given_only=True)
+    h = np.array([default_step(method, float(v)) if np.isnan(per_variable[j]) else per_variable[j]
+                  for v, j in zip(x, s.owner, strict=True)], dtype=float).reshape(len(x))
+    if not len(x):
+        empty = tuple(np.zeros(s.shapes[n]) for n in names)
+        return (empty, tuple(a.copy() for a in empty)) if return_error else empty
+    out = _run(s, x, h, method, return_error, levels)
+    if return_error:
+        return s.split(out[0]), s.split(out[1])
+    return s.split(out)
+
+
+def _run(s: Sampler, x: np.ndarray, h: np.ndarray, method: str, return_error: bool, levels: int) -> Any:
     runners: dict[str, Callable[[], tuple[np.ndarray, dict[str, Any]]]] = {
         "forward": lambda: _one_sided(s, x, h, 1.0),
         "backward": lambda: _one_sided(s, x, h, -1.0),

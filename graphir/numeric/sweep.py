@@ -48,6 +48,7 @@ from .finite_difference import (
     _richardson,
     as_expression,
     check_method,
+    has_arrays,
 )
 from .report import Report
 
@@ -235,8 +236,14 @@ def step_sweep(
     True
     """
     e = as_expression(expr)
-    point = as_point(at, scalar=True)
     wrt = wrt_items(wrt)  # read again by each method below
+    if has_arrays(e, wrt):
+        raise ArgumentError(
+            "step_sweep takes an expression of scalars (its table has one row per variable and step); "
+            "for an array expression, sweep one entry: write it with scalar variables, or compare "
+            "the methods at their default steps with graphir.compare"
+        )
+    point = as_point(at, scalar=True)
     names = wrt_names(e, wrt, unique=True)
     hs = np.array(STEPS if steps is None else steps, dtype=float)
     if hs.ndim != 1 or not np.all(np.isfinite(hs) & (hs > 0)):

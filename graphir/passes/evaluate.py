@@ -45,7 +45,9 @@ def _inputs(graph: Any, order: Sequence[int], point: Mapping[str, Any]) -> dict[
                 raise EvalError(f"no value given for variable {name!r}")
             env[i] = as_value(name, point[name])
     check_shapes(graph, order, env)
-    shapes = {params[i]: np.shape(v) for i, v in env.items() if np.ndim(v)}
+    # Arrays given for scalar variables are many points and must broadcast together; a shaped
+    # variable's value has its own shape (checked above), not a number of points.
+    shapes = {params[i]: np.shape(v) for i, v in env.items() if np.ndim(v) and not graph.shapes[i]}
     if len(shapes) > 1:
         try:
             np.broadcast_shapes(*shapes.values())
