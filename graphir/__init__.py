@@ -111,6 +111,7 @@ _LAZY = {
     "forward_pass": "derivatives",
     "reverse_pass": "derivatives",
     "cleanup": "passes.cleanup",
+    "scalarize": "passes.scalarize",
     "finite_difference": "numeric.finite_difference",
     "compare": "numeric.compare",
     "Comparison": "numeric.compare",
@@ -153,6 +154,7 @@ if TYPE_CHECKING:  # what __getattr__ loads on first use, spelled out for IDEs a
     from .numeric.sweep import StepSweep, step_sweep
     from .passes.chain import PassResult, Step
     from .passes.cleanup import cleanup
+    from .passes.scalarize import scalarize
     from .pictures.dot import to_dot
     from .text.code import to_python
     from .text.trace_table import TraceTable, trace_table
@@ -263,6 +265,7 @@ __all__ = [
     "forward_pass",
     "reverse_pass",
     "cleanup",
+    "scalarize",
     "finite_difference",
     "compare",
     "Comparison",

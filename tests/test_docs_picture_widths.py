@@ -57,7 +57,7 @@ def test_the_threshold():
 def test_pictures_are_found():
     pictures = _pictures()
     assert ROOT / "docs" / "examples" / "baydin" / "graph_reverse.png" in pictures
-    assert ROOT / "docs" / "examples" / "two_neuron" / "graph_reverse.png" in pictures
+    assert ROOT / "docs" / "examples" / "mazur" / "graph_reverse.png" in pictures
     assert any(p.name == "steps.gif" for p in pictures)
 
 

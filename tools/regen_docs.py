@@ -42,7 +42,10 @@ EXAMPLES_DIR = ROOT / "examples"
 GUIDE = "index.md"
 
 #: The example scripts whose worked examples live in docs/examples/, in gallery order.
-EXAMPLES = ["square_sum", "baydin_worked", "olah", "linear_regression", "logistic_regression", "two_neuron"]
+EXAMPLES = [
+    "square_sum", "baydin_worked", "olah", "linear_regression", "logistic_regression", "mazur",
+    "softmax_classifier",
+]
 
 #: Pictures the guide's code draws (relative to the docs root); the up-to-date test compares them.
 GUIDE_PICTURES = ["img/baydin_graph.svg", "img/baydin_reverse.svg", "img/baydin_forward.svg"]

@@ -63,8 +63,9 @@ from ..derivatives import reverse_pass
 from ..errors import ArgumentError
 from ..ir import Graph
 from ..passes.chain import Step
-from ..printing import node_text, to_text
-from ..traversal import postorder, topo_order
+from ..printing import data_text, node_text, to_text
+from ..shapes import Shape, key_text
+from ..traversal import topo_order
 from .notation import node_name, numbering
 
 __all__ = ["to_python"]
@@ -100,12 +101,49 @@ def _literal(v: float) -> str:
     return f"({s})" if s.startswith("-") else s
 
 
+def _axis_text(axes: list[int]) -> str:
+    return str(axes[0]) if len(axes) == 1 else str(tuple(axes))
+
+
+def _sum_to_code(x: str, source: Shape, target: Shape) -> str:
+    """``sum_to`` written out: ``np.sum`` over the leading axes broadcasting added, then
+    with ``keepdims`` over the axes where the target has size 1."""
+    lead = len(source) - len(target)
+    if lead:
+        x = f"np.sum({x}, axis={_axis_text(list(range(lead)))})"
+    keep = [k for k, n in enumerate(target) if n == 1 and source[lead + k] != 1]
+    if keep:
+        x = f"np.sum({x}, axis={_axis_text(keep)}, keepdims=True)"
+    return x
+
+
+#: The NumPy text of the array ops: (operands, parameter, operand shapes, shape) -> code.
+_ARRAY_CODE: dict[str, Callable[[list[str], Any, list[Shape], Shape], str]] = {
+    "matmul": lambda xs, p, ss, s: f"{xs[0]} @ {xs[1]}",
+    "sum": lambda xs, p, ss, s: f"np.sum({xs[0]})" if p is None else f"np.sum({xs[0]}, axis={p})",
+    "transpose": lambda xs, p, ss, s: f"{xs[0]}.T" if p is None else f"np.transpose({xs[0]}, {p})",
+    "index": lambda xs, p, ss, s: f"{xs[0]}[{key_text(p, ss[0])}]",
+    "unindex": lambda xs, p, ss, s: f"scatter({xs[0]}, np.s_[{key_text(p[0], p[1])}], {p[1]})",
+    "reshape": lambda xs, p, ss, s: f"np.reshape({xs[0]}, {p})",
+    "broadcast_to": lambda xs, p, ss, s: f"np.broadcast_to({xs[0]}, {p})",
+    "sum_to": lambda xs, p, ss, s: _sum_to_code(xs[0], ss[0], p),
+    "stack": lambda xs, p, ss, s: f"np.stack([{', '.join(xs)}])",
+}
+
+#: The helper the adjoint of indexing calls (written into the program when it is used).
+_SCATTER = '''def scatter(g, key, shape):
+    """Zeros of ``shape`` with ``g`` at ``key``: the adjoint of ``x[key]``."""
+    out = np.zeros(shape, dtype=np.result_type(np.asarray(g).dtype, float))
+    out[key] = g
+    return out'''
+
+
 class _Writer:
     """The names and statements of one program."""
 
     def __init__(self, graph: Graph, name: str) -> None:
         self.g = graph
-        self.taken = {"np", "PRIMITIVES", name}
+        self.taken = {"np", "PRIMITIVES", "scatter", name}
         self.ref: dict[int, str] = {}  # node -> its identifier in the code (or a constant's literal)
         self.v: dict[int, str] = {}  # node -> its v_k (or display) name in comments
         self.num: dict[int, int] = {}  # node -> its k in v_k (text.notation.numbering)
@@ -139,6 +177,9 @@ class _Writer:
             return self.ref[i]
         if g.ops[i] == "const":
             return _literal(g.params[i])
+        if g.ops[i] == "data":
+            _data(self, i)
+            return self.ref[i]
         raise AssertionError(f"node {i} used before it is computed")
 
     def call(self, i: int) -> str:
@@ -150,6 +191,13 @@ class _Writer:
         parts = [self.operand(a) for a in args]
         if all(g.ops[a] == "const" for a in args):  # NumPy numbers, even for constants alone
             parts[0] = f"np.float64({parts[0]})"
+        if op in _ARRAY_CODE:
+            if op == "unindex":
+                self.functions["scatter"] = "scatter"
+            shapes = [g.shapes[a] for a in args]
+            return _ARRAY_CODE[op](parts, g.params[i], shapes, g.shapes[i])
+        if primitives.get(op).has_param:  # logsumexp, softmax: the registry's stable NumPy functions
+            return f"{self.function(op)}({', '.join(parts)}, {g.params[i]!r})"
         if op == "neg":
             return f"-{parts[0]}"
         if op in _OPERATORS and len(parts) == 2:
@@ -158,13 +206,30 @@ class _Writer:
 
     def ensure(self, root: int, comment: str) -> None:
         """Statements for every node ``root`` needs that is not computed yet, but ``root``."""
-        g = self.g
-        for i in postorder(g, [root]):
-            if i == root or i in self.ref or not g.args[i]:
-                continue
+        for i in self._needed(root):
             self.temp += 1
             self.ref[i] = self.fresh(f"d{self.temp}")
             self.emit(f"{self.ref[i]} = {self.call(i)}", comment)
+
+    def _needed(self, root: int) -> list[int]:
+        """The operation nodes ``root`` needs that have no identifier yet, operands first
+        (``root`` itself not included); a node with an identifier is not looked into."""
+        g, ref = self.g, self.ref
+        out: list[int] = []
+        seen: set[int] = set()
+        stack = [(root, False)]
+        while stack:
+            i, done = stack.pop()
+            if done:
+                if i != root:
+                    out.append(i)
+                continue
+            if i in seen or (i != root and (i in ref or not g.args[i])):
+                continue
+            seen.add(i)
+            stack.append((i, True))
+            stack.extend((a, False) for a in reversed(g.args[i]))
+        return out
 
     def emit(self, code: str, comment: str = "") -> None:
         self.lines.append(f"    {code}  # {_comment(comment)}" if comment else f"    {code}")
@@ -174,6 +239,15 @@ def _display_name(g: Graph, i: int) -> str | None:
     """The display name given with ``expr.named`` when the graph keeps them."""
     get: Callable[[int], str | None] | None = getattr(g, "display_name", None)
     return get(i) if get is not None else None
+
+
+def _data(w: _Writer, i: int) -> None:
+    """A data array as a module-level constant, named by its name when it is an identifier."""
+    d = w.g.params[i]
+    w.ref[i] = w.fresh(d.name if _identifier(d.name) else "data")
+    w.v[i] = data_text(d)
+    note = "" if d.name is None else f" {d.name}"
+    w.helpers.append(f"{w.ref[i]} = np.array({d.array.tolist()!r})  # data{note}")
 
 
 def _formula(w: _Writer, i: int) -> str:
@@ -190,7 +264,9 @@ def _primal(w: _Writer, outs: list[int], params: list[str], variables: list[int 
     num = numbering(g, outs, [p for p in params if p in known])
     w.num = num
     for i in order:
-        if g.ops[i] != "const":
+        if g.ops[i] == "data":
+            _data(w, i)
+        elif g.ops[i] != "const":
             w.v[i] = node_name(g, num, i)
     inputs = ", ".join(f"{w.v[i]} = {w.ref[i]}" for i in variables if i is not None and i in w.v)
     if inputs:
@@ -237,23 +313,53 @@ def _adjoint(w: _Writer, out: int, wrt: list[str]) -> list[str]:
         w.emit(f"{bar[out]} = {w.operand(seed)}", f"{_bar(w, out)} = ∂f/∂{w.v[out]} = 1 (seed)")
     for s in r.steps:
         step = f"{_bar(w, s.arg)} += {_bar(w, s.node)} · ∂{w.v[s.node]}/∂{w.v[s.arg]}"
-        w.ensure(s.partial, f"part of ∂{w.v[s.node]}/∂{w.v[s.arg]}")
-        partial = w.ref[s.partial] if s.partial in w.ref else w.call(s.partial)
-        term = _contribution(w, s, bar[s.node], partial)
+        if s.partial is None or g.ops[s.contribution] in _FITS:
+            term, why = _array_step(w, s, step)
+        else:
+            w.ensure(s.partial, f"part of ∂{w.v[s.node]}/∂{w.v[s.arg]}")
+            partial = w.ref[s.partial] if s.partial in w.ref else w.call(s.partial)
+            term = _contribution(w, s, bar[s.node], partial)
+            why = f"{step}  ({_formula(w, s.partial)})"
         if term.startswith("(") and term.endswith(")") and term.count("(") == 1:
             term = term[1:-1]  # a negative constant alone: v3_bar = -1.0
-        why = f"{step}  ({_formula(w, s.partial)})"
         if s.before is None:
             bar[s.arg] = w.fresh(f"{w.ref[s.arg]}_bar")
             w.emit(f"{bar[s.arg]} = {term}", why)
         else:
             grouped = f"({term})" if " + " in term or " - " in term else term
             w.emit(f"{bar[s.arg]} = {bar[s.arg]} + {grouped}", why)
+            if w.ref.get(s.before) == bar[s.arg]:
+                del w.ref[s.before]  # that identifier holds the new sum now
+        if s.after not in w.ref and g.args[s.after]:
+            w.ref[s.after] = bar[s.arg]  # later steps read this adjoint node by its identifier
     results = []
     for name in wrt:
         i = g.find_var(name)
-        results.append(bar[i] if i is not None and i in bar else "0.0")
+        zero = f"np.zeros({g.shapes[i]})" if i is not None and g.shapes[i] else "0.0"
+        results.append(bar[i] if i is not None and i in bar else zero)
     return results
+
+
+#: The ops that bring a contribution to its target's shape (summed back, or broadcast).
+_FITS = ("sum_to", "broadcast_to")
+
+
+def _array_step(w: _Writer, s: Step, step: str) -> tuple[str, str]:
+    """An array op's rule, or an elementwise contribution summed back or broadcast: the
+    code of the contribution node (its parts as statements before it) and the comment."""
+    g = w.g
+    w.ensure(s.contribution, f"part of {step}")
+    term = w.ref[s.contribution] if s.contribution in w.ref else w.call(s.contribution)
+    if s.partial is not None:
+        how = "summed back to" if g.ops[s.contribution] == "sum_to" else "broadcast to"
+        return term, f"{step}  ({_formula(w, s.partial)}; {how} shape {g.shapes[s.arg]})"
+    texts = primitives.get(g.ops[s.node]).adjoint_text
+    rule = texts[min(s.operand, len(texts) - 1)] if texts else ""
+    try:
+        rule = rule.format(*[w.v.get(a, "·") for a in g.args[s.node]], g=_bar(w, s.node))
+    except (IndexError, KeyError):
+        pass
+    return term, f"{step}  ({rule})" if rule else step
 
 
 def _bar(w: _Writer, i: int) -> str:
@@ -315,8 +421,13 @@ def to_python(exprs: Any, name: str = "f", *, grad: bool = False, wrt: Any = Non
     formulas = [_comment(to_text(Expr(graph, r), limit=200)) for r in roots]
     head = [f"    # {name}{'' if single else f'[{k}]'} = {t}" for k, t in enumerate(formulas)]
     lines = ["import numpy as np"]
+    registry = any("PRIMITIVES[" in h for h in w.helpers)
+    if registry:
+        lines += ["from graphir.primitives import PRIMITIVES"]
     if w.helpers:
-        lines += ["from graphir.primitives import PRIMITIVES", "", *w.helpers]
+        lines += ["", *w.helpers]
+    if "scatter" in w.functions:
+        lines += ["", "", _SCATTER]
     lines += ["", "", f"def {name}({', '.join(args)}):", f'    """{doc}; generated by graphir.to_python."""']
     lines += head + body + w.lines + [f"    return {ret}"]
     return "\n".join(lines) + "\n"
