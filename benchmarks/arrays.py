@@ -30,14 +30,13 @@ Run: ``.venv/bin/python benchmarks/arrays.py [--quick] [--show-source]``.
 from __future__ import annotations
 
 import gc
-import importlib
-import importlib.metadata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from _common import fmt_ratio, fmt_seconds, machine, median_times, once, parser, table
+from _common import available, fmt_ratio, fmt_seconds, machine, median_times, once, parser, table
+from bench_gradient import rosen_der_numpy
 
 import graphir as gi
 
@@ -176,16 +175,6 @@ def mlp_case(batch: int, inputs: int, hidden: int, rng: np.random.Generator) -> 
 # ---------------------------------------------------------------- Rosenbrock
 
 
-def rosen_der(x: np.ndarray) -> np.ndarray:
-    """SciPy's scipy.optimize.rosen_der, written out."""
-    xm, xm_m1, xm_p1 = x[1:-1], x[:-2], x[2:]
-    der = np.zeros_like(x)
-    der[1:-1] = 200 * (xm - xm_m1**2) - 400 * (xm_p1 - xm**2) * xm - 2 * (1 - xm)
-    der[0] = -400 * x[0] * (x[1] - x[0] ** 2) - 2 * (1 - x[0])
-    der[-1] = 200 * (x[-1] - x[-2] ** 2)
-    return der
-
-
 def rosenbrock(m: Any, x: Any) -> Any:
     return m.sum(100.0 * (x[1:] - x[:-1] ** 2) ** 2 + (1.0 - x[:-1]) ** 2)
 
@@ -210,7 +199,7 @@ def rosenbrock_case(n: int, rng: np.random.Generator) -> Case:
         f"Rosenbrock, vector form, n = {n}: gradient",
         1.2,
         [rng.uniform(-2.0, 2.0, n)],
-        rosen_der,
+        rosen_der_numpy,
         build,
         jax_grad,
         torch_grad,
@@ -218,18 +207,6 @@ def rosenbrock_case(n: int, rng: np.random.Generator) -> Case:
 
 
 # ---------------------------------------------------------------- measuring
-
-
-def available(module: str) -> str | None:
-    """The version of ``module`` when it imports, else None."""
-    try:
-        mod = importlib.import_module(module)
-    except Exception:  # broad on purpose: any failure to import means "not available"
-        return None
-    try:
-        return importlib.metadata.version(module)
-    except importlib.metadata.PackageNotFoundError:
-        return getattr(mod, "__version__", "?")
 
 
 def as_tuple(out: Any) -> tuple[np.ndarray, ...]:
