@@ -7,6 +7,8 @@ Not part of graphir; run the scripts from the repository root, e.g.
 from __future__ import annotations
 
 import argparse
+import importlib
+import importlib.metadata
 import os
 import statistics
 import sys
@@ -94,3 +96,15 @@ def machine() -> str:
         f"Python {platform.python_version()}, NumPy {np.__version__}, "
         f"{platform.machine()}, {os.cpu_count()} CPUs"
     )
+
+
+def available(module: str) -> str | None:
+    """The version of ``module`` when it imports, else None."""
+    try:
+        mod = importlib.import_module(module)
+    except Exception:  # broad on purpose: any failure to import means "not available"
+        return None
+    try:
+        return importlib.metadata.version(module)
+    except importlib.metadata.PackageNotFoundError:
+        return getattr(mod, "__version__", "?")

@@ -24,13 +24,11 @@ Run: ``.venv/bin/python benchmarks/bench_peers.py [--quick] [--points N]``.
 
 from __future__ import annotations
 
-import importlib
-import importlib.metadata
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from _common import fmt_ratio, fmt_seconds, machine, median_times, once, parser, table
+from _common import available, fmt_ratio, fmt_seconds, machine, median_times, once, parser, table
 
 import graphir as gi
 
@@ -116,17 +114,6 @@ def jax_gradient(fn: Callable[..., Any], names: tuple[str, ...]) -> tuple[Callab
         return out
 
     return run, jnp
-
-
-def available(module: str) -> str | None:
-    try:
-        mod = importlib.import_module(module)
-    except Exception:  # broad on purpose: any failure to import means "not available"
-        return None
-    try:
-        return importlib.metadata.version(module)
-    except importlib.metadata.PackageNotFoundError:
-        return getattr(mod, "__version__", "?")
 
 
 def check(got: Any, want: tuple[np.ndarray, ...], who: str) -> None:

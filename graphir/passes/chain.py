@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from .. import primitives
 from ..build import Expr, RuleKit
 from ..ir import Graph
-from ..shapes import Shape, can_sum_to
+from ..shapes import Shape, broadcast, can_sum_to
 
 __all__ = ["Step", "PassResult", "accumulate", "contribution", "partial_node", "edge", "fit"]
 
@@ -131,24 +131,28 @@ class PassResult:
         return self.derivatives.get(node)
 
 
-def _constant(graph: Graph, i: int) -> float | None:
-    """The value of node ``i`` when every entry is one constant (a constant, or a
-    constant broadcast to a shape), else None."""
-    v = graph.const_value(i)
-    if v is None and graph.ops[i] == "broadcast_to":
-        v = graph.const_value(graph.args[i][0])
-    return v
-
-
 def contribution(graph: Graph, incoming: int, partial: int) -> int | None:
-    """``incoming * partial`` as a node, or None when it is zero."""
+    """``incoming * partial`` as a node, or None when it is zero.  When ``incoming`` is a
+    broadcast, the product is taken before broadcasting (the same entries, no array of
+    copies multiplied entry by entry)."""
+    if graph.ops[incoming] == "broadcast_to":
+        shape = broadcast("mul", graph.shapes[incoming], graph.shapes[partial])
+        inner = _product(graph, graph.args[incoming][0], partial)
+        if inner is None or graph.shapes[inner] == shape:
+            return inner
+        return graph.apply("broadcast_to", inner, param=shape)
+    return _product(graph, incoming, partial)
+
+
+def _product(graph: Graph, incoming: int, partial: int) -> int | None:
     p = graph.const_value(partial)
-    c = _constant(graph, incoming)
+    c = graph.const_value(incoming)
     if p == 0.0 or c == 0.0:
         return None
     if p == 1.0:
         return incoming
-    same = graph.shapes[incoming] == graph.shapes[partial]
+    # partial has the product's shape: 1 * partial is partial itself
+    same = graph.shapes[partial] == broadcast("mul", graph.shapes[incoming], graph.shapes[partial])
     if c == 1.0 and same:
         return partial
     if p == -1.0:

@@ -20,6 +20,7 @@ bound by reference, so they are exact.
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -29,12 +30,100 @@ from .. import primitives
 from ..arguments import as_value, real_only_uses, variable_name
 from ..build import Expr, expr_list, lift
 from ..errors import ArgumentError, EvalError
-from ..traversal import last_use, postorder
+from ..shapes import numpy_key
+from ..traversal import postorder
 from .evaluate import check_shapes
 
 __all__ = ["lambdify", "generate_source"]
 
 _ASCII_NAME = re.compile(r"[A-Za-z_][A-Za-z_0-9]*\Z")
+# Not an identifier, so no primitive's name: written as op<k> in the source.
+_SCATTER_ADD = "scatter add"
+
+
+def _hoisted(graph: Any, order: list[int], roots: list[int]) -> dict[int, Any]:
+    """The values of the operation nodes of ``order`` that depend on no variable, computed
+    once by the same NumPy call the function would make (so the same values), for an
+    array graph only; a node whose value warns, or a root, is left to run time."""
+    ops, args, params = graph.ops, graph.args, graph.params
+    if not any(graph.shapes[i] for i in order):
+        return {}
+    known: dict[int, Any] = {}
+    out: dict[int, Any] = {}
+    keep = set(roots)
+    for i in order:
+        op = ops[i]
+        if op in ("const", "data"):
+            known[i] = params[i] if op == "const" else params[i].array
+        elif op != "var" and i not in keep and all(a in known for a in args[i]):
+            record = primitives.get(op)
+            operands = [known[a] for a in args[i]] + ([params[i]] if record.has_param else [])
+            try:
+                with np.errstate(all="raise"), warnings.catch_warnings():
+                    warnings.simplefilter("error")
+                    value = record.numpy(*operands)
+            except (ArithmeticError, ValueError, TypeError, Warning):
+                continue
+            if isinstance(value, np.ndarray):
+                value.flags.writeable = False
+            known[i] = out[i] = value
+    return out
+
+
+def _scatter_add(out: Any, g: Any, param: Any) -> Any:
+    """``out + unindex(g, param)`` computed in place in ``out`` (a fresh array)."""
+    kind = np.result_type(out, g)
+    if kind != out.dtype:
+        out = out.astype(kind)
+    out[numpy_key(param[0])] += g
+    return out
+
+
+def _plan(graph: Any, order: list[int], roots: list[int], hoisted: dict[int, Any]) -> dict[int, tuple]:
+    """Rewrites of single-use operands that keep every value: ``a + (-b)`` is computed as
+    ``a - b`` and ``unindex(g) + unindex(h)`` as ``h`` added in place into ``unindex(g)``.
+    Maps a node to ``(function, operand ids, param)``; its absorbed operand is left out."""
+    ops, args, params = graph.ops, graph.args, graph.params
+    if not any(graph.shapes[i] for i in order):
+        return {}  # scalar graphs compile as they read
+    uses: dict[int, int] = {}
+    for i in order:
+        for a in args[i]:
+            uses[a] = uses.get(a, 0) + 1
+    for r in roots:
+        uses[r] = uses.get(r, 0) + 1
+
+    def single(a: int, op: str) -> bool:
+        return ops[a] == op and uses[a] == 1 and a not in hoisted
+
+    plan: dict[int, tuple] = {}
+    for i in order:
+        if ops[i] != "add" or i in hoisted:
+            continue
+        a, b = args[i]
+        if single(b, "neg"):
+            plan[i] = ("sub", (a, args[b][0]), None, b)
+        elif single(a, "neg"):
+            plan[i] = ("sub", (b, args[a][0]), None, a)
+        elif (
+            single(a, "unindex") and single(b, "unindex") and a != b
+            and params[a][1] == params[b][1] == graph.shapes[i]
+        ):
+            plan[i] = (_SCATTER_ADD, (a, args[b][0]), params[b], b)
+    return plan
+
+
+def _dying(steps: list[tuple], ref: dict[int, str], roots: list[int]) -> dict[int, list[int]]:
+    """Liveness of the lines ``steps``: node -> the intermediates whose last use it is."""
+    last: dict[int, int] = {}
+    for i, _, operands, _, _ in steps:
+        for a in operands:
+            last[a] = i
+    dying: dict[int, list[int]] = {}
+    for a, i in last.items():
+        if ref[a].startswith("v") and a not in roots:
+            dying.setdefault(i, []).append(a)
+    return dying
 
 
 def generate_source(
@@ -42,7 +131,11 @@ def generate_source(
 ) -> tuple[str, dict[str, Any]]:
     """Python source of a function computing ``roots`` from the variables ``arg_ids``,
     and the namespace it needs.  An id that is not a variable of the graph (say -1)
-    stands for an argument the function takes and does not use."""
+    stands for an argument the function takes and does not use.
+
+    In an array graph, what depends on no variable is computed once here, and two
+    rewrites save an array each: ``a + (-b)`` runs as ``a - b``, and the sum of two
+    scattered adjoints (``unindex``) adds the second in place into the first."""
     ops, args, params = graph.ops, graph.args, graph.params
     namespace: dict[str, Any] = {}
     argname = {a: f"a{k}" for k, a in enumerate(arg_ids)}
@@ -50,31 +143,44 @@ def generate_source(
     ref: dict[int, str] = {}
     functions: dict[str, str] = {}  # op -> its name in the source
     order = postorder(graph, roots)
-    # Drop each intermediate array after its last use, as hand-written NumPy does.
-    dying = last_use(graph, order, keep=[*roots, *(i for i in order if not args[i])])
+    hoisted = _hoisted(graph, order, roots)
+    plan = _plan(graph, order, roots, hoisted)
+    absorbed = {p[3] for p in plan.values()}
+    steps = []  # (node, op, operand ids, param) of each line, in order
     for i in order:
         op = ops[i]
         if op == "var":
             if i not in argname:
                 raise EvalError(f"the expression depends on {params[i]!r}, which is not among the arguments")
             ref[i] = argname[i]
-        elif op in ("const", "data"):
+        elif op in ("const", "data") or i in hoisted:
             ref[i] = f"c{i}"
-            namespace[ref[i]] = params[i] if op == "const" else params[i].array
-        else:
-            fn = functions.get(op)
-            record = primitives.get(op)
-            if fn is None:
-                fn = functions[op] = f"op_{op}" if _ASCII_NAME.match(op) else f"op{len(functions)}"
-                namespace[fn] = record.numpy
+            value = hoisted[i] if i in hoisted else params[i]
+            namespace[ref[i]] = value.array if op == "data" else value
+        elif i not in absorbed:
             ref[i] = f"v{i}"
-            operands = [ref[a] for a in args[i]]
-            if record.has_param:
-                namespace[f"p{i}"] = params[i]
-                operands.append(f"p{i}")
-            lines.append(f"    v{i} = {fn}({', '.join(operands)})")
-            if i in dying:
-                lines.append(f"    del {', '.join(ref[a] for a in sorted(dying[i]))}")
+            if i in plan:
+                op, operands, param, _ = plan[i]
+                steps.append((i, op, operands, param, op == _SCATTER_ADD))
+            else:
+                steps.append((i, op, args[i], params[i], primitives.get(op).has_param))
+    # Drop each intermediate array after its last use, as hand-written NumPy does.
+    dying = _dying(steps, ref, roots)
+    for i, op, operands, param, with_param in steps:
+        fn = functions.get(op)
+        if fn is None:
+            fn = f"op_{op}" if _ASCII_NAME.match(op) else f"op{len(functions)}"
+            if op == _SCATTER_ADD and "scatter_add" not in primitives.PRIMITIVES:
+                fn = "op_scatter_add"
+            functions[op] = fn
+            namespace[fn] = _scatter_add if op == _SCATTER_ADD else primitives.get(op).numpy
+        refs = [ref[a] for a in operands]
+        if with_param:
+            namespace[f"p{i}"] = param
+            refs.append(f"p{i}")
+        lines.append(f"    v{i} = {fn}({', '.join(refs)})")
+        if i in dying:
+            lines.append(f"    del {', '.join(ref[a] for a in sorted(dying[i]))}")
     lines.append(f"    return ({', '.join(ref[r] for r in roots)},)")
     return "\n".join(lines) + "\n", namespace
 
