@@ -29,7 +29,7 @@ from ..errors import ArgumentError, RenderError, RenderTooLarge
 from ..ir import Data, Graph, display_name_problem
 from ..passes.chain import PassResult, partial_node
 from ..passes.evaluate import values_of_nodes
-from ..printing import display_number, display_operand, node_text
+from ..printing import display_operand, node_text
 from ..text.notation import array_formula, compact_array, node_name, numbering, shape_text
 from ..traversal import topo_order
 from . import style

@@ -363,7 +363,8 @@ def flow_rule(g: Graph, node: int, k: int, mode: str, ops: list[str], incoming: 
     >>> import numpy as np
     >>> w = gi.symbols("w", shape=(2,))
     >>> f = gi.constant(np.ones((3, 2)), name="X") @ w
-    >>> flow_rule(f.ir, f.node, 1, "reverse", ["X", "w"], "v̄₁"), flow_rule(f.ir, f.node, 1, "forward", ["X", "w"], "ẇ")
+    >>> rule = lambda mode, d: flow_rule(f.ir, f.node, 1, mode, ["X", "w"], d)
+    >>> rule("reverse", "v̄₁"), rule("forward", "ẇ")
     ('Xᵀ · v̄₁', 'X @ ẇ')
     """
     p = primitives.get(g.ops[node])
