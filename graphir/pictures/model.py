@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from .. import primitives
-from ..arguments import as_point, as_value, check_mode, forward_seeds, variables_of, wrt_names
+from ..arguments import check_mode, forward_seeds, variables_of, wrt_names
 from ..build import Expr, RuleKit, expr_list
 from ..errors import ArgumentError, RenderError, RenderTooLarge
 from ..ir import Data, Graph, display_name_problem
@@ -31,6 +31,7 @@ from ..passes.chain import PassResult, partial_node
 from ..passes.evaluate import values_of_nodes
 from ..printing import display_operand, node_text
 from ..text.notation import array_formula, compact_array, node_name, numbering, shape_text
+from ..text.trace_table import check_point_shapes, real_point
 from ..traversal import topo_order
 from . import style
 from .labels import const_text, op_formula
@@ -170,34 +171,6 @@ def data_name(data: Data) -> str:
     return data.name if data.name else "array"
 
 
-def picture_point(at: Mapping[Any, Any]) -> dict[str, Any]:
-    """The point of a picture: a float per scalar variable, a float array per shaped one.
-
-    >>> picture_point({"x": 2, "w": [1, 2]})
-    {'x': 2.0, 'w': array([1., 2.])}
-    """
-    point: dict[str, Any] = {}
-    for name, v in as_point(at).items():
-        a = as_value(name, v)
-        if np.iscomplexobj(a):
-            raise ArgumentError(f"the value of {name} must be real for a picture, got {v!r}")
-        point[name] = float(a) if np.ndim(a) == 0 else np.array(a, dtype=float)
-    return point
-
-
-def check_point_shapes(g: Graph, inputs: list[int], point: dict[str, Any], at: Any) -> None:
-    """ArgumentError when a variable's value in ``point`` does not have the variable's shape
-    (a picture shows one point: a scalar variable takes one real number)."""
-    given = as_point(at)
-    for i in inputs:
-        name = g.params[i]
-        if name in point and np.shape(point[name]) != g.shapes[i]:
-            if not g.shapes[i]:
-                raise ArgumentError(f"the value of {name} must be one real number, got {given[name]!r}")
-            raise ArgumentError(f"the value of {name} must have shape {g.shapes[i]} (the variable's), "
-                                f"got shape {np.shape(point[name])}")
-
-
 def output_name_of(name: Any) -> str:
     """The output's name for legends: ``name`` checked (any one-line text), ``"f"`` for None.
 
@@ -315,7 +288,7 @@ def picture(
 
     check_mode(mode, optional=True)
     output_name = output_name_of(name)
-    point = None if at is None else picture_point(at)
+    point = None if at is None else real_point(at)
     outs, _ = expr_list(expr)
     user_graph, roots = outs[0].ir, [e.node for e in outs]
     if any(e.ir is not user_graph for e in outs):
