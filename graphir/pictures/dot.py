@@ -173,11 +173,14 @@ def legend(pic: Picture) -> str | None:
         text += ", flowing from the output back to the inputs (the arrows)"
         tail = "each edge carries v̄ of its result times the local partial ∂ back to its operand"
         tail += " (v̄ · ∂ = contribution)" if pic.at is not None else ""
+    out = escape(text) + '<BR ALIGN="LEFT"/>' + escape(tail) + '<BR ALIGN="LEFT"/>'
     if any(pic.graph.shapes[i] for i in pic.nodes):
-        tail += ("; an array op's edge carries its rule (v̄ · Xᵀ), sum_to adds back over broadcast axes"
-                 if pic.mode == "reverse" else
-                 "; an array op's edge applies the op to the tangent (X @ ẇ), broadcast where an operand was")
-    return escape(text) + '<BR ALIGN="LEFT"/>' + escape(tail) + '<BR ALIGN="LEFT"/>'
+        arrays = ("an array op's edge carries its rule (v̄ · Xᵀ); sum_to adds an adjoint back over "
+                  "the axes its operand was broadcast along" if pic.mode == "reverse" else
+                  "an array op's edge applies the op to the tangent (X @ ẇ); broadcast where the operand "
+                  "was smaller")
+        out += escape(arrays) + '<BR ALIGN="LEFT"/>'
+    return out
 
 
 def seed_text(pic: Picture) -> str:

@@ -122,7 +122,7 @@ def cell(v: Any, decimals: int = DECIMALS) -> str:
 
 #: Unicode of the array rules (primitives' ``adjoint_text``) -> LaTeX.
 _RULE_LATEX = (
-    ("ᵀ", "^{\\top}"), ("·", "\\cdot "), ("⊙", "\\odot "), ("−", "-"), ("Σ", "\\sum "),
+    ("ᵀ", "^{\\top}"), (" · ", " \\cdot "), ("·", "\\cdot "), ("⊙", "\\odot "), ("−", "-"), ("Σ", "\\sum "),
     ("…", "\\ldots"), (" @ ", " \\, "), ("sum_to(", "\\operatorname{sum\\_to}("),
     ("broadcast(", "\\operatorname{broadcast}("), ("scatter(", "\\operatorname{scatter}("),
     ("softmax(", "\\operatorname{softmax}("), ("sum(", "\\operatorname{sum}("),
@@ -550,7 +550,8 @@ class TraceTable:
 
     def seed_text(self) -> str:
         """Forward mode: the seed tangents, ``ẋ1 = 1, ẋ2 = 0.5``."""
-        seeds = self.tangents.items()
+        g = self.graph
+        seeds = [(n, v if (i := g.find_var(n)) is None else self._seed(i)) for n, v in self.tangents.items()]
         return ", ".join(f"{mark_text(n, 'tangent')} = {cell(v, self.decimals)}" for n, v in seeds)
 
     def _sections(self) -> list[tuple[str, list[TraceRow]]]:
