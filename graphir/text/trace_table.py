@@ -206,6 +206,7 @@ class TraceTable:
         wrt: Any,
         decimals: int = DECIMALS,
         name: str | None = None,
+        given: Mapping[Any, Any] | None = None,
     ) -> None:
         self.mode = check_mode(mode)
         self.decimals = decimals
@@ -243,7 +244,8 @@ class TraceTable:
         self.numbering: dict[int, int] = numbering(self.graph, self.outputs, self.variables)
         num = self.numbering
         g = self.graph
-        check_point_shapes(g, [i for i in num if g.ops[i] == "var"], self.point, point)
+        inputs = [i for i in num if g.ops[i] == "var"]
+        check_point_shapes(g, inputs, self.point, point if given is None else given)  # given: for messages
         self.arrays = any(g.shapes[i] for i in self.order)
         self.names = {i: node_name(self.graph, num, i, style="text") for i in num}
         self.latex_names = {i: node_name(self.graph, num, i, style="latex") for i in num}
@@ -718,4 +720,4 @@ def trace_table(
     {'y': 5.5}
     """
     exprs, _ = expr_list(expr)
-    return TraceTable(exprs, real_point(at), mode, wrt, decimals, name)
+    return TraceTable(exprs, real_point(at), mode, wrt, decimals, name, given=at)

@@ -580,7 +580,7 @@ def explain(
                               ("compact", compact)) if v is not None}
     _check_look(look)
     sympy_timeout, max_sympy_size = limits.read_timeout(sympy_timeout), limits.read_size(max_sympy_size)
-    table = TraceTable([expr], point, mode, wrt, name=name)
+    table = TraceTable([expr], point, mode, wrt, name=name, given=at)
     if mode == "reverse":
         inputs, compared = list(table.wrt), list(table.wrt)
     else:

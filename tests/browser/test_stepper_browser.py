@@ -22,6 +22,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import graphir as gi
@@ -41,7 +42,18 @@ CASES = {
     "square_reverse": ("(x+y)^2", {"x": 2, "y": 3}, "reverse"),
     "baydin_reverse": ("ln(x1) + x1*x2 - sin(x2)", {"x1": 2, "x2": 5}, "reverse"),
     "baydin_forward": ("ln(x1) + x1*x2 - sin(x2)", {"x1": 2, "x2": 5}, "forward"),
+    "arrays_reverse": ("linear regression", {"w": [0.5, -0.25], "b": 0.1}, "reverse"),
 }
+
+
+def case_expr(text: str) -> gi.Expr:
+    """The expression of a case: parsed, or (arrays, which are not parsed) built."""
+    if text != "linear regression":
+        return gi.parse(text)
+    X = gi.constant(np.array([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]), name="X")
+    y = gi.constant(np.array([1.0, 2.0, 3.0]), name="y")
+    w, b = gi.symbols("w", shape=(2,)), gi.symbols("b")
+    return 0.5 * gi.mean((X @ w + b - y) ** 2)
 
 # Boxes as [left, top, right, bottom] in CSS pixels of the window.
 _BOXES = """
@@ -80,7 +92,7 @@ def browser() -> Iterator[Browser]:
 def steps(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
     text, at, mode = CASES[request.param]
     folder = tmp_path_factory.mktemp(request.param)
-    gi.render(gi.parse(text), folder, at=at, mode=mode, steps=True, format="svg")
+    gi.render(case_expr(text), folder, at=at, mode=mode, steps=True, format="svg")
     return request.param, folder
 
 
