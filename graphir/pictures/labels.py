@@ -103,7 +103,7 @@ def value_block(lhs: str, v: Any) -> str:
     >>> value_block("w", np.array([0.5, -0.25])), value_block("", 2.0)
     ('w = [0.5  -0.25]', '= 2')
     """
-    rows = array_lines(v)
+    rows = array_lines(v, shape=False)  # the node's name line shows the shape
     eq = f"{lhs} =" if lhs else "="
     if len(rows) > 1:
         return "\n".join([eq, *rows])
@@ -155,7 +155,7 @@ def value_text(pic: Picture, i: int) -> str:
     An array is written as :func:`value_block` (a data node its rows alone)."""
     g = pic.graph
     if pic.kind[i] == "data":
-        return "\n".join(array_lines(g.params[i].array))
+        return "\n".join(array_lines(g.params[i].array, shape=False))
     if pic.kind[i] == "input":
         name = g.params[i]
         if pic.at is None:

@@ -282,28 +282,33 @@ def grid_rows(v: object) -> list[str]:
     return ["[" + "  ".join(c.rjust(w) for c, w in zip(r, widths, strict=True)) + "]" for r in cells]
 
 
-def summary_text(v: object) -> str:
-    """A large array in one line: its shape, least and greatest entry and Frobenius norm.
+def summary_text(v: object, shape: bool = True) -> str:
+    """A large array in one line: its shape (unless ``shape`` is False), least and
+    greatest entry and Frobenius norm.
 
     >>> summary_text(np.arange(200.0).reshape(20, 10))
     '20×10: min 0, max 199, ‖·‖ 1626.868'
+    >>> summary_text(np.arange(20.0), shape=False)
+    'min 0, max 19, ‖·‖ 49.699'
     """
     a = np.asarray(v, dtype=float)
+    head = f"{shape_text(a.shape)}: " if shape else ""
     if a.size == 0:
-        return f"{shape_text(a.shape)}: empty"
-    return (f"{shape_text(a.shape)}: min {display_number(a.min())}, max {display_number(a.max())}, "
+        return head + "empty"
+    return (f"{head}min {display_number(a.min())}, max {display_number(a.max())}, "
             f"‖·‖ {display_number(np.linalg.norm(a))}")
 
 
-def array_lines(v: object) -> list[str]:
-    """How a value is written in a picture: one number, the rows of a grid, or a summary.
+def array_lines(v: object, shape: bool = True) -> list[str]:
+    """How a value is written in a picture: one number, the rows of a grid, or a summary
+    (with its shape unless ``shape`` is False: a node's name line shows it).
 
     >>> array_lines(2.0), array_lines(np.eye(2)), array_lines(np.zeros((4, 4)))
     (['2'], ['[1  0]', '[0  1]'], ['4×4: min 0, max 0, ‖·‖ 0'])
     """
     if np.ndim(v) == 0:
         return [display_number(v)]
-    return grid_rows(v) if is_grid(v) else [summary_text(v)]
+    return grid_rows(v) if is_grid(v) else [summary_text(v, shape)]
 
 
 def compact_array(v: object) -> str:

@@ -79,10 +79,12 @@ def test_large_array_is_a_summary() -> None:
     f = gi.sum(gi.constant(A, name="A") @ w)
     src = to_dot(f, at={"w": np.ones(10)}, mode="reverse")
     s = A.sum(axis=1)
-    expected = f"20: min {gi.printing.display_number(s.min())}, max {gi.printing.display_number(s.max())}, " \
+    # the node's name line shows the shape (20), its value line the summary
+    expected = f"= min {gi.printing.display_number(s.min())}, max {gi.printing.display_number(s.max())}, " \
                f"‖·‖ {gi.printing.display_number(np.sqrt((s ** 2).sum()))}"
+    assert "v₁</B> = A @ v₀  <FONT COLOR=\"#8c8c8c\">(20)</FONT>" in src
     assert expected in src
-    assert summary_text(A) in src  # the data node
+    assert "(20×10)</FONT><BR/>" + summary_text(A, shape=False) in src  # the data node
     assert summary_text(A) == (f"20×10: min {gi.printing.display_number(A.min())}, "
                                f"max {gi.printing.display_number(A.max())}, "
                                f"‖·‖ {gi.printing.display_number(np.sqrt((A ** 2).sum()))}")

@@ -95,3 +95,11 @@ def test_explain_writes_all_files(tmp_path) -> None:
 def test_explain_forward_of_an_array_expression() -> None:
     md = gi.explain(loss(), AT, mode="forward", wrt="w", steps=False).markdown
     assert "The directional derivative along (ẇ = [1, 1]) is $-11.133$." in md
+
+
+def test_path_sum_refuses_arrays() -> None:
+    from graphir.text.paths import path_sum
+
+    f = loss()
+    with pytest.raises(gi.ShapeError, match="sum over paths multiplies scalar local partials"):
+        path_sum(f.ir, f.node, "w", lambda node, slot: 1.0)
