@@ -15,20 +15,7 @@ from graphir.pictures.frames import build_frames
 from graphir.pictures.model import picture
 from graphir.text.notation import summary_text
 from tests.pictures.render_helpers import check_snapshot, needs_dot
-
-XV = np.array([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])
-YV = np.array([1.0, 2.0, 3.0])
-AT = {"w": np.array([0.5, -0.25]), "b": 0.1}
-
-
-def loss() -> gi.Expr:
-    X, y = gi.constant(XV, name="X"), gi.constant(YV, name="y")
-    w, b = gi.symbols("w", shape=(2,)), gi.symbols("b")
-    return 0.5 * gi.mean((X @ w + b - y) ** 2)
-
-
-def residual() -> np.ndarray:
-    return XV @ AT["w"] + AT["b"] - YV
+from tests.text.array_cases import AT, XV, loss, residual
 
 
 def test_snapshot_linear_regression_reverse() -> None:

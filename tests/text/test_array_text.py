@@ -12,20 +12,7 @@ import pytest
 import graphir as gi
 from graphir.printing import display_number
 from graphir.text.notation import compact_array, grid_rows, latex_array, summary_text
-
-XV = np.array([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])
-YV = np.array([1.0, 2.0, 3.0])
-AT = {"w": np.array([0.5, -0.25]), "b": 0.1}
-
-
-def loss() -> gi.Expr:
-    X, y = gi.constant(XV, name="X"), gi.constant(YV, name="y")
-    w, b = gi.symbols("w", shape=(2,)), gi.symbols("b")
-    return 0.5 * gi.mean((X @ w + b - y) ** 2)
-
-
-def residual() -> np.ndarray:
-    return XV @ AT["w"] + AT["b"] - YV
+from tests.text.array_cases import AT, XV, loss, residual
 
 
 def test_reverse_trace_table_values_from_the_closed_form() -> None:
