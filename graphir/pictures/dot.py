@@ -79,7 +79,7 @@ def node_attrs(pic: Picture, i: int, look: NodeLook, page: style.Page = style.DE
     """DOT attributes of node ``i`` drawn with ``look``."""
     k = pic.kind[i]
     d: dict[str, Any] = {"id": f"n{pic.dot_id(i)}", "shape": style.KIND[k]["shape"]}
-    if k in ("op", "output", "const"):
+    if k in ("op", "output", "const", "data"):
         d["style"] = "filled,rounded"
     if style.KIND[k]["peripheries"] != "1":
         d["peripheries"] = int(style.KIND[k]["peripheries"])
@@ -173,7 +173,14 @@ def legend(pic: Picture) -> str | None:
         text += ", flowing from the output back to the inputs (the arrows)"
         tail = "each edge carries v̄ of its result times the local partial ∂ back to its operand"
         tail += " (v̄ · ∂ = contribution)" if pic.at is not None else ""
-    return escape(text) + '<BR ALIGN="LEFT"/>' + escape(tail) + '<BR ALIGN="LEFT"/>'
+    out = escape(text) + '<BR ALIGN="LEFT"/>' + escape(tail) + '<BR ALIGN="LEFT"/>'
+    if any(pic.graph.shapes[i] for i in pic.nodes):
+        arrays = ("an array op's edge carries its rule (v̄ · Xᵀ); sum_to adds an adjoint back over "
+                  "the axes its operand was broadcast along" if pic.mode == "reverse" else
+                  "an array op's edge applies the op to the tangent (X @ ẇ); broadcast where the operand "
+                  "was smaller")
+        out += escape(arrays) + '<BR ALIGN="LEFT"/>'
+    return out
 
 
 def seed_text(pic: Picture) -> str:

@@ -45,6 +45,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from ..errors import RenderError
 from ..files import check_folder, write_folder
 from ..passes.chain import Step
@@ -58,8 +60,13 @@ from .labels import (
     adjoint_dir,
     colored,
     contribution_text,
+    flow_text,
+    fragment_lines,
+    has_arrays,
     name_line,
+    number,
     partial_text,
+    value_block,
     value_text,
     zero_tangent_text,
 )
@@ -111,11 +118,13 @@ class _Builder:
         pic = self.pic
         fill, border = COLORS[pic.kind[i]]
         lines = [name_line(pic, i)]
-        if pic.kind[i] != "const":
+        if pic.kind[i] == "data":
+            lines.extend(fragment_lines(value_text(pic, i)))
+        elif pic.kind[i] != "const":
             shown = pic.kind[i] == "input" or i in self.primal
-            lines.append(escape(value_text(pic, i)) if shown else _BLANK)
+            lines.extend(fragment_lines(value_text(pic, i)) if shown else [_BLANK])
             d = deriv if deriv is not None else self.deriv.get(i)
-            lines.append(colored(d, self.dcolor) if d else _BLANK)
+            lines.extend(fragment_lines(d, self.dcolor) if d else [_BLANK])
         width = 1.2
         if target:
             fill, border, width = COLORS["current_fill"], COLORS["current_border"], 2.8
@@ -125,12 +134,15 @@ class _Builder:
 
     def edge_look(self, k: int, current: bool = False, contribution: str | None = None) -> EdgeLook:
         e = self.pic.edges[k]
-        if e.partial is None:
+        if not e.carries:
             return EdgeLook([], COLORS["const_edge"], 1.0, "dashed")
         color, width = COLORS["edge"], 1.0
         lines: list[str] = []
         if self.derivative_phase:
-            lines.append(colored(partial_text(self.pic, e), COLORS["partial"]))
+            if e.partial is not None:
+                lines.append(colored(partial_text(self.pic, e), COLORS["partial"]))
+            elif k not in self.stepped:
+                lines.append(colored(flow_text(self.pic, e), COLORS["partial"]))
             if k in self.stepped:
                 c = contribution if contribution is not None else self.done.get(k)
                 lines.append(colored(c, self.dcolor) if c else _BLANK)
@@ -172,7 +184,7 @@ class _Builder:
             self.primal.add(i)
             numbers = pic.formula(i, numbers=True)
             caption = f"Primal pass: {pic.names[i]} = {pic.formula(i)} = "
-            value = display_number(v[i])
+            value = number(v[i])
             caption += f"{numbers} = {value}" if numbers != value else value
             ins = {k for k, e in enumerate(pic.edges) if e.dst == i}
             frames.append(self.frame(caption, "primal", targets={i}, edges=ins))
@@ -188,13 +200,13 @@ class _Builder:
         if pic.mode == "reverse":
             for o, s in r.seeds.items():
                 if o in pic.shows_derivative:
-                    self.deriv[o] = f"{pic.name(o, 'adjoint')} = {display_number(v[s])}"
+                    self.deriv[o] = value_block(pic.name(o, 'adjoint'), v[s])
                     seeded.append(o)
-            parts = [f"{pic.name(o, 'adjoint')} = {display_number(v[r.seeds[o]])}" for o in seeded]
+            parts = [f"{pic.name(o, 'adjoint')} = {number(v[r.seeds[o]])}" for o in seeded]
             if len(pic.outputs) == 1 and seeded:
                 o = seeded[0]
                 caption = (f"Reverse pass: seed the output's adjoint {pic.name(o, 'adjoint')} = "
-                           f"∂{pic.names[o]}/∂{pic.names[o]} = {display_number(v[r.seeds[o]])}; "
+                           f"∂{pic.names[o]}/∂{pic.names[o]} = {number(v[r.seeds[o]])}; "
                            f"adjoints flow back, arrows point from result to operand")
             elif seeded:
                 caption = ("Reverse pass: seed the outputs' adjoints " + ", ".join(parts)
@@ -207,9 +219,9 @@ class _Builder:
             for i in inputs:
                 s = r.seeds.get(i)
                 val = 0.0 if s is None else v[s]
-                self.deriv[i] = f"{pic.name(i, 'tangent')} = {display_number(val)}"
-                parts.append(f"{pic.name(i, 'tangent')} = {display_number(val)}")
-                if val != 0.0:
+                self.deriv[i] = value_block(pic.name(i, 'tangent'), val)
+                parts.append(f"{pic.name(i, 'tangent')} = {number(val)}")
+                if np.any(val != 0.0):
                     seeded.append(i)
             about = f" (derivative with respect to {pic.wrt[0]})" if pic.unit_seed else " (a direction)"
             caption = "Forward (tangent) pass: seed " + ", ".join(parts) + about
@@ -233,8 +245,14 @@ class _Builder:
                 incoming, other = pic.name(s.arg, "tangent"), s.arg
             pname = pic.partial_name(e) + (f" (operand {e.operand + 1})" if e.repeated else "")
             product = f"{incoming} · {pname} = {contribution}"
-            after = display_number(v[s.after])
-            if s.before is None:
+            after = number(v[s.after])
+            if has_arrays(pic, e):
+                product = contribution if e.partial is None else f"{contribution} (∂ = {pname})"
+                caption = f"{t} {'=' if s.before is None else '+='} {product}"
+                if s.before is not None:
+                    caption += f", so {t} = {after}"
+                line = value_block(t, v[s.after])
+            elif s.before is None:
                 caption = f"{t} = {product}"
                 line = f"{t} = {after}"
             else:
@@ -244,7 +262,7 @@ class _Builder:
             frames.append(self.frame(caption, "step", targets={s.target}, sources={other}, edges={k},
                                      deriv={s.target: line}, contrib={k: contribution}, step=s))
             self.done[k] = contribution
-            self.deriv[s.target] = f"{t} = {after}"
+            self.deriv[s.target] = value_block(t, v[s.after])
         return frames
 
     def result_frame(self) -> Frame:
@@ -256,7 +274,7 @@ class _Builder:
             if i in pic.shows_derivative:
                 d = r.derivative_of(i)
                 value = 0.0 if d is None else pic.values[d]
-                self.deriv[i] = f"{pic.name(i, self.dkind)} = {display_number(value)}"
+                self.deriv[i] = value_block(pic.name(i, self.dkind), value)
         for k, e in enumerate(pic.edges):
             zero = None if k in self.stepped else zero_tangent_text(pic, e)
             if zero is not None:
@@ -276,7 +294,7 @@ class _Builder:
 
         def val(i: int) -> str:
             d = r.derivative_of(i)
-            return display_number(0.0 if d is None else pic.values[d])
+            return number(0.0 if d is None else pic.values[d])
 
         g = pic.graph
         parts = []

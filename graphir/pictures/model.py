@@ -23,14 +23,15 @@ from typing import Any
 import numpy as np
 
 from .. import primitives
-from ..arguments import as_point, check_mode, forward_seeds, variables_of, wrt_names
+from ..arguments import check_mode, forward_seeds, variables_of, wrt_names
 from ..build import Expr, RuleKit, expr_list
 from ..errors import ArgumentError, RenderError, RenderTooLarge
-from ..ir import Graph, display_name_problem
+from ..ir import Data, Graph, display_name_problem
 from ..passes.chain import PassResult, partial_node
 from ..passes.evaluate import values_of_nodes
-from ..printing import display_number, display_operand, node_text
-from ..text.notation import node_name, numbering
+from ..printing import display_operand, node_text
+from ..text.notation import array_formula, compact_array, node_name, numbering, shape_text
+from ..text.trace_table import check_point_shapes, real_point
 from ..traversal import topo_order
 from . import style
 from .labels import const_text, op_formula
@@ -45,8 +46,14 @@ class EdgeView:
     src: int
     dst: int
     operand: int
-    partial: int | None  # node id of d dst / d src; None for an edge from a constant
+    partial: int | None  # node id of d dst / d src; None for an edge from a constant or of an array op
     repeated: bool  # the same operand node feeds ``dst`` in more than one slot (x*x)
+    array_op: bool = False  # an edge of an array op (matmul, sum...): its record's rule moves derivatives
+
+    @property
+    def carries(self) -> bool:
+        """Whether tangents/adjoints flow along this edge (not from a constant or data)."""
+        return self.partial is not None or self.array_op
 
     @property
     def id(self) -> str:
@@ -75,7 +82,7 @@ class Picture:
     wrt: list[str]
     result: PassResult | None
     shows_derivative: set[int]
-    values: dict[int, float] = field(default_factory=dict)
+    values: dict[int, Any] = field(default_factory=dict)  # a float, or an array for a shaped node
     unit_seed: bool = True  # forward mode: one variable seeded with tangent 1 (a partial derivative)
     output_name: str = "f"  # what legends and captions call the output (∂f/∂v)
     groups: dict[str, list[int]] = field(default_factory=dict)  # cluster label -> nodes, see group_of
@@ -86,7 +93,7 @@ class Picture:
         at = self.at or {}
         g = self.graph
         return ", ".join(
-            f"{g.params[i]} = {display_number(at[g.params[i]])}" for i in self.nodes
+            f"{g.params[i]} = {compact_array(at[g.params[i]])}" for i in self.nodes
             if self.kind[i] == "input" and g.params[i] in at
         )
 
@@ -120,6 +127,8 @@ class Picture:
         g = self.graph
         if g.ops[a] == "const":
             return const_text(g.params[a], operand=True)
+        if numbers and np.ndim(self.values[a]):
+            return compact_array(self.values[a])
         if numbers:
             return display_operand(self.values[a])
         return self.names[a]
@@ -130,6 +139,8 @@ class Picture:
         g = self.graph
         p = primitives.get(g.ops[i])
         ops = [self.operand_text(a, numbers) for a in g.args[i]]
+        if not p.elementwise:
+            return array_formula(g, i, ops)
         return op_formula(p, ops)
 
     def expr_text(self, i: int) -> str:
@@ -140,13 +151,24 @@ class Picture:
         if g.ops[i] == "const":
             return const_text(g.params[i])
         if all(a in self.names or g.ops[a] == "const" for a in g.args[i]):
-            return op_formula(primitives.get(g.ops[i]), [self.operand_text(a) for a in g.args[i]])
+            p = primitives.get(g.ops[i])
+            ops = [self.operand_text(a) for a in g.args[i]]
+            return op_formula(p, ops) if p.elementwise else array_formula(g, i, ops)
         s = node_text(g, i, self.names)
         s = s.replace("**", "^").replace("*", "·")
         return s if len(s) <= 40 else s[:39] + "…"
 
+    def shape_of(self, i: int) -> str:
+        """``3×2`` for a node holding an array, ``""`` for a scalar node."""
+        return shape_text(self.graph.shapes[i])
+
     def partial_name(self, e: EdgeView) -> str:
         return f"∂{self.names[e.dst]}/∂{self.names[e.src]}"
+
+
+def data_name(data: Data) -> str:
+    """How a data node is written: its name, or ``array`` for an unnamed one."""
+    return data.name if data.name else "array"
 
 
 def output_name_of(name: Any) -> str:
@@ -231,8 +253,10 @@ def edge_views(g: Graph, ops: list[int], compact: bool) -> list[EdgeView]:
         for k, a in enumerate(args):
             if compact and g.ops[a] == "const":
                 continue
-            partial = None if g.ops[a] == "const" else partial_node(g, kit, n, k)
-            edges.append(EdgeView(a, n, k, partial, args.count(a) > 1))
+            fixed = g.ops[a] in ("const", "data")
+            array_op = not fixed and not primitives.get(g.ops[n]).elementwise
+            partial = None if fixed or array_op else partial_node(g, kit, n, k)
+            edges.append(EdgeView(a, n, k, partial, args.count(a) > 1, array_op))
     return edges
 
 
@@ -264,7 +288,7 @@ def picture(
 
     check_mode(mode, optional=True)
     output_name = output_name_of(name)
-    point = None if at is None else as_point(at, scalar=True)
+    point = None if at is None else real_point(at)
     outs, _ = expr_list(expr)
     user_graph, roots = outs[0].ir, [e.node for e in outs]
     if any(e.ir is not user_graph for e in outs):
@@ -290,15 +314,20 @@ def picture(
     order = topo_order(g, outputs)
     num = numbering(g, outputs, variables)
     inputs = sorted((i for i in order if g.ops[i] == "var"), key=lambda i: num[i])
+    if point is not None:
+        check_point_shapes(g, inputs, point, at)
     consts = [i for i in order if g.ops[i] == "const"]
+    datas = [i for i in order if g.ops[i] == "data"]
     ops = sorted((i for i in order if g.args[i]), key=lambda i: num[i])
     if compact:
         consts = [i for i in consts if i in outputs]
-    nodes = inputs + consts + ops
+    nodes = inputs + consts + datas + ops
     kind = {i: "input" for i in inputs}
     kind.update({i: "const" for i in consts})
+    kind.update({i: "data" for i in datas})
     kind.update({i: "output" if i in outputs else "op" for i in ops})
     names = {i: node_name(g, num, i) for i in num}
+    names.update({i: data_name(g.params[i]) for i in datas})
 
     edges = edge_views(g, ops, compact)
 
@@ -308,11 +337,12 @@ def picture(
     if mode == "forward":
         tangents = forward_seeds(variables, wrt)
         result = forward_pass(exprs, tangents)
-        shows = {i for i in order if g.ops[i] != "const"}
+        shows = {i for i in order if g.ops[i] not in ("const", "data")}
         seeds = [(g.params[i], g.const_value(result.seeds[i])) for i in inputs if i in result.seeds]
         nonzero = [(n, c) for n, c in seeds if c != 0.0]
         names_wrt = [n for n, _ in nonzero]
-        unit = len(nonzero) == 1 and nonzero[0][1] == 1.0
+        unit = len(nonzero) == 1 and nonzero[0][1] == 1.0 and not g.shapes[
+            next(i for i in inputs if g.params[i] == nonzero[0][0])]
     else:
         names_wrt = wrt_names(variables, wrt)
     if mode == "reverse":
@@ -328,7 +358,9 @@ def picture(
         if result is not None:
             needed |= set(result.derivatives.values()) | set(result.seeds.values())
             for s in result.steps:
-                needed |= {s.partial, s.incoming, s.contribution, s.after}
+                needed |= {s.incoming, s.contribution, s.after}
+                if s.partial is not None:
+                    needed.add(s.partial)
                 if s.before is not None:
                     needed.add(s.before)
         env = values_of_nodes(g, topo_order(g, needed), pic.at)
@@ -336,7 +368,7 @@ def picture(
             v = env[i]
             if np.iscomplexobj(v):
                 raise RenderError("a picture needs real values at the point given")
-            pic.values[i] = float(v)
+            pic.values[i] = float(v) if np.ndim(v) == 0 else np.asarray(v, dtype=float)
     return pic
 
 

@@ -24,7 +24,7 @@ from typing import Any
 from ..errors import ArgumentError
 
 __all__ = [
-    "MAX_NODES", "FONT", "escape", "KIND", "COLORS", "FRAME_MS", "LAST_FRAME_MS", "PNG_DPI",
+    "MAX_NODES", "FONT", "MONO", "escape", "KIND", "COLORS", "FRAME_MS", "LAST_FRAME_MS", "PNG_DPI",
     "Page", "page", "DEFAULT_PAGE",
 ]
 
@@ -34,6 +34,8 @@ MAX_NODES = 150
 #: Font of every label (installed with Graphviz on most systems; it has the
 #: subscript digits and combining accents the names use).
 FONT = "DejaVu Sans,sans-serif"  # a list: SVG viewers without DejaVu fall back to a sans-serif
+#: Font of the rows of a matrix (columns line up).
+MONO = "DejaVu Sans Mono,monospace"
 FONT_SIZE = 12
 EDGE_FONT_SIZE = 10
 CONST_FONT_SIZE = 10
@@ -114,6 +116,7 @@ COLORS = {
     "output": ("#fde3c8", "#d55e00"),
     "op": ("#ffffff", "#4d4d4d"),
     "const": ("#eeeeee", "#9a9a9a"),
+    "data": ("#f4f4f4", "#6f6f6f"),  # named arrays (X, y): constants of the expression
     "edge": "#4d4d4d",
     "const_edge": "#9a9a9a",
     "partial": "#333333",  # edge labels: local partial derivatives
@@ -131,6 +134,7 @@ KIND = {
     "op": {"shape": "box", "peripheries": "1"},
     "output": {"shape": "box", "peripheries": "2"},
     "const": {"shape": "box", "peripheries": "1"},
+    "data": {"shape": "box", "peripheries": "1"},
 }
 
 def escape(text: str) -> str:

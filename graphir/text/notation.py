@@ -28,13 +28,18 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
+import numpy as np
+
+from .. import primitives
 from ..ir import Graph
-from ..printing import latex_name
+from ..printing import display_number, latex_name
 from ..traversal import topo_order
 
 __all__ = [
     "numbering", "KINDS", "MARKS", "DOT", "BAR", "vtext", "vlatex", "vunicode", "subscript",
     "mark_text", "mark_latex", "display_latex", "GREEK", "node_name",
+    "MAX_GRID", "shape_text", "is_grid", "grid_rows", "summary_text", "array_lines", "compact_array",
+    "latex_array", "array_formula", "flow_rule",
 ]
 
 #: The kinds of quantity a node name can stand for.
@@ -229,3 +234,156 @@ def display_latex(text: str, kind: str = "primal") -> str:
     if kind == "primal":
         return body
     return f"\\{'overline' if kind == 'adjoint' else _LATEX[kind]}{{{body}}}"
+
+
+# ----------------------------------------------------------------- array values
+
+#: Largest number of entries an array value is written out entry by entry (as a grid);
+#: larger ones are written as their shape and a summary (:func:`summary_text`).
+MAX_GRID = 12
+
+
+def shape_text(shape: Sequence[int]) -> str:
+    """A shape as pictures and tables write it: ``3×2``, ``3``; ``""`` for a scalar.
+
+    >>> shape_text((3, 2)), shape_text((3,)), shape_text(())
+    ('3×2', '3', '')
+    """
+    return "×".join(str(n) for n in shape)
+
+
+def is_grid(v: object) -> bool:
+    """Whether the value ``v`` is an array written entry by entry: at most two axes and
+    :data:`MAX_GRID` entries (a scalar is not).
+
+    >>> is_grid(np.ones((3, 2))), is_grid(np.ones((20, 10))), is_grid(2.0)
+    (True, False, False)
+    """
+    return 0 < np.ndim(v) <= 2 and np.size(v) <= MAX_GRID
+
+
+def _cells(v: object) -> list[list[str]]:
+    a = np.asarray(v, dtype=float)
+    rows = a.reshape(1, -1) if a.ndim == 1 else a.reshape(a.shape[0], -1)
+    return [[display_number(x) for x in row] for row in rows]
+
+
+def grid_rows(v: object) -> list[str]:
+    """The rows of a small array, columns right-aligned for a monospace font
+    (a vector is one row).
+
+    >>> grid_rows(np.array([[1.0, -2.5], [3.0, 4.0]]))
+    ['[1  -2.5]', '[3     4]']
+    >>> grid_rows(np.array([0.5, -0.25]))
+    ['[0.5  -0.25]']
+    """
+    cells = _cells(v)
+    widths = [max(len(r[j]) for r in cells) for j in range(len(cells[0]))] if cells[0] else []
+    return ["[" + "  ".join(c.rjust(w) for c, w in zip(r, widths, strict=True)) + "]" for r in cells]
+
+
+def summary_text(v: object, shape: bool = True) -> str:
+    """A large array in one line: its shape (unless ``shape`` is False), least and
+    greatest entry and Frobenius norm.
+
+    >>> summary_text(np.arange(200.0).reshape(20, 10))
+    '20×10: min 0, max 199, ‖·‖ 1626.868'
+    >>> summary_text(np.arange(20.0), shape=False)
+    'min 0, max 19, ‖·‖ 49.699'
+    """
+    a = np.asarray(v, dtype=float)
+    head = f"{shape_text(a.shape)}: " if shape else ""
+    if a.size == 0:
+        return head + "empty"
+    return (f"{head}min {display_number(a.min())}, max {display_number(a.max())}, "
+            f"‖·‖ {display_number(np.linalg.norm(a))}")
+
+
+def array_lines(v: object, shape: bool = True) -> list[str]:
+    """How a value is written in a picture: one number, the rows of a grid, or a summary
+    (with its shape unless ``shape`` is False: a node's name line shows it).
+
+    >>> array_lines(2.0), array_lines(np.eye(2)), array_lines(np.zeros((4, 4)))
+    (['2'], ['[1  0]', '[0  1]'], ['4×4: min 0, max 0, ‖·‖ 0'])
+    """
+    if np.ndim(v) == 0:
+        return [display_number(v)]
+    return grid_rows(v) if is_grid(v) else [summary_text(v, shape)]
+
+
+def compact_array(v: object) -> str:
+    """A value in one line (a Markdown table cell): ``[1, 2; 3, 4]``, or a summary.
+
+    >>> compact_array(np.array([[1.0, 2.0], [3.0, 4.0]])), compact_array(np.array([1.5, 2.0]))
+    ('[1, 2; 3, 4]', '[1.5, 2]')
+    """
+    if np.ndim(v) == 0:
+        return display_number(v)
+    if not is_grid(v):
+        return summary_text(v)
+    return "[" + "; ".join(", ".join(r) for r in _cells(v)) + "]"
+
+
+def latex_array(v: object) -> str:
+    r"""A value in LaTeX: a number, a ``bmatrix`` (a vector is a column), or a summary.
+
+    >>> latex_array(np.array([[1.0, 2.0], [3.0, 4.0]]))
+    '\\begin{bmatrix}1 & 2 \\\\ 3 & 4\\end{bmatrix}'
+    """
+    if np.ndim(v) == 0:
+        return display_number(v)
+    if not is_grid(v):
+        return "\\text{" + summary_text(v).replace("‖·‖", "norm") + "}"
+    cells = _cells(v)
+    if np.ndim(v) == 1:
+        cells = [[c] for c in cells[0]]
+    return "\\begin{bmatrix}" + " \\\\ ".join(" & ".join(r) for r in cells) + "\\end{bmatrix}"
+
+
+def array_formula(g: Graph, i: int, ops: list[str]) -> str:
+    """An array op written with its record's text template and the operands ``ops``
+    (``X @ w``, ``sum(v₁, axis=0)``).
+
+    >>> import graphir as gi
+    >>> s = gi.sum(gi.symbols("w", shape=(2, 3)), axis=0)
+    >>> array_formula(s.ir, s.node, ["w"])
+    'sum(w, axis=0)'
+    """
+    p = primitives.get(g.ops[i])
+    t = p.template(False, len(ops), g.params[i], g.shapes[g.args[i][0]] if g.args[i] else ())
+    return t.format(*ops)
+
+
+def flow_rule(g: Graph, node: int, k: int, mode: str, ops: list[str], incoming: str) -> str:
+    """How a derivative moves along operand ``k`` of ``node`` when arrays are involved,
+    written with the operand names ``ops`` and ``incoming`` (the adjoint of ``node`` in
+    reverse mode, the tangent of operand ``k`` in forward mode).
+
+    Reverse: the record's ``adjoint_text`` (``v̄₁ · Xᵀ``); an elementwise op the
+    entrywise product with its partial, summed back (``sum_to``) when the operand was
+    broadcast.  Forward: the op applied to the tangent (``X @ ẇ``, linear ops), or the
+    entrywise product, broadcast to the result's shape when the operand was smaller.
+
+    >>> import graphir as gi
+    >>> import numpy as np
+    >>> w = gi.symbols("w", shape=(2,))
+    >>> f = gi.constant(np.ones((3, 2)), name="X") @ w
+    >>> rule = lambda mode, d: flow_rule(f.ir, f.node, 1, mode, ["X", "w"], d)
+    >>> rule("reverse", "v̄₁"), rule("forward", "ẇ")
+    ('Xᵀ · v̄₁', 'X @ ẇ')
+    """
+    p = primitives.get(g.ops[node])
+    a = g.args[node][k]
+    same = g.shapes[a] == g.shapes[node]
+    if p.elementwise:
+        t = f"{incoming} · ∂"
+        return t if same else (f"sum_to({t})" if mode == "reverse" else f"broadcast({t})")
+    if mode == "reverse":
+        if not p.adjoint_text:
+            return f"vjp of {p.name}({incoming})"
+        return p.adjoint_text[min(k, len(p.adjoint_text) - 1)].format(*ops, g=incoming)
+    if p.name in ("logsumexp", "softmax"):
+        return f"jvp of {p.name}({incoming})"
+    ops = list(ops)
+    ops[k] = incoming
+    return array_formula(g, node, ops)

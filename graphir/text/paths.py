@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ..errors import ShapeError
 from ..ir import Graph
 from ..traversal import topo_order
 
@@ -123,6 +124,12 @@ def path_sum(
     (None, 0, 0.0)
     """
     order = topo_order(graph, [output])
+    shaped = next((i for i in order if graph.shapes[i]), None)
+    if shaped is not None:
+        raise ShapeError(
+            f"the sum over paths multiplies scalar local partials, but node {shaped} holds an array of "
+            f"shape {graph.shapes[shaped]}: with arrays the local partials are Jacobians (use the "
+            "adjoint or tangent trace instead)")
     source = next((i for i in order if graph.ops[i] == "var" and graph.params[i] == variable), None)
     if source is None:
         return PathSum(variable, None, (), 0, 0.0)

@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 
 from .. import primitives
-from ..arguments import as_point, check_mode, forward_seeds, variables_of, wrt_names
+from ..arguments import as_point, as_value, check_mode, forward_seeds, variables_of, wrt_names
 from ..build import Expr, RuleKit, expr_list, lift
 from ..errors import ArgumentError
 from ..ir import Graph
@@ -44,9 +44,20 @@ from ..passes.chain import PassResult, Step, partial_node
 from ..passes.evaluate import values_of_nodes
 from ..printing import DECIMALS, display_number, format_number, latex_name, node_text, to_latex, to_text
 from ..traversal import topo_order
-from .notation import BAR, DOT, mark_latex, mark_text, node_name, numbering
+from .notation import (
+    BAR,
+    DOT,
+    compact_array,
+    flow_rule,
+    latex_array,
+    mark_latex,
+    mark_text,
+    node_name,
+    numbering,
+    shape_text,
+)
 
-__all__ = ["trace_table", "TraceTable", "TraceRow"]
+__all__ = ["trace_table", "TraceTable", "TraceRow", "real_point", "check_point_shapes"]
 
 TIMES = " \u00b7 "
 PARTIAL = "\u2202"
@@ -68,6 +79,56 @@ def pad(s: str, n: int) -> str:
 def _tex_cell(s: str) -> str:
     """LaTeX that survives a Markdown table cell (a bare ``|`` would end the cell)."""
     return s.replace("|", "\\vert ")
+
+
+def real_point(at: Mapping[Any, Any]) -> dict[str, Any]:
+    """A point of one evaluation: a float per scalar variable, a float array per shaped one.
+
+    >>> real_point({"x": 2, "w": [1, 2]})
+    {'x': 2.0, 'w': array([1., 2.])}
+    """
+    point: dict[str, Any] = {}
+    for name, v in as_point(at).items():
+        a = as_value(name, v)
+        if np.iscomplexobj(a):
+            raise ArgumentError(f"the value of {name} must be real, got {v!r}")
+        point[name] = float(a) if np.ndim(a) == 0 else np.array(a, dtype=float)
+    return point
+
+
+def check_point_shapes(g: Graph, inputs: Sequence[int], point: Mapping[str, Any], at: Any) -> None:
+    """ArgumentError when a variable's value in ``point`` does not have the variable's shape
+    (one point: a scalar variable takes one real number)."""
+    given = as_point(at)
+    for i in inputs:
+        name = g.params[i]
+        if name in point and np.shape(point[name]) != g.shapes[i]:
+            if not g.shapes[i]:
+                raise ArgumentError(f"the value of {name} must be one real number, got {given[name]!r}")
+            raise ArgumentError(f"the value of {name} must have shape {g.shapes[i]} (the variable's), "
+                                f"got shape {np.shape(point[name])}")
+
+
+def _point_value(v: Any, latex: bool) -> str:
+    if np.ndim(v) == 0:
+        return format_number(v)
+    return latex_array(v) if latex else compact_array(v)
+
+
+def cell(v: Any, decimals: int = DECIMALS) -> str:
+    """A value in one table cell: a number, or an array's compact rows (``[1, 2; 3, 4]``)."""
+    return display_number(v, decimals) if np.ndim(v) == 0 else compact_array(v)
+
+
+#: Unicode of the array rules (primitives' ``adjoint_text``) -> LaTeX.
+_RULE_LATEX = (
+    ("ᵀ", "^{\\top}"), (" · ", " \\cdot "), ("·", "\\cdot "), ("⊙", "\\odot "), ("−", "-"), ("Σ", "\\sum "),
+    ("…", "\\ldots"), (" @ ", " \\, "), ("sum_to(", "\\operatorname{sum\\_to}("),
+    ("broadcast(", "\\operatorname{broadcast}("), ("scatter(", "\\operatorname{scatter}("),
+    ("softmax(", "\\operatorname{softmax}("), ("sum(", "\\operatorname{sum}("),
+    ("reshape(", "\\operatorname{reshape}("),
+    ("∂", "\\partial "),
+)
 
 
 # ----------------------------------------------------------------- rows
@@ -102,14 +163,14 @@ class TraceRow:
     formula_latex: str
     expansion: str
     expansion_latex: str
-    value: float
+    value: Any  # a float, or an array for a node holding one
     node: int | None = None
     steps: tuple[Step, ...] = ()
     accumulates: bool = False
 
     def text(self, decimals: int = DECIMALS) -> str:
         """The row on one line: ``v_1 = ln(v_-1) = ln(2) = 0.693``."""
-        parts = [self.name, self.formula, self.expansion, display_number(self.value, decimals)]
+        parts = [self.name, self.formula, self.expansion, cell(self.value, decimals)]
         return " = ".join(p for p in parts if p)
 
 
@@ -145,6 +206,7 @@ class TraceTable:
         wrt: Any,
         decimals: int = DECIMALS,
         name: str | None = None,
+        given: Mapping[Any, Any] | None = None,
     ) -> None:
         self.mode = check_mode(mode)
         self.decimals = decimals
@@ -169,7 +231,8 @@ class TraceTable:
 
             self.pass_result: PassResult = reverse_pass(self.exprs, wrt=self.wrt)
         else:
-            self.tangents = {n: float(t) for n, t in forward_seeds(self.variables, wrt).items()}
+            self.tangents = {n: float(t) if np.ndim(t) == 0 else np.asarray(t, dtype=float)
+                             for n, t in forward_seeds(self.variables, wrt).items()}
             self.wrt = list(self.tangents)
             from ..derivatives import forward_pass
 
@@ -180,15 +243,22 @@ class TraceTable:
         self.order: list[int] = list(self.pass_result.order)
         self.numbering: dict[int, int] = numbering(self.graph, self.outputs, self.variables)
         num = self.numbering
+        g = self.graph
+        inputs = [i for i in num if g.ops[i] == "var"]
+        check_point_shapes(g, inputs, self.point, point if given is None else given)  # given: for messages
+        self.arrays = any(g.shapes[i] for i in self.order)
         self.names = {i: node_name(self.graph, num, i, style="text") for i in num}
         self.latex_names = {i: node_name(self.graph, num, i, style="latex") for i in num}
         self._partials: dict[tuple[int, int], int] = {}
         for s in self.pass_result.steps:
-            self._partials[(s.node, s.operand)] = s.partial
-        self.values: dict[int, float] = {}
-        for i in self.order:  # the partial along every edge from a non-constant operand
+            if s.partial is not None:
+                self._partials[(s.node, s.operand)] = s.partial
+        self.values: dict[int, Any] = {}
+        for i in self.order:  # the partial along every edge from a non-constant operand of an elementwise op
+            if not self.graph.args[i] or not primitives.get(self.graph.ops[i]).elementwise:
+                continue
             for k, a in enumerate(self.graph.args[i]):
-                if self.graph.ops[a] != "const":
+                if self.graph.ops[a] not in ("const", "data"):
                     self.partial_node(i, k)
         self._evaluate(self._needed())
         self.rows: list[TraceRow] = self._primal_rows()
@@ -223,7 +293,10 @@ class TraceTable:
     def derivative_value(self, node: int) -> float:
         """The tangent (forward) or adjoint (reverse) of a primal node; 0 when it has none."""
         d = self.pass_result.derivative_of(node)
-        return 0.0 if d is None else self.value_of(d)
+        if d is None:
+            shape = self.graph.shapes[node]
+            return np.zeros(shape) if shape else 0.0
+        return self.value_of(d)
 
     def name(self, node: int, latex: bool = False) -> str:
         """``v_k`` of a numbered node, else the node written out (constants by value)."""
@@ -247,6 +320,18 @@ class TraceTable:
         if latex:
             return f"\\frac{{\\partial {self.name(node, True)}}}{{\\partial {self.name(arg, True)}}}"
         return f"{PARTIAL}{self.name(node)}/{PARTIAL}{self.name(arg)}"
+
+    def rule(self, node: int, k: int, incoming: str, latex: bool = False) -> str:
+        """How the derivative moves along operand ``k`` of an array op ``node``
+        (:func:`~graphir.text.notation.flow_rule`): ``v̄_1 · Xᵀ``, ``X @ ẇ``."""
+        g = self.graph
+        ops = [self.name(a, latex) for a in g.args[node]]
+        t = flow_rule(g, node, k, self.mode, ops, incoming)
+        if not latex:
+            return t
+        for a, b in _RULE_LATEX:
+            t = t.replace(a, b)
+        return t
 
     def partial_text(self, partial: int, latex: bool = False, group: bool = True) -> str:
         """The local partial written with node names (``cos(v_0)``), parenthesised
@@ -280,8 +365,8 @@ class TraceTable:
         """``x1 = 2, x2 = 5``."""
         items = [(n, self.point[n]) for n in self.variables if n in self.point]
         if latex:
-            return ",\\ ".join(f"{latex_name(n)} = {format_number(v)}" for n, v in items)
-        return ", ".join(f"{n} = {format_number(v)}" for n, v in items)
+            return ",\\ ".join(f"{latex_name(n)} = {_point_value(v, True)}" for n, v in items)
+        return ", ".join(f"{n} = {_point_value(v, False)}" for n, v in items)
 
     # ------------------------------------------------------------- building
     def _needed(self) -> list[int]:
@@ -291,7 +376,9 @@ class TraceTable:
         ids += r.derivatives.values()
         ids += self._partials.values()
         for s in r.steps:
-            ids += [s.partial, s.incoming, s.contribution, s.after]
+            ids += [s.incoming, s.contribution, s.after]
+            if s.partial is not None:
+                ids.append(s.partial)
             if s.before is not None:
                 ids.append(s.before)
         return ids
@@ -303,11 +390,14 @@ class TraceTable:
         env = values_of_nodes(self.graph, topo_order(self.graph, todo), self.point)
         for i, v in env.items():
             if i not in self.values:
-                self.values[i] = float(np.real(v))
+                self.values[i] = float(np.real(v)) if np.ndim(v) == 0 else np.asarray(np.real(v), dtype=float)
 
     def _with_numbers(self, node: int, latex: bool) -> str:
-        """The node's op applied to its operands' rounded values: ``ln(2)``, ``0.693 + 10``."""
+        """The node's op applied to its operands' rounded values: ``ln(2)``, ``0.693 + 10``
+        (nothing when an array is involved: the value column shows it)."""
         g = self.graph
+        if g.shapes[node] or any(g.shapes[a] for a in g.args[node]):
+            return ""
         scratch = Graph()
         ids = []
         for a in g.args[node]:
@@ -359,14 +449,27 @@ class TraceTable:
             name = g.params[i]
             rows.append(TraceRow(
                 "tangent", "seed", self.dname(i), self.dname(i, True), mark_text(name, "tangent"),
-                mark_latex(name, "tangent"), "", "", float(self.tangents.get(name, 0.0)), node=i,
+                mark_latex(name, "tangent"), "", "", self._seed(i), node=i,
             ))
         for _, n in sorted((k, i) for i, k in self.numbering.items() if g.ops[i] != "var"):
             terms, terms_tex, exp, exp_tex = [], [], [], []
+            elementwise = primitives.get(g.ops[n]).elementwise
             for k, a in enumerate(g.args[n]):
                 if a not in self.numbering:  # a constant operand has tangent 0
                     continue
+                if not elementwise:
+                    terms.append(self.rule(n, k, self.dname(a)))
+                    terms_tex.append(self.rule(n, k, self.dname(a, True), True))
+                    continue
                 p = self.partial_node(n, k)
+                if g.shapes[a] != g.shapes[n]:
+                    terms.append(f"broadcast({self.dname(a)}{TIMES}{self.partial_symbol(n, a)})")
+                    terms_tex.append(f"\\operatorname{{broadcast}}({self.dname(a, True)} "
+                                     f"{self.partial_symbol(n, a, True)})")
+                    exp.append(f"broadcast({self.dname(a)}{TIMES}{self.partial_text(p)})")
+                    exp_tex.append(f"\\operatorname{{broadcast}}({self.dname(a, True)} \\cdot "
+                                   f"{self.partial_text(p, True)})")
+                    continue
                 terms.append(f"{self.dname(a)}{TIMES}{self.partial_symbol(n, a)}")
                 terms_tex.append(f"{self.dname(a, True)} {self.partial_symbol(n, a, True)}")
                 exp.append(f"{self.dname(a)}{TIMES}{self.partial_text(p)}")
@@ -400,12 +503,21 @@ class TraceTable:
             t, n = s.target, s.node
             acc = s.before is not None
             head, head_tex = (f"{self.dname(t)} + ", f"{self.dname(t, True)} + ") if acc else ("", "")
+            if s.partial is None:  # an array op: its record's rule
+                cells = (self.rule(n, s.operand, self.dname(n)),
+                         self.rule(n, s.operand, self.dname(n, True), True), "", "")
+            else:
+                cells = (f"{self.dname(n)}{TIMES}{self.partial_symbol(n, s.arg)}",
+                         f"{self.dname(n, True)} {self.partial_symbol(n, s.arg, True)}",
+                         f"{self.dname(n)}{TIMES}{self.partial_text(s.partial)}",
+                         f"{self.dname(n, True)} \\cdot {self.partial_text(s.partial, True)}")
+                if g.shapes[s.arg] != g.shapes[n]:  # the operand was broadcast: summed back
+                    cells = tuple(f"sum_to({c})" if k % 2 == 0 else f"\\operatorname{{sum\\_to}}({c})"
+                                  for k, c in enumerate(cells))
             rows.append(TraceRow(
                 "adjoint", "step", self.dname(t), self.dname(t, True),
-                f"{head}{self.dname(n)}{TIMES}{self.partial_symbol(n, s.arg)}",
-                f"{head_tex}{self.dname(n, True)} {self.partial_symbol(n, s.arg, True)}",
-                f"{head}{self.dname(n)}{TIMES}{self.partial_text(s.partial)}",
-                f"{head_tex}{self.dname(n, True)} \\cdot {self.partial_text(s.partial, True)}",
+                f"{head}{cells[0]}", f"{head_tex}{cells[1]}",
+                f"{head}{cells[2]}" if cells[2] else "", f"{head_tex}{cells[3]}" if cells[3] else "",
                 self.values[s.after], node=t, steps=(s,), accumulates=acc,
             ))
         for name in self.wrt:
@@ -440,12 +552,23 @@ class TraceTable:
 
     def seed_text(self) -> str:
         """Forward mode: the seed tangents, ``ẋ1 = 1, ẋ2 = 0.5``."""
-        seeds = self.tangents.items()
-        return ", ".join(f"{mark_text(n, 'tangent')} = {display_number(v, self.decimals)}" for n, v in seeds)
+        g = self.graph
+        seeds = [(n, v if (i := g.find_var(n)) is None else self._seed(i)) for n, v in self.tangents.items()]
+        return ", ".join(f"{mark_text(n, 'tangent')} = {cell(v, self.decimals)}" for n, v in seeds)
 
     def _sections(self) -> list[tuple[str, list[TraceRow]]]:
         second = "tangent" if self.mode == "forward" else "adjoint"
         return [("primal", self.primal_rows), (second, self.derivative_rows)]
+
+    def _seed(self, i: int) -> Any:
+        """The seed tangent of variable node ``i``, of the variable's shape."""
+        t = self.tangents.get(self.graph.params[i], 0.0)
+        shape = self.graph.shapes[i]
+        return np.broadcast_to(np.asarray(t, dtype=float), shape).copy() if shape else t
+
+    def shape_cell(self, r: TraceRow) -> str:
+        """The shape column of a row (``3×2``; empty for a scalar)."""
+        return shape_text(np.shape(r.value))
 
     def caption(self) -> str:
         """One line saying what the table traces."""
@@ -455,10 +578,14 @@ class TraceTable:
         lines = [self.caption()]
         for section, rows in self._sections():
             lines += ["", self.section_title(section)]
-            cells = [[r.name, r.formula, r.expansion, display_number(r.value, self.decimals)] for r in rows]
+            cells = [[r.name, r.formula, r.expansion, cell(r.value, self.decimals)] for r in rows]
+            shapes = [self.shape_cell(r) for r in rows]
             widths = [max((width(c[j]) for c in cells), default=0) for j in range(3)]
-            for c in cells:
+            swidth = max((len(x) for x in shapes), default=0)
+            for c, shape in zip(cells, shapes, strict=True):
                 parts = [pad(c[0], widths[0])]
+                if self.arrays:
+                    parts.append(pad(shape, swidth))
                 parts.append(pad("= " + c[1], widths[1] + 2))
                 if widths[2]:
                     parts.append(pad(("= " + c[2]) if c[2] else "", widths[2] + 2))
@@ -486,11 +613,17 @@ class TraceTable:
             head = ["node", "definition", "with numbers", "value"]
         else:
             head = [section, "chain rule", "partials written out", "value"]
-        out = ["| " + " | ".join(head) + " |", "|:--|:--|:--|--:|"]
+        align = "|:--|:--|:--|--:|"
+        if self.arrays:
+            head.insert(1, "shape")
+            align = "|:--|:--|:--|:--|--:|"
+        out = ["| " + " | ".join(head) + " |", align]
         for r in rows:
             cells = [r.name_latex, r.formula_latex, r.expansion_latex]
             md = [f"${_tex_cell(c)}$" if c else "" for c in cells]
-            out.append("| " + " | ".join([*md, display_number(r.value, self.decimals)]) + " |")
+            if self.arrays:
+                md.insert(1, self.shape_cell(r))
+            out.append("| " + " | ".join([*md, cell(r.value, self.decimals)]) + " |")
         return "\n".join(out)
 
     def to_latex(self) -> str:
@@ -499,7 +632,8 @@ class TraceTable:
         Usable inside ``$$ ... $$`` (MathJax, Jupyter) or an ``equation*`` of a
         LaTeX document (``\\text`` needs amsmath).
         """
-        lines = ["\\begin{array}{llll}"]
+        cols = 5 if self.arrays else 4
+        lines = ["\\begin{array}{" + "l" * cols + "}"]
         for section, rows in self._sections():
             title = self.section_title(section)
             title = title.replace(DOT, "").replace(BAR, "")  # marks are written in LaTeX below
@@ -507,11 +641,14 @@ class TraceTable:
                 title = "Tangent trace (forward mode)"
             elif section == "adjoint":
                 title = "Adjoint trace (reverse mode)"
-            lines.append(f"\\hline\\text{{{title}}} & & & \\\\ \\hline")
+            lines.append(f"\\hline\\text{{{title}}}" + " &" * (cols - 1) + " \\\\ \\hline")
             for r in rows:
+                value = latex_array(r.value) if np.ndim(r.value) else display_number(r.value, self.decimals)
                 cells = [r.name_latex, f"= {r.formula_latex}",
-                         f"= {r.expansion_latex}" if r.expansion_latex else "",
-                         f"= {display_number(r.value, self.decimals)}"]
+                         f"= {r.expansion_latex}" if r.expansion_latex else "", f"= {value}"]
+                if self.arrays:
+                    shape = self.shape_cell(r)
+                    cells.insert(1, "\\scriptstyle " + shape.replace("×", "\\times ") if shape else "")
                 lines.append(" & ".join(cells) + " \\\\")
         lines.append("\\hline")
         lines.append("\\end{array}")
@@ -523,11 +660,14 @@ class TraceTable:
         out = ['<table class="graphir-trace">', f"<caption>{e(self.caption())}</caption>"]
         for section, rows in self._sections():
             title = e(self.section_title(section))
-            out.append(f'<tr><th colspan="4" style="text-align:left">{title}</th></tr>')
+            span = 5 if self.arrays else 4
+            out.append(f'<tr><th colspan="{span}" style="text-align:left">{title}</th></tr>')
             for r in rows:
                 cells = [r.name, r.formula, r.expansion]
+                if self.arrays:
+                    cells.insert(1, self.shape_cell(r))
                 tds = "".join(f'<td style="text-align:left">{e(c)}</td>' for c in cells)
-                value = e(display_number(r.value, self.decimals))
+                value = e(cell(r.value, self.decimals))
                 out.append(f'<tr>{tds}<td style="text-align:right">{value}</td></tr>')
         out.append("</table>")
         return "\n".join(out)
@@ -580,4 +720,4 @@ def trace_table(
     {'y': 5.5}
     """
     exprs, _ = expr_list(expr)
-    return TraceTable(exprs, as_point(at, scalar=True), mode, wrt, decimals, name)
+    return TraceTable(exprs, real_point(at), mode, wrt, decimals, name, given=at)

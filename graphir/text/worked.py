@@ -36,8 +36,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from .. import primitives
-from ..arguments import as_point
 from ..bridges import sympy_limits as limits
 from ..bridges.sympy_convert import to_sympy
 from ..build import Expr, expr_list
@@ -52,9 +53,9 @@ from ..printing import (
     to_latex,
     to_text,
 )
-from .notation import mark_text
+from .notation import latex_array, mark_text
 from .paths import MAX_PATHS, GraphPath, PathSum, path_sum
-from .trace_table import TIMES, TraceTable, pad, width
+from .trace_table import TIMES, TraceTable, cell, pad, real_point, width
 
 __all__ = ["explain", "Explanation", "GraphPath", "PathSum", "MAX_PATHS", "MAX_NODES", "FILES"]
 
@@ -195,7 +196,7 @@ class Explanation:
             out += [self.intro.strip(), ""]
         # 1. the function
         out += ["## The function", "", "$$", f"{lab_tex} = {to_latex(self.expr, limit=4000)}", "$$", ""]
-        value = display_number(t.values[t.outputs[0]])
+        value = cell(t.values[t.outputs[0]])
         out += [f"at ${t.at_text(latex=True)}$, where ${lab_tex} = {value}$.", ""]
         out += [f"graphir keeps the expression exactly as written: `{to_text(self.expr, limit=2000)}`."]
         if self.sympy_form:
@@ -221,6 +222,16 @@ class Explanation:
             "Constants are shown by value. An operand used twice (as in `x*x`) has one edge per use.",
             "",
         ]
+        if t.arrays:
+            out += [
+                "Some nodes hold arrays: each shows its shape, and small values are written out entry "
+                "by entry (larger ones as shape, least and greatest entry and norm). Data arrays are "
+                "drawn by name with their values. An edge of an array operation (`@`, `sum`, ...) "
+                "carries the rule that moves the derivative (such as $\\bar v \\cdot X^{\\top}$) rather "
+                "than a Jacobian; where an operand was broadcast, its adjoint is summed back "
+                "(`sum_to`).",
+                "",
+            ]
         # 3. primal trace
         out += ["## Evaluating: the primal trace", ""]
         out += ["Going forward through the graph, each node is computed from its operands:", ""]
@@ -281,6 +292,10 @@ class Explanation:
             "without listing the paths (they share the common parts).",
             "",
         ]
+        if t.arrays:
+            out += ["With arrays the local partials are Jacobians (matrices), not numbers, so the paths "
+                    "are not listed one by one: the " + d + " trace above is this sum, taken matrix by "
+                    "matrix through the rules on the edges.", ""]
         for ps in self.path_sums:
             out += self._paths_md(ps)
         # 8. comparison
@@ -314,6 +329,8 @@ class Explanation:
         the numbers, the contribution and, for ``+=``, the running sum.
         """
         t = self.table
+        if t.arrays:
+            return self._array_chain_lines()
         rows: list[list[str]] = []
         for r in t.derivative_rows:
             if r.kind == "seed":
@@ -340,28 +357,59 @@ class Explanation:
         widths = [max(width(r[j]) for r in rows) for j in range(len(rows[0]))] if rows else []
         return [" ".join(pad(c, w) for c, w in zip(r, widths, strict=True) if w).rstrip() for r in rows]
 
+    def _array_chain_lines(self) -> list[str]:
+        """:meth:`chain_lines` of an expression with arrays: the rule of each step (an
+        array op's, or the entrywise partial) and the values, arrays in compact rows."""
+        t = self.table
+        rows: list[list[str]] = []
+        steps = {id(r.steps[0]): r for r in t.derivative_rows if r.kind == "step"}
+        for r in t.derivative_rows:
+            if r.kind == "seed":
+                rows.append([r.name, "=", r.formula, "= " + cell(r.value), ""])
+        for s in t.pass_result.steps:
+            acc = s.before is not None
+            if self.mode == "reverse":
+                r = steps[id(s)]
+                rule = r.formula[len(t.dname(s.target)) + 3:] if acc else r.formula
+            else:
+                src = t.dname(s.arg)
+                rule = (t.rule(s.node, s.operand, src) if s.partial is None
+                        else f"{src}{TIMES}{t.partial_text(s.partial)}")
+            total = f"\u2192 {t.dname(s.target)} = {cell(t.value_of(s.after))}" if acc else ""
+            rows.append([t.dname(s.target), "+=" if acc else "=", rule,
+                         "= " + cell(t.value_of(s.contribution)), total])
+        for r in t.derivative_rows:
+            if r.kind in ("result", "output"):
+                rows.append([r.name, "=", r.formula, "= " + cell(r.value), ""])
+        widths = [max(width(r[j]) for r in rows) for j in range(len(rows[0]))] if rows else []
+        return [" ".join(pad(c, w) for c, w in zip(r, widths, strict=True) if w).rstrip() for r in rows]
+
     def _result_lines(self) -> list[str]:
         t = self.table
         lab = t.output_labels[0][0]
         lab_tex = t.output_labels[0][1]
         out = []
         if self.mode == "reverse":
-            parts = [f"\\frac{{\\partial {lab_tex}}}{{\\partial {latex_name(n)}}} = {display_number(v)}"
+            parts = [f"\\frac{{\\partial {lab_tex}}}{{\\partial {latex_name(n)}}} = {latex_array(v)}"
                      for n, v in t.result.items()]
             out += ["$$", ",\\qquad ".join(parts), "$$", ""]
             out += ["Full precision:", ""]
             for n, v in t.result.items():
-                out.append(f"- ∂{lab}/∂{n} = {mark_text(n, 'adjoint')} = `{format_number(v)}`")
+                out.append(f"- ∂{lab}/∂{n} = {mark_text(n, 'adjoint')} = `{_full(v)}`")
         else:
             (name, v), = t.result.items()
             direction = t.seed_text()
-            if len(t.tangents) == 1 and next(iter(t.tangents.values())) == 1:
+            seeded = next(iter(t.tangents), None)
+            var = None if seeded is None else t.graph.find_var(seeded)
+            scalar_seed = var is None or not t.graph.shapes[var]
+            unit = len(t.tangents) == 1 and np.ndim(t.tangents[seeded]) == 0 and t.tangents[seeded] == 1
+            if unit and scalar_seed:
                 n = next(iter(t.tangents))
                 out += ["$$", f"\\frac{{\\partial {lab_tex}}}{{\\partial {latex_name(n)}}} = "
-                        f"\\dot{{{lab_tex}}} = {display_number(v)}", "$$", ""]
+                        f"\\dot{{{lab_tex}}} = {latex_array(v)}", "$$", ""]
             else:
-                out += [f"The directional derivative along ({direction}) is ${display_number(v)}$.", ""]
-            out += [f"Full precision: {mark_text(lab, 'tangent')} = `{format_number(v)}`. "
+                out += [f"The directional derivative along ({direction}) is ${latex_array(v)}$.", ""]
+            out += [f"Full precision: {mark_text(lab, 'tangent')} = `{_full(v)}`. "
                     "Forward mode gives one directional derivative per pass: "
                     "seed another input for its partial."]
         return out
@@ -430,13 +478,21 @@ class Explanation:
         out.append("| method | " + " | ".join(f"∂{lab}/∂{n}" for n in names) + " | max abs error |")
         out.append("|:--|" + "--:|" * (len(names) + 1))
         for r in c.rows:
-            vals = [format_number(v) for v in r.values]
+            vals = [_full(v) for v in r.values]
             err = max((float(e) for e in r.abs_error), default=0.0)
             out.append(f"| {r.label} | " + " | ".join(vals) + f" | {error_number(err)} |")
         out += ["", "Automatic differentiation (both modes) agrees with SymPy to rounding; finite "
                 "differences carry the truncation and rounding errors of their step "
                 "(graphir's documentation explains them in `docs/numerics.md`).", ""]
         return out
+
+
+def _full(v: Any) -> str:
+    """Every digit of a value: a number as :func:`~graphir.printing.format_number`, an array
+    as the list of its entries' digits."""
+    if np.ndim(v) == 0:
+        return format_number(v)
+    return str(np.vectorize(format_number, otypes=[object])(np.asarray(v)).tolist()).replace("'", "")
 
 
 def _and(items: list[str]) -> str:
@@ -518,17 +574,17 @@ def explain(
 
     if cleaned([expr.node], expr.ir, cleanup):
         expr = clean_up(expr)
-    point = as_point(at, scalar=True)
+    point = real_point(at)
     _check_nodes(expr, max_nodes)
     look = {k: v for k, v in (("rankdir", rankdir), ("font_size", font_size), ("dpi", dpi),
                               ("compact", compact)) if v is not None}
     _check_look(look)
     sympy_timeout, max_sympy_size = limits.read_timeout(sympy_timeout), limits.read_size(max_sympy_size)
-    table = TraceTable([expr], point, mode, wrt, name=name)
+    table = TraceTable([expr], point, mode, wrt, name=name, given=at)
     if mode == "reverse":
         inputs, compared = list(table.wrt), list(table.wrt)
     else:
-        inputs, compared = [n for n, t in table.tangents.items() if t != 0], list(table.variables)
+        inputs, compared = [n for n, t in table.tangents.items() if np.any(t != 0)], list(table.variables)
     out = table.outputs[0]
 
     def partial(node: int, slot: int) -> float:
@@ -542,12 +598,13 @@ def explain(
                              max_sympy_size=max_sympy_size)
     except (GraphirError, ImportError) as exc:  # pragma: no cover - depends on the bridge
         note = f"the comparison could not be made: {exc}"
-    sympy_form, sympy_derivatives = _sympy(expr, compared, sympy_timeout, max_sympy_size)
+    sympy_form, sympy_derivatives = (None, []) if table.arrays else _sympy(
+        expr, compared, sympy_timeout, max_sympy_size)
     return Explanation(
         expr=expr, point=point, mode=mode, wrt=wrt, table=table,
         title=title or f"Worked example: {table.label()}", intro=intro, epilogue=epilogue,
         steps=steps, frames=frames,
-        path_sums=[path_sum(table.graph, out, n, partial) for n in inputs],
+        path_sums=[] if table.arrays else [path_sum(table.graph, out, n, partial) for n in inputs],
         comparison=comparison, comparison_note=note,
         sympy_form=sympy_form, sympy_derivatives=sympy_derivatives, pictures=look,
     )

@@ -22,6 +22,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import graphir as gi
@@ -41,7 +42,19 @@ CASES = {
     "square_reverse": ("(x+y)^2", {"x": 2, "y": 3}, "reverse"),
     "baydin_reverse": ("ln(x1) + x1*x2 - sin(x2)", {"x1": 2, "x2": 5}, "reverse"),
     "baydin_forward": ("ln(x1) + x1*x2 - sin(x2)", {"x1": 2, "x2": 5}, "forward"),
+    "arrays_reverse": ("least squares", {"w": [0.5, -0.25]}, "reverse"),
 }
+
+
+def case_expr(text: str) -> gi.Expr:
+    """The expression of a case: parsed, or (arrays, which are not parsed) built: ``sum((X w - y)^2)``,
+    matrix rows in a monospace font (their runs of spaces must survive), drawn top to bottom."""
+    if text != "least squares":
+        return gi.parse(text)
+    X = gi.constant(np.array([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]), name="X")
+    y = gi.constant(np.array([1.0, 2.0, 3.0]), name="y")
+    w = gi.symbols("w", shape=(2,))
+    return gi.sum((X @ w - y) ** 2)
 
 # Boxes as [left, top, right, bottom] in CSS pixels of the window.
 _BOXES = """
@@ -80,7 +93,8 @@ def browser() -> Iterator[Browser]:
 def steps(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
     text, at, mode = CASES[request.param]
     folder = tmp_path_factory.mktemp(request.param)
-    gi.render(gi.parse(text), folder, at=at, mode=mode, steps=True, format="svg")
+    gi.render(case_expr(text), folder, at=at, mode=mode, steps=True, format="svg",
+              rankdir="TB" if text == "least squares" else None)
     return request.param, folder
 
 
