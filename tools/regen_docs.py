@@ -168,7 +168,7 @@ def run_guide(text: str, cwd: Path) -> str:
             out = io.StringIO()
             with contextlib.redirect_stdout(out), warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                exec(compile(code, f"{GUIDE}:{start + 2}", "exec"), namespace)  # noqa: S102 - project text
+                exec(compile(code, f"{GUIDE}:{start + 2}", "exec"), namespace)
             following = found[n + 1] if n + 1 < len(found) else None
             if following and following[2] == "text" and not any(
                 ln.strip() for ln in lines[end + 1 : following[0]]

@@ -217,7 +217,7 @@ class Comparison(Report):
         [2.0, 6.0]
         """
         values = self.row(method).values
-        for n, part in zip(self.wrt, self._parts(), strict=True):
+        for n, part in zip(self.wrt, self.variable_slices(), strict=True):
             if n == name:
                 return values[part].reshape(self.shapes.get(n, ()))
         raise KeyError(f"no variable {name!r}; the variables are {', '.join(self.wrt)}")
@@ -247,7 +247,7 @@ class Comparison(Report):
         return f"Partial derivatives of {self.expression} at {at}; errors against {ref}"
 
     def _table(self) -> tuple[list[str], list[list[str]]]:
-        parts = self._parts()
+        parts = self.variable_slices()
         shaped = [bool(self.shapes.get(n)) for n in self.wrt]
         header = ["method", *(f"‖d/d{n}‖" if a else f"d/d{n}" for n, a in zip(self.wrt, shaped, strict=True)),
                   "abs error", "rel error", "time [ms]", "size", "size (cse)", "evals", "note"]
@@ -270,7 +270,7 @@ class Comparison(Report):
         keep = [k for k in range(len(header)) if k < len(header) - 1 or any(b[k] for b in body)]
         return [header[k] for k in keep], [[b[k] for k in keep] for b in body]
 
-    def _parts(self) -> list[slice]:
+    def variable_slices(self) -> list[slice]:
         """The slice of a row's values that holds each variable's partials."""
         out, start = [], 0
         for n in self.wrt:

@@ -173,7 +173,7 @@ def legend(pic: Picture) -> str | None:
         text += ", flowing from the output back to the inputs (the arrows)"
         tail = "each edge carries v̄ of its result times the local partial ∂ back to its operand"
         tail += " (v̄ · ∂ = contribution)" if pic.at is not None else ""
-    out = escape(text) + '<BR ALIGN="LEFT"/>' + escape(tail) + '<BR ALIGN="LEFT"/>'
+    out = "".join(escape(line) + '<BR ALIGN="LEFT"/>' for line in [*_wrapped(text), tail])
     if any(pic.graph.shapes[i] for i in pic.nodes):
         arrays = ("an array op's edge carries its rule (v̄ · Xᵀ); sum_to adds an adjoint back over "
                   "the axes its operand was broadcast along" if pic.mode == "reverse" else
@@ -181,6 +181,38 @@ def legend(pic: Picture) -> str | None:
                   "was smaller")
         out += escape(arrays) + '<BR ALIGN="LEFT"/>'
     return out
+
+
+#: A legend line longer than this is broken after a comma (a point with many values).
+LEGEND_WIDTH = 110
+
+
+def _wrapped(text: str) -> list[str]:
+    """``text`` as lines of at most :data:`LEGEND_WIDTH` characters, broken after a ``", "``
+    outside brackets (an array value stays on one line).
+
+    >>> _wrapped("short")
+    ['short']
+    >>> [len(line) <= LEGEND_WIDTH for line in _wrapped(", ".join(["w = 0.5"] * 40))]
+    [True, True, True, True]
+    """
+    if len(text) <= LEGEND_WIDTH:
+        return [text]
+    parts, depth, start = [], 0, 0
+    for k, ch in enumerate(text):
+        depth += (ch in "([") - (ch in ")]")
+        if depth == 0 and text.startswith(", ", k):
+            parts.append(text[start:k])
+            start = k + 2
+    parts.append(text[start:])
+    lines, line = [], ""
+    for part in parts:
+        if line and len(line) + 2 + len(part) > LEGEND_WIDTH:
+            lines.append(line + ",")
+            line = part
+        else:
+            line = f"{line}, {part}" if line else part
+    return [*lines, line]
 
 
 def seed_text(pic: Picture) -> str:

@@ -344,6 +344,8 @@ class TraceTable:
         c = g.const_value(partial)
         if c is not None:
             needs = c < 0 or s.startswith("-")
+        elif not g.args[partial]:  # a variable or a data array
+            needs = False
         else:
             prec = primitives.get(g.ops[partial]).prec
             needs = prec <= primitives.SUM or prec == primitives.UNARY if latex else prec != primitives.ATOM

@@ -475,12 +475,31 @@ class Explanation:
                "fd-richardson": "Richardson extrapolation"}.get(c.reference, "reverse mode")
         out += [f"Every method at the same point (`gi.compare`); the error is the largest absolute "
                 f"difference from {ref}:", ""]
+        if any(c.shapes.get(n) for n in names):
+            return out + self._array_comparison(c, lab)
         out.append("| method | " + " | ".join(f"∂{lab}/∂{n}" for n in names) + " | max abs error |")
         out.append("|:--|" + "--:|" * (len(names) + 1))
         for r in c.rows:
             vals = [_full(v) for v in r.values]
             err = max((float(e) for e in r.abs_error), default=0.0)
             out.append(f"| {r.label} | " + " | ".join(vals) + f" | {error_number(err)} |")
+        out += ["", "Automatic differentiation (both modes) agrees with SymPy to rounding; finite "
+                "differences carry the truncation and rounding errors of their step "
+                "(graphir's documentation explains them in `docs/numerics.md`).", ""]
+        return out
+
+
+    def _array_comparison(self, c: Any, lab: str) -> list[str]:
+        """The comparison of an array expression: per variable the largest error over its
+        entries (every entry is in :meth:`graphir.Comparison.partial` and its JSON)."""
+        names = list(c.wrt)
+        out = ["| method | " + " | ".join(f"error in ∂{lab}/∂{n}" for n in names) + " | max abs error |"]
+        out.append("|:--|" + "--:|" * (len(names) + 1))
+        for r in c.rows:
+            errors = np.asarray(r.abs_error, dtype=float)
+            per = [error_number(float(np.max(errors[part], initial=0.0))) for part in c.variable_slices()]
+            total = error_number(float(np.max(errors, initial=0.0)))
+            out.append(f"| {r.label} | " + " | ".join(per) + f" | {total} |")
         out += ["", "Automatic differentiation (both modes) agrees with SymPy to rounding; finite "
                 "differences carry the truncation and rounding errors of their step "
                 "(graphir's documentation explains them in `docs/numerics.md`).", ""]
