@@ -45,7 +45,8 @@ def _inputs(graph: Any, order: Sequence[int], point: Mapping[str, Any]) -> dict[
                 raise EvalError(f"no value given for variable {name!r}")
             env[i] = as_value(name, point[name])
     check_shapes(graph, order, env)
-    shapes = {params[i]: np.shape(v) for i, v in env.items() if np.ndim(v)}
+    # many points at once: only scalar variables broadcast (shaped ones were checked above)
+    shapes = {params[i]: np.shape(v) for i, v in env.items() if np.ndim(v) and not graph.shapes[i]}
     if len(shapes) > 1:
         try:
             np.broadcast_shapes(*shapes.values())
