@@ -181,6 +181,11 @@ def check_derivatives(e: gi.Expr, values: dict[str, np.ndarray], rng: np.random.
         got_f, got_r = np.asarray(jf.eval(values)), np.asarray(jr.eval(values))
         np.testing.assert_allclose(got_f, want, rtol=1e-6, atol=1e-7, err_msg=f"forward d/d{n}")
         np.testing.assert_allclose(got_r, got_f, rtol=1e-12, atol=1e-12, err_msg=f"forward != reverse d/d{n}")
+        compiled = gi.lambdify(jr, names)(*values.values())
+        np.testing.assert_allclose(compiled, got_r, rtol=1e-14, atol=1e-14, err_msg=f"lambdify d/d{n}")
+        cleaned = np.asarray(gi.cleanup(jr).eval(values))
+        np.testing.assert_allclose(cleaned, got_r, rtol=1e-14, atol=1e-14, err_msg=f"cleanup d/d{n}")
+    np.testing.assert_array_equal(gi.lambdify(e, names)(*values.values()), e.eval(values))
     tangents = {n: rng.uniform(-1, 1, values[n].shape) for n in names}
     t = gi.jvp(e, tangents)
     assert t.shape == e.shape

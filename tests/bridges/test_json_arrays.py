@@ -36,6 +36,10 @@ def test_every_array_op_round_trips(op: str, data: st.DataObject) -> None:
     assert to_json(back) == text
     assert json.loads(text) == json.loads(json.dumps(json.loads(text), sort_keys=True))
     np.testing.assert_array_equal(back.eval(values), e.eval(values))
+    for d in gi.vjp(e, [np.ones(e.shape)], list(values)):  # the adjoint ops (unindex, sum_to...) too
+        again = from_json(to_json(d))
+        assert to_json(again) == to_json(d)
+        np.testing.assert_array_equal(again.eval(values), d.eval(values))
 
 
 def test_data_constants_keep_every_bit_and_their_names() -> None:
