@@ -112,6 +112,9 @@ def _forward_columns(outs: list[Expr], name: str, var_shape: Shape) -> list[Expr
     if not var_shape:
         r = forward_pass(outs, {name: 1.0})
         return [_zero_or(r.graph, r.derivative_of(o), r.graph.shapes[o]) for o in r.outputs]
+    if not size(var_shape):  # an empty variable: empty Jacobians, no pass
+        graph, ids = lift(*outs)
+        return [_zero_or(graph, None, graph.shapes[i] + var_shape) for i in ids]
     columns: list[list[Expr]] = [[] for _ in outs]
     for seed in _basis(var_shape):
         r = forward_pass(outs, {name: seed})
@@ -131,6 +134,8 @@ def _reverse_rows(e: Expr, names: list[str]) -> list[Expr]:
     if not e.shape:
         r = reverse_pass(e, wrt=names)
         return [_derivative_of_var(r, n, _var_shape(e.ir, n)) for n in names]
+    if not size(e.shape):  # an empty output: empty Jacobians, no pass
+        return [_zero_or(e.ir, None, e.shape + _var_shape(e.ir, n)) for n in names]
     rows: list[list[Expr]] = [[] for _ in names]
     for seed in _basis(e.shape):
         r = reverse_pass(e, [seed], names)
@@ -312,7 +317,7 @@ def jvp(exprs: Any, tangents: Mapping[Any, Any]) -> Any:
     if not isinstance(tangents, Mapping):
         raise TypeError(f"tangents map variables (or their names) to tangents, got {type(tangents).__name__}")
     r = forward_pass(outs, forward_seeds(outs, tangents))
-    res = tuple(_zero_or(r.graph, r.derivative_of(o)) for o in r.outputs)
+    res = tuple(_zero_or(r.graph, r.derivative_of(o), r.graph.shapes[o]) for o in r.outputs)
     return res[0] if single else res
 
 

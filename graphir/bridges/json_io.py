@@ -16,6 +16,16 @@ level, then creation order; the variables in the order they were created, which
 is the order loading gives them) and keys are sorted.  A node named with
 ``expr.named("u")`` carries ``"display_name": "u"``.
 
+Arrays (version 2): a shaped variable carries ``"shape": [2, 3]``; a data node
+``{"op": "data", "shape": [2, 3], "values": [...], "name": "X"}`` lists its
+entries in C order as constants are written (every finite double exactly); an
+operation with a parameter carries ``"param"``: an axis (``1`` or ``null``),
+transpose axes or a shape (a list of ints), an index key (a list of ints and
+``["slice", start, stop, step]``), or for ``unindex`` ``[key, shape]``, all
+in graphir's normal form (non-negative, in range).  A document is written with
+the lowest version that holds it: one without arrays is still version 1, which
+every graphir reads.
+
 Loading checks everything and raises :class:`~graphir.errors.GraphError`
 saying what is wrong (not JSON, wrong format or version, a missing or
 duplicate id, an unknown op, a wrong number of operands, an operand that does
@@ -46,15 +56,18 @@ from typing import Any
 import numpy as np
 
 from .. import primitives
+from .. import shapes as sh
 from ..build import Expr, expr_list, lift, variable_name_problem
-from ..errors import GraphError
-from ..ir import Graph, cycle_message, display_name_problem
+from ..errors import GraphError, ShapeError
+from ..ir import Data, Graph, cycle_message, display_name_problem
 from ..traversal import topo_order
 
-__all__ = ["to_json", "from_json", "FORMAT", "VERSION", "MAX_NESTING"]
+__all__ = ["to_json", "from_json", "FORMAT", "VERSION", "VERSIONS", "MAX_NESTING"]
 
 FORMAT = "graphir"
-VERSION = 1
+VERSION = 2
+#: The versions :func:`from_json` reads (1: scalars only; 2: shapes, data and parameters).
+VERSIONS = (1, 2)
 
 #: The deepest nesting of arrays and objects :func:`from_json` reads.  A graphir
 #: document nests 3 deep (``{"nodes": [{"args": [...]}]}``); the limit leaves room for
@@ -96,22 +109,40 @@ def to_json(exprs: Any) -> str:
     # Written by hand (the same text json.dumps(sort_keys=True) gives, checked by the
     # tests) because building 10^5 dicts first costs more than the writing itself.
     parts: list[str] = []
+    arrays = False
     for k, i in enumerate(order):
         op = ops[i]
         if op == "var":
-            parts.append(f'{{"id": {k}, "name": {json.dumps(params[i])}, "op": "var"}}')
+            shape = graph.shapes[i]
+            extra = f', "shape": {json.dumps(shape)}' if shape else ""
+            arrays = arrays or bool(shape)
+            parts.append(f'{{"id": {k}, "name": {json.dumps(params[i])}, "op": "var"{extra}}}')
         elif op == "const":
             value = json.dumps(_value_to_json(params[i]))
             parts.append(f'{{"id": {k}, "op": "const", "value": {value}}}')
+        elif op == "data":
+            arrays = True
+            parts.append(_data_to_json(k, params[i]))
         else:
             a = ", ".join([str(new_id[j]) for j in args[i]])
             label = f'"display_name": {json.dumps(shown[i])}, ' if i in shown else ""
-            parts.append(f'{{"args": [{a}], {label}"id": {k}, "op": {json.dumps(op)}}}')
+            param = ""
+            if primitives.get(op).has_param:
+                arrays = True
+                param = f', "param": {json.dumps(params[i])}'
+            parts.append(f'{{"args": [{a}], {label}"id": {k}, "op": {json.dumps(op)}{param}}}')
     outputs = ", ".join(str(new_id[r]) for r in roots)
     return (
         f'{{"format": "{FORMAT}", "nodes": [{", ".join(parts)}], "outputs": [{outputs}], '
-        f'"single": {"true" if single else "false"}, "version": {VERSION}}}'
+        f'"single": {"true" if single else "false"}, "version": {VERSION if arrays else 1}}}'
     )
+
+
+def _data_to_json(k: int, d: Data) -> str:
+    """The text of data node number ``k``: its name, shape and entries in C order."""
+    values = json.dumps([_value_to_json(v) for v in d.array.ravel().tolist()])
+    name = "" if d.name is None else f'"name": {json.dumps(d.name)}, '
+    return f'{{"id": {k}, {name}"op": "data", "shape": {json.dumps(d.shape)}, "values": {values}}}'
 
 
 # ---------------------------------------------------------------- loading
@@ -179,21 +210,64 @@ def _check_param(
             raise GraphError(f"{where} (var): {name[:80]!r} is not a valid variable name: {why}")
         if args:
             raise GraphError(f"{where} (var): a variable takes no operands, got {len(args)}")
-        return name
+        return name, _read_shape(f"{where} (var)", node.get("shape", []))
+    if op == "data":
+        return _read_data(where, node, args, functions)
     if op == "const":
         if "value" not in node:
             raise GraphError(f"{where} (const) has no value")
         if args:
             raise GraphError(f"{where} (const): a constant takes no operands, got {len(args)}")
         return _value_from_json(f"{where} (const)", node["value"])
+    return _op_param(where, op, node, args)
+
+
+def _op_param(where: str, op: str, node: dict[str, Any], args: tuple[Any, ...]) -> Any:
+    """The parameter of an operation (None for one without), its operand count checked."""
     p = primitives.PRIMITIVES.get(op)
     if p is None:
         raise GraphError(f"{where}: unknown op {op!r}")
     if "args" not in node:
         raise GraphError(f"{where} ({op}) has no args")
-    if len(args) != p.arity:
-        raise GraphError(f"{where} ({op}): takes {p.arity} operand(s), got {len(args)}")
-    return None
+    if len(args) != p.arity and not (p.arity is None and args):
+        raise GraphError(f"{where} ({op}): takes {p.arity or 'one or more'} operand(s), got {len(args)}")
+    if not p.has_param:
+        if node.get("param") is not None:
+            raise GraphError(f"{where} ({op}): {op} takes no param")
+        return None
+    if "param" not in node:
+        raise GraphError(f"{where} ({op}) has no param")
+    return _tuples(node["param"])
+
+
+def _tuples(v: Any) -> Any:
+    """A JSON value with every list made a tuple (how graphir stores parameters)."""
+    return tuple(_tuples(x) for x in v) if isinstance(v, list) else v
+
+
+def _read_shape(where: str, raw: Any) -> tuple[int, ...]:
+    if not isinstance(raw, list) or not all(_is_int(n) and n >= 0 for n in raw):
+        raise GraphError(f"{where}: the shape must be a list of non-negative integers, got {str(raw)[:80]}")
+    return tuple(raw)
+
+
+def _read_data(where: str, node: dict[str, Any], args: tuple[Any, ...], functions: Collection[str]) -> Data:
+    """The array of a data node: a valid name or none, a shape, and that many values."""
+    if args:
+        raise GraphError(f"{where} (data): a data node takes no operands, got {len(args)}")
+    name = node.get("name")
+    if name is not None:
+        why = variable_name_problem(name, functions) if isinstance(name, str) else "it is not a string"
+        if why is not None:
+            raise GraphError(f"{where} (data): {str(name)[:80]!r} is not a valid name: {why}")
+    shape = _read_shape(f"{where} (data)", node.get("shape"))
+    values = node.get("values")
+    if not isinstance(values, list) or len(values) != sh.size(shape):
+        got = f"{len(values)} values" if isinstance(values, list) else type(values).__name__
+        raise GraphError(f"{where} (data): 'values' must list the {sh.size(shape)} entries of shape {shape}, "
+                         f"got {got}")
+    array = np.array([_value_from_json(f"{where} (data)", v) for v in values], dtype=float)
+    return Data(array.reshape(shape), name)
 
 
 def from_json(text: str | bytes) -> Any:
@@ -202,10 +276,10 @@ def from_json(text: str | bytes) -> Any:
     Raises :class:`~graphir.errors.GraphError` saying what is wrong with a
     malformed document.
 
-    >>> from_json('{"format": "graphir", "version": 2}')
+    >>> from_json('{"format": "graphir", "version": 3}')
     Traceback (most recent call last):
     ...
-    graphir.errors.GraphError: unsupported graphir document version 2 (this graphir reads version 1)
+    graphir.errors.GraphError: unsupported graphir document version 3 (this graphir reads versions 1, 2)
     """
     doc = _read_document(text)
     table = _read_nodes(doc["nodes"])
@@ -237,9 +311,10 @@ def _read_document(text: str | bytes) -> dict[str, Any]:
     if doc.get("format") != FORMAT:
         raise GraphError(f"not a graphir document: format is {doc.get('format')!r}, expected {FORMAT!r}")
     version = doc.get("version")
-    if version != VERSION or isinstance(version, bool):
+    if version not in VERSIONS or isinstance(version, (bool, float)):
         raise GraphError(
-            f"unsupported graphir document version {version!r} (this graphir reads version {VERSION})"
+            f"unsupported graphir document version {version!r} (this graphir reads versions "
+            f"{', '.join(map(str, VERSIONS))})"
         )
     nodes = doc.get("nodes")
     if not isinstance(nodes, list):
@@ -335,12 +410,10 @@ def _build(table: _Table, shown: dict[int, str]) -> tuple[Graph, dict[int, int]]
     while ready:
         _, nid = heapq.heappop(ready)
         _, op, args, param = table[nid]
-        if op == "var":
-            built[nid] = graph.var(param)
-        elif op == "const":
-            built[nid] = graph.const(param)
-        else:
-            built[nid] = graph.apply(op, *[built[a] for a in args])
+        try:
+            built[nid] = _add_node(graph, op, [built[a] for a in args], param)
+        except (ShapeError, TypeError, ValueError, OverflowError) as exc:
+            raise GraphError(f"node {nid} ({op}): {exc}") from None
         if nid in shown:
             graph.display_names[built[nid]] = shown[nid]
         for u in users.get(nid, ()):
@@ -352,3 +425,53 @@ def _build(table: _Table, shown: dict[int, str]) -> tuple[Graph, dict[int, int]]
         edges = ((a, nid) for nid in left for a in table[nid][2] if a in left)
         raise GraphError(cycle_message(edges) or f"the nodes {sorted(left)[:10]} depend on each other")
     return graph, built
+
+
+def _add_node(graph: Graph, op: str, args: list[int], param: Any) -> int:
+    """The node read from a document; a parameter not in graphir's normal form for
+    its operand's shape raises (ShapeError, TypeError or ValueError)."""
+    if op == "var":
+        return graph.var(param[0], shape=param[1])
+    if op == "const":
+        return graph.const(param)
+    if op == "data":
+        return graph.data(param)
+    if primitives.get(op).has_param:
+        shape = graph.shapes[args[0]]
+        if _normal_param(op, param, shape) != param:
+            raise ValueError(f"the param {str(param)[:80]} is not in normal form for shape {shape}")
+    return graph.apply(op, *args, param=param)
+
+
+def _normal_param(op: str, param: Any, shape: tuple[int, ...]) -> Any:
+    """``param`` as graphir's builders would store it for an operand of ``shape``."""
+    if op in ("sum", "logsumexp", "softmax"):
+        return sh.normalize_axis(op, param, shape)
+    if op == "transpose":
+        axes = () if param is None else sorted(sh.normalize_axis(op, a, shape) for a in param)
+        if param is not None and axes != list(range(len(shape))):
+            raise ValueError(f"the axes {param} are no permutation of the axes of {shape}")
+        return param
+    if op == "index":
+        return _normal_key(param, shape)
+    if op == "unindex":
+        if not (isinstance(param, tuple) and len(param) == 2):
+            raise ValueError("the param of unindex is [key, shape]")
+        full = sh.as_shape(param[1])
+        return (_normal_key(param[0], full), full)
+    return sh.as_shape(param)  # reshape, broadcast_to, sum_to
+
+
+def _normal_key(key: Any, shape: tuple[int, ...]) -> Any:
+    """A stored index key, normalised again against ``shape``."""
+    if not isinstance(key, tuple):
+        raise ValueError(f"an index key is a list, got {key!r}")
+    items = []
+    for k in key:
+        if isinstance(k, tuple):
+            if len(k) != 4 or k[0] != "slice":
+                raise ValueError(f"a slice is [\"slice\", start, stop, step], got {list(k)}")
+            items.append(slice(*k[1:]))
+        else:
+            items.append(k)
+    return sh.normalize_key(tuple(items), shape)

@@ -12,6 +12,14 @@ its node, primitive, operand and both numbers.
 This is how the author of a primitive registered with
 :func:`graphir.register_primitive` finds a wrong partial.
 
+On arrays, an elementwise node's partial rule is checked at up to three of its
+entries (first, middle, last; ``entry`` names which), and an array operation
+(``matmul``, ``sum``, ``index``...) has its ``jvp`` and ``vjp`` rules checked
+along a random direction ``t`` with a random weight ``w`` (both drawn from the
+node's id): ``w · jvp(t)`` and ``vjp(w) · t`` against the central difference
+of ``w · f(x + h t)`` in ``h``.  A user's primitive is elementwise (it
+broadcasts), so it is checked entry by entry.
+
 >>> import graphir as gi
 >>> x, y = gi.symbols("x y")
 >>> r = check_partials(gi.sin(x) * y, {"x": 0.5, "y": 2.0})
@@ -68,19 +76,23 @@ class PartialCheck:
     fd_error: float
     status: str
     note: str = ""
+    entry: tuple[int, ...] | None = None  # on arrays: the entry of an elementwise node checked
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data."""
         def num(v: float) -> float | None:
             return float(v) if math.isfinite(v) else None
 
-        return {
+        out = {
             "node": self.node, "op": self.op, "operand": self.operand, "formula": self.formula,
             "operand_text": self.operand_text, "rule": self.rule, "point": self.point,
             "operand_values": [num(v) for v in self.operand_values],
             "rule_value": num(self.rule_value), "fd_value": num(self.fd_value),
             "fd_error": num(self.fd_error), "status": self.status, "note": self.note,
         }
+        if self.entry is not None:
+            out["entry"] = list(self.entry)
+        return out
 
 
 @dataclass
@@ -128,14 +140,15 @@ class PartialsReport(Report):
                 continue
             reported.add((r.node, r.operand))
             bad, total = counts[(r.node, r.operand)]
-            at = ", ".join(f"{k}={format_number(v)}" for k, v in r.point.items())
+            at = ", ".join(f"{k}={_value_text(v)}" for k, v in r.point.items())
             vals = ", ".join(format_number(v) for v in r.operand_values)
+            where = f"entry {r.entry}: operands {vals}" if r.entry is not None else f"operands {vals}"
             lines += [
-                f"WRONG  node {r.node}: {r.formula}   (wrong at {bad} of {total} point"
-                f"{'s' if total != 1 else ''})",
+                f"WRONG  node {r.node}: {r.formula}   (wrong at {bad} of {total} "
+                f"{'point' if r.entry is None else 'checked entr'}{_plural(total, r.entry is None)})",
                 f"       primitive {r.op!r}, partial by operand {r.operand} ({r.operand_text}), "
                 f"rule {r.rule}",
-                f"       at {at} (operands {vals}):",
+                f"       at {at} ({where if r.operand_values else r.note}):",
                 f"       the rule gives {display_number(r.rule_value)}, difference quotients of "
                 f"{r.op}'s NumPy function give {display_number(r.fd_value)} "
                 f"(error estimate {error_number(r.fd_error)})",
@@ -162,7 +175,50 @@ class PartialsReport(Report):
                 "results": [r.to_dict() for r in self.results]}
 
 
-def _points(e: Expr, at: Mapping[Any, Any] | None, samples: int, seed: int) -> list[dict[str, float]]:
+def _listed(point: Mapping[str, Any]) -> dict[str, Any]:
+    """``point`` with every array value as nested lists (numbers stay numbers)."""
+    return {n: v.tolist() if isinstance(v, np.ndarray) else v for n, v in point.items()}
+
+
+def _plural(n: int, point: bool) -> str:
+    if point:
+        return "s" if n != 1 else ""
+    return "ies" if n != 1 else "y"
+
+
+def _value_text(v: Any) -> str:
+    """A number, or a short list of numbers (the value of an array variable)."""
+    if not isinstance(v, list):
+        return format_number(v)
+    flat = np.asarray(v, dtype=float).ravel()
+    shown = ", ".join(format_number(float(x)) for x in flat[:6])
+    return f"[{shown}{', …' if flat.size > 6 else ''}]"
+
+
+def _array_points(e: Expr, at: Mapping[Any, Any] | None, samples: int, seed: int) -> list[dict[str, Any]]:
+    """Points of an expression with arrays: ``at`` (values of the variables' shapes), or up to
+    ``samples`` random points where it is finite (entries drawn from the boxes in turn)."""
+    if at is not None:
+        point = as_point(at)
+        evaluate([e], point)  # EvalError for a missing value or a wrong shape
+        return [{n: np.asarray(v, dtype=float) for n, v in point.items()}]
+    rng = np.random.default_rng(seed)
+    found: list[dict[str, Any]] = []
+    for k in range(8 * samples):
+        lo, hi = BOXES[k % 2]
+        point = {v.name: np.round(rng.uniform(lo, hi, v.shape), 3) for v in e.variables}
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore", RuntimeWarning)
+            if np.all(np.isfinite(evaluate([e], point)[0])):
+                found.append(point)
+        if len(found) >= samples:
+            break
+    return found
+
+
+def _points(e: Expr, at: Mapping[Any, Any] | None, samples: int, seed: int) -> list[dict[str, Any]]:
+    if any(e.ir.shapes[i] for i in e.order):
+        return _array_points(e, at, samples, seed)
     if at is not None:
         return [as_point(at, scalar=True)]
     names = [v.name for v in e.variables]
@@ -262,7 +318,8 @@ def check_partials(
     g = e.ir
     order = e.order
     points = _points(e, at, samples, seed)
-    report = PartialsReport(to_text(e, limit=200), points)
+    # (reports hold plain data: an array's value as nested lists)
+    report = PartialsReport(to_text(e, limit=200), [_listed(p) for p in points])
     rules: dict[tuple[str, int, tuple[float | None, ...]], tuple[Expr | None, str]] = {}
     text = _Texts(g, len(order))
     for point in points:
@@ -274,27 +331,94 @@ def check_partials(
             if op in primitives.LEAF_OPS:
                 continue
             p = primitives.get(op)
+            if not p.elementwise:
+                report.results += _array_checks(g, i, p, env, point, rtol, atol)
+                continue
             args = g.args[i]
-            vals = [float(np.real(env[a])) for a in args]
             consts = tuple(g.const_value(a) for a in args)
             names = _slot_names(p.arity)
-            for k in range(p.arity):
-                key = (op, k, consts)
-                if key not in rules:
-                    try:
-                        r = _rule_expr(p, k, list(consts))
-                        rules[key] = (r, to_text(r, limit=120))
-                    except Exception as exc:  # broad on purpose: a user's rule may fail in any way
-                        rules[key] = (None, f"<the rule raised {type(exc).__name__}: {exc}>")
-                rule, rule_text = rules[key]
-                check = PartialCheck(i, op, k, "", "", f"d{op}/d{names[k]} = {rule_text}",
-                                     dict(point), vals, math.nan, math.nan, math.nan, "ok")
-                report.results.append(_judge(check, p, rule, vals, k, names, rtol, atol))
+            for entry, vals in _entries(g, i, env):
+                for k in range(p.arity):
+                    key = (op, k, consts)
+                    if key not in rules:
+                        try:
+                            r = _rule_expr(p, k, list(consts))
+                            rules[key] = (r, to_text(r, limit=120))
+                        except Exception as exc:  # broad on purpose: a user's rule may fail in any way
+                            rules[key] = (None, f"<the rule raised {type(exc).__name__}: {exc}>")
+                    rule, rule_text = rules[key]
+                    check = PartialCheck(i, op, k, "", "", f"d{op}/d{names[k]} = {rule_text}",
+                                         _listed(point), vals, math.nan, math.nan, math.nan, "ok",
+                                         entry=entry)
+                    report.results.append(_judge(check, p, rule, vals, k, names, rtol, atol))
     # Texts last, so the failures get full formulas first when the graph is huge.
     for c in sorted(report.results, key=lambda c: c.status != "wrong"):
         c.formula = text(c.node, 80)
         c.operand_text = text(g.args[c.node][c.operand], 60)
     return report
+
+
+def _entries(g: Graph, i: int, env: dict[int, Any]) -> list[tuple[tuple[int, ...] | None, list[float]]]:
+    """The operand values of an elementwise node: one scalar set (entry None) for a scalar
+    node, else those at up to three entries of the node (first, middle, last)."""
+    shape = g.shapes[i]
+    if not shape:
+        return [(None, [float(np.real(env[a])) for a in g.args[i]])]
+    operands = [np.broadcast_to(np.real(env[a]), shape) for a in g.args[i]]
+    n = int(np.prod(shape))
+    picked = sorted({0, n // 2, n - 1}) if n else []
+    return [(idx, [float(o[idx]) for o in operands])
+            for idx in (tuple(int(j) for j in np.unravel_index(f, shape)) for f in picked)]
+
+
+def _array_checks(g: Graph, i: int, p: primitives.Primitive, env: dict[int, Any], point: dict[str, Any],
+                  rtol: float, atol: float) -> list[PartialCheck]:
+    """The jvp and vjp rules of the array op at node ``i``, per operand, along a random direction."""
+    args, param = g.args[i], g.params[i]
+    h = Graph()
+    names = _slot_names(len(args))
+    ids = [h.var(n, shape=g.shapes[a]) for n, a in zip(names, args, strict=True)]
+    node = h.apply(p.name, *ids, param=param)
+    values = {n: np.asarray(np.real(env[a]), dtype=float) for n, a in zip(names, args, strict=True)}
+    rng = np.random.default_rng(i)
+    out: list[PartialCheck] = []
+    for k, a in enumerate(args):
+        t = rng.uniform(-1.0, 1.0, g.shapes[a])
+        w = rng.uniform(-1.0, 1.0, g.shapes[i])
+
+        def fn(hs: np.ndarray, k: int = k, t: np.ndarray = t, w: np.ndarray = w) -> np.ndarray:
+            def at(step: float) -> float:
+                operands = [values[n] for n in names]
+                operands[k] = operands[k] + step * t
+                y = p.numpy(*operands, param) if p.has_param else p.numpy(*operands)
+                return float(np.sum(w * y))
+
+            return np.array([at(float(step)) for step in hs])
+
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore", RuntimeWarning)
+            fd = richardson_derivative(fn, 0.0, h0=1e-2 * max(1.0, float(np.max(np.abs(values[names[k]]),
+                                                                                 initial=0.0))))
+        for kind, seed_shape, weight in (("jvp", g.shapes[a], w), ("vjp", g.shapes[i], t)):
+            c = PartialCheck(i, p.name, k, "", "", "", _listed(point), [], math.nan, *fd, "ok",
+                             note=f"{kind} along a random direction")
+            try:
+                s_id = h.var(f"tangent{k}" if kind == "jvp" else "cotangent", shape=seed_shape)
+                rule = p.jvp if kind == "jvp" else p.vjp
+                assert rule is not None
+                r = rule(RuleKit(h), k, Expr(h, node), Expr(h, s_id), *[Expr(h, j) for j in ids])
+                c.rule = f"{kind} by {names[k]} = {to_text(r, limit=120)}"
+                with warnings.catch_warnings(), np.errstate(all="ignore"):
+                    warnings.simplefilter("ignore", RuntimeWarning)
+                    value = evaluate([r], {**values, f"tangent{k}": t, "cotangent": w})[0]
+                c.rule_value = float(np.sum(weight * np.real(value)))
+            except Exception as exc:  # broad on purpose: a rule may fail in any way
+                c.rule = f"{kind} by {names[k]}"
+                c.status, c.note = "wrong", f"the {kind} rule failed: {type(exc).__name__}: {exc}"
+                out.append(c)
+                continue
+            out.append(_verdict(c, rtol, atol))
+    return out
 
 
 def _judge(c: PartialCheck, p: primitives.Primitive, rule: Expr | None, vals: list[float], k: int,
@@ -320,6 +444,11 @@ def _judge(c: PartialCheck, p: primitives.Primitive, rule: Expr | None, vals: li
 
         fd_value, fd_error = richardson_derivative(fn, vals[k])
         c.fd_value, c.fd_error = float(fd_value), float(fd_error)
+    return _verdict(c, rtol, atol)
+
+
+def _verdict(c: PartialCheck, rtol: float, atol: float) -> PartialCheck:
+    """``c`` judged by its rule value against its difference quotient and that one's error."""
     if not math.isfinite(c.fd_value):
         c.status, c.note = "skipped", "the primitive is not differentiable (finite) here"
         return c

@@ -167,7 +167,7 @@ def test_a_100000_node_chain_round_trips_quickly() -> None:
         ("[1, 2]", "a graphir document is a JSON object, got list"),
         (json.dumps({"format": "other", "version": 1}), "not a graphir document: format is 'other'"),
         (json.dumps({"version": 1, "nodes": []}), "not a graphir document: format is None"),
-        (json.dumps({"format": "graphir", "version": 2}), "unsupported graphir document version 2"),
+        (json.dumps({"format": "graphir", "version": 3}), "unsupported graphir document version 3"),
         (json.dumps({"format": "graphir", "version": "1"}), "unsupported graphir document version '1'"),
         (json.dumps({"format": "graphir", "version": True}), "unsupported graphir document version True"),
         (json.dumps({"format": "graphir", "version": 1}), "'nodes' must be a list, got NoneType"),

@@ -14,10 +14,12 @@ from hypothesis import strategies as st
 
 import graphir as gi
 from graphir.ir import validate
+from tests.arrays.test_rules import CASES, instances
 from tests.fuzz.common import budget, result_or_error
 from tests.strategies import recipes, wild_recipes
 
-_OPS = ("var", "const", "add", "sub", "mul", "div", "pow", "neg", "sin", "maximum", "nope", "", "__class__")
+_OPS = ("var", "const", "add", "sub", "mul", "div", "pow", "neg", "sin", "maximum", "nope", "", "__class__",
+        "data", "sum", "index", "unindex", "reshape", "transpose", "matmul", "stack", "broadcast_to")
 
 json_values = st.recursive(
     st.none()
@@ -34,7 +36,9 @@ json_values = st.recursive(
 def valid_documents() -> st.SearchStrategy[dict[str, Any]]:
     """The document of a random expression (or of a list of them), as a Python object."""
     one = st.one_of(recipes(max_ops=6), wild_recipes(max_ops=6)).map(lambda r: r.to_expr())
-    exprs = st.one_of(one, st.lists(one, min_size=1, max_size=3))
+    # (an array instance alone: its variables may share a name with a recipe's, in another shape)
+    arrays = st.sampled_from(sorted(CASES)).flatmap(instances).map(lambda case: case[0])
+    exprs = st.one_of(one, st.lists(one, min_size=1, max_size=3), arrays)
     return exprs.map(lambda e: json.loads(gi.to_json(e)))
 
 
@@ -69,7 +73,8 @@ def mutated_documents(draw: Any) -> Any:
         elif what == "delete":
             container.pop(key)
         elif what == "add" and isinstance(container, dict):
-            container[draw(st.sampled_from(["id", "op", "args", "name", "value", "extra"]))] = draw(
+            keys = ["id", "op", "args", "name", "value", "extra", "shape", "param", "values"]
+            container[draw(st.sampled_from(keys))] = draw(
                 json_values
             )
         elif what == "node" and isinstance(nodes, list) and nodes:
@@ -167,7 +172,7 @@ def test_accepted_variable_names_are_names_the_parser_reads(doc):
     e = loaded if not isinstance(loaded, list) else loaded[0]
     for v in e.variables:
         assert v.name.isidentifier(), f"from_json accepted the variable name {v.name!r}"
-    gi.grad(e)
+    gi.grad(e) if not e.shape else gi.jacobian(e)
     gi.to_dot(e)
 
 
