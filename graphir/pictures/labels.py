@@ -252,7 +252,8 @@ def static_looks(
             if e.partial is not None:
                 lines.append(colored(partial_text(pic, e), COLORS["partial"]))
             s = contrib.get((e.dst, e.operand))
-            if s is None and has_arrays(pic, e) and pic.mode is not None:
+            # (no rule on an edge into a node no derivative reaches, such as ``1 - y`` of data)
+            if s is None and has_arrays(pic, e) and pic.mode is not None and e.src in pic.shows_derivative:
                 lines.append(colored(flow_text(pic, e), dcolor))
             zero = zero_tangent_text(pic, e) if s is None else None
             if s is not None:

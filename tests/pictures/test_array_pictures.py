@@ -117,3 +117,13 @@ def test_scalar_pictures_have_no_shapes() -> None:
     x, y = gi.symbols("x y")
     src = to_dot(x * y + gi.sin(x), at={"x": 1, "y": 2}, mode="reverse")
     assert "FONT FACE" not in src and "×2)" not in src and "array op" not in src
+
+
+def test_no_derivative_rule_on_an_edge_no_derivative_reaches() -> None:
+    # 1 - y depends on data only: reverse mode gives it no adjoint, so the edge from it
+    # carries its partial but no "v̄ · ∂" without a value (it did before).
+    y = gi.constant([0.0, 1.0], name="y")
+    w = gi.symbols("w", shape=(2,))
+    src = to_dot(gi.sum((1.0 - y) * w), at={"w": [0.5, 2.0]}, mode="reverse")
+    edge = next(line for line in src.splitlines() if "->" in line and "∂v₂/∂v₁" in line)
+    assert "v̄" not in edge.split("∂v₂/∂v₁", 1)[1], edge
