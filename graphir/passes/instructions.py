@@ -105,12 +105,12 @@ def lower(graph: Any, roots: list[int], arg_ids: list[int]) -> Program:
     where: dict[int, int] = {}  # node -> operand
     depends: dict[int, int] = {}
     arg_regs = []
+    n_regs = 0
     for k, a in enumerate(arg_ids):
         if a >= 0 and ops[a] == "var" and a not in where and a in uses:
-            where[a] = len(arg_regs)
+            where[a], n_regs = n_regs, n_regs + 1
             depends[a] = 1 << k
         arg_regs.append(where.get(a, -1) if a >= 0 and a in uses else -1)
-    n_regs = sum(r >= 0 for r in arg_regs)
     free: list[int] = []
     consts: list[float] = []
     code: list[tuple[int, int, int, int]] = []

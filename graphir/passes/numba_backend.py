@@ -68,7 +68,8 @@ def run_points(program: Program, values: list[Any], block: int, kernels: Any) ->
     block = max(1, min(block, size))
     regs = np.empty((program.n_regs, block))
     array_mask = sum(1 << k for k in arrays)
-    outs = [np.empty(size) if program.depends[m] & array_mask else None for m in range(len(program.outputs))]
+    wide = [bool(d & array_mask) for d in program.depends]
+    outs: list[Any] = [np.empty(size) if w else None for w in wide]
     for start in range(0, size, block):
         n = min(block, size - start)
         for k, r in enumerate(program.arg_regs):
@@ -76,11 +77,26 @@ def run_points(program: Program, values: list[Any], block: int, kernels: Any) ->
                 regs[r, :n] = flat[k][start : start + n] if np.ndim(flat[k]) else flat[k]
         kernels.run_block(program.code, program.consts, regs, n)
         for m, o in enumerate(program.outputs):
-            if outs[m] is not None:
+            if wide[m]:
                 outs[m][start : start + n] = regs[o, :n] if o >= 0 else program.consts[-1 - o]
             elif start == 0:
                 outs[m] = np.float64(regs[o, 0] if o >= 0 else program.consts[-1 - o])
-    return [o.reshape(shape) if isinstance(o, np.ndarray) else o for o in outs]
+    return [
+        _narrow(o.reshape(shape), [values[k] for k in arrays if program.depends[m] >> k & 1])
+        if wide[m] else o
+        for m, o in enumerate(outs)
+    ]
+
+
+def _narrow(out: np.ndarray, used: list[Any]) -> np.ndarray:
+    """``out`` (of the shape of all the arrays) cut to the shape of the arrays ``used`` that
+    it depends on, as NumPy broadcasting gives it (a copy when cut)."""
+    shape = np.broadcast_shapes(*(np.shape(v) for v in used))
+    if shape == out.shape:
+        return out
+    lead = out.ndim - len(shape)
+    key = (0,) * lead + tuple(slice(0, 1) if n == 1 else slice(None) for n in shape)
+    return out[key].copy()
 
 
 def _finite(outputs: list[Any]) -> bool:
