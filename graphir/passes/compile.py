@@ -34,7 +34,11 @@ from ..shapes import numpy_key
 from ..traversal import postorder
 from .evaluate import check_shapes
 
-__all__ = ["lambdify", "generate_source"]
+__all__ = ["lambdify", "generate_source", "BACKENDS", "BLOCK"]
+
+# Arrays of at least 4 blocks of points are evaluated block by block (intermediates stay in
+# cache): measured in benchmarks/bench_backends.py.
+BLOCK = 16384
 
 _ASCII_NAME = re.compile(r"[A-Za-z_][A-Za-z_0-9]*\Z")
 # Not an identifier, so no primitive's name: written as op<k> in the source.
@@ -185,17 +189,67 @@ def generate_source(
     return "\n".join(lines) + "\n", namespace
 
 
-def lambdify(exprs: Any, args: Sequence[Any] | Any) -> Callable[..., Any]:
+def lambdify(
+    exprs: Any, args: Sequence[Any] | Any, *, backend: str | None = None, block: int | None = None
+) -> Callable[..., Any]:
     """A compiled ``f(*arrays)`` for one expression or a list of them, as :func:`sympy.lambdify`.
 
     ``args`` are variables (expressions) or their names, in the order ``f``
     takes them. One expression gives one value; a list gives a list.
+    ``backend`` picks the evaluator, a key of :data:`BACKENDS`: ``"numpy"`` (the
+    default and the reference) or ``"numba"`` (an instruction table run by a compiled
+    loop; needs ``pip install graphir[fast]``).  ``block``: arrays of points (for an
+    expression of scalars) of at least 4 blocks are computed ``block`` points at a time,
+    so that intermediates stay in cache (default :data:`BLOCK`; 0 never); the values are
+    the same.
 
     >>> import graphir as gi
     >>> x, = gi.symbols("x,")
     >>> import numpy as np
     >>> lambdify(gi.sin(x) ** 2, [x])(np.array([0.0, np.pi / 2]))
     array([0., 1.])
+    """
+    if backend is None:
+        backend = "numpy"
+    if backend not in BACKENDS:
+        raise ArgumentError(f"backend must be one of {sorted(BACKENDS)}, not {backend!r}")
+    return BACKENDS[backend](exprs, args, block=block)
+
+
+def _blocked(compiled: Callable[..., Any], block: int) -> Callable[..., Any]:
+    """``compiled`` (elementwise, over arrays of points) run ``block`` points at a time when
+    its arguments are long arrays; each output is filled block by block, so it holds the
+    same values as one call."""
+
+    def run(*values: Any) -> Any:
+        if not any(isinstance(v, np.ndarray) and v.size >= 4 * block for v in values):
+            return compiled(*values)
+        try:
+            shape = np.broadcast_shapes(*(np.shape(v) for v in values))
+        except ValueError:
+            return compiled(*values)  # the usual error
+        flat = [np.broadcast_to(v, shape).reshape(-1) if np.ndim(v) else v for v in values]
+        size = int(np.prod(shape))
+        outs: list[Any] = []
+        for start in range(0, size, block):
+            part = compiled(*[v[start : start + block] if np.ndim(v) else v for v in flat])
+            if start == 0:
+                outs = [np.empty(size, np.result_type(r)) if np.ndim(r) else r for r in part]
+            for k, r in enumerate(part):
+                if np.ndim(r):
+                    outs[k][start : start + block] = r
+        return tuple(o.reshape(shape) if np.ndim(o) else o for o in outs)
+
+    return run
+
+
+def lambdify_numpy(exprs: Any, args: Sequence[Any] | Any, *, block: int | None = None) -> Callable[..., Any]:
+    """The NumPy backend of :func:`lambdify`: one straight-line NumPy function (the reference).
+
+    >>> import graphir as gi
+    >>> x, = gi.symbols("x,")
+    >>> float(lambdify_numpy(x * x, [x])(3.0))
+    9.0
     """
     outs, single = expr_list(exprs)
     if isinstance(args, (Expr, str)):
@@ -213,6 +267,11 @@ def lambdify(exprs: Any, args: Sequence[Any] | Any) -> Callable[..., Any]:
     reach = real_only_uses(graph, order)
     real_only = [reach.get(n) for n in names]
     shaped = any(graph.shapes[i] for i in order)
+    block = BLOCK if block is None else block
+    if block < 0:
+        raise ArgumentError(f"block must be a number of points >= 0, not {block}")
+    if block and not shaped:
+        compiled = _blocked(compiled, block)
     var_ids = {a: i for a, i in zip(names, arg_ids, strict=True) if i >= 0}
 
     def inner(*xs: Any) -> Any:
@@ -249,3 +308,13 @@ def lambdify(exprs: Any, args: Sequence[Any] | Any) -> Callable[..., Any]:
     f.__doc__ = f"Compiled from graphir; arguments ({', '.join(names)}).\n\n{source}"
     f.source = source  # type: ignore[attr-defined]
     return f
+
+
+def _numba(exprs: Any, args: Sequence[Any] | Any, *, block: int | None = None) -> Callable[..., Any]:
+    from .numba_backend import lambdify_numba  # numba itself is an optional extra
+
+    return lambdify_numba(exprs, args, block=block)
+
+
+# The evaluators lambdify can use, by name: each takes (exprs, args, *, block) and returns f.
+BACKENDS: dict[str, Callable[..., Callable[..., Any]]] = {"numpy": lambdify_numpy, "numba": _numba}

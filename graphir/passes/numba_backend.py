@@ -1,0 +1,153 @@
+"""The numba backend of :func:`graphir.lambdify`: an instruction table run by a compiled loop.
+
+The outputs are lowered once (:func:`graphir.passes.instructions.lower`) to an
+integer table; the loops of :mod:`graphir.passes.numba_kernels`, compiled by
+numba once per machine (cached on disk), run it: on one point in registers,
+or on arrays of points ``block`` at a time (each register a row of a block, so
+intermediates stay in cache).  No Python source is written per node.
+
+What it takes: expressions of scalars built from the built-in elementwise
+primitives, real (float) inputs.  Anything else (array variables, ``matmul``,
+``sum``..., a user's primitive, complex or integer-typed input) runs on the
+NumPy backend, the reference; ``f.backend`` says which one a compiled function
+uses.  An output that comes out nan or inf is recomputed by the NumPy backend,
+so such values, and the warnings naming their cause, are the reference's.
+
+Values: ``+ - * /``, ``neg``, ``abs``, ``sqrt``, ``maximum``, ``minimum``, ``sign``,
+``heaviside`` are exact, so equal to NumPy's bit for bit; the other functions
+(``exp``, ``log``, ``sin``, ``pow``...) come from the C library where NumPy uses its
+own vectorised versions, so they may differ in the last bit (tests allow 4 ulp).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from ..arguments import as_value, variable_name
+from ..build import Expr, expr_list, lift
+from ..errors import ArgumentError, EvalError
+from ..traversal import postorder
+from .instructions import Program, lower, lowerable
+
+__all__ = ["lambdify_numba", "INSTALL_HINT", "DEFAULT_BLOCK"]
+
+INSTALL_HINT = "backend='numba' needs numba: pip install 'graphir[fast]' (or pip install numba)"
+# Points per block: 8192 float64 per register row fits the L2 cache of these machines with the
+# registers a gradient of tens of operations needs (benchmarks/bench_backends.py).
+DEFAULT_BLOCK = 8192
+
+
+def _kernels() -> Any:
+    from . import numba_kernels
+
+    if not numba_kernels.AVAILABLE:
+        raise ArgumentError(INSTALL_HINT)
+    return numba_kernels
+
+
+def run_points(program: Program, values: list[Any], block: int, kernels: Any) -> list[Any]:
+    """The outputs of ``program`` at float64 ``values`` (numbers or arrays that broadcast
+    together): arrays where an output depends on an array, float64 numbers elsewhere."""
+    arrays = [k for k, v in enumerate(values) if np.ndim(v)]
+    if not arrays:
+        regs = np.empty(program.n_regs)
+        for k, r in enumerate(program.arg_regs):
+            if r >= 0:
+                regs[r] = values[k]
+        kernels.run_scalar(program.code, program.consts, regs)
+        return [regs[o] if o >= 0 else program.consts[-1 - o] for o in program.outputs]
+    try:
+        shape = np.broadcast_shapes(*(np.shape(values[k]) for k in arrays))
+    except ValueError as exc:
+        raise EvalError(f"the compiled function cannot take these arguments: {exc}") from None
+    size = int(np.prod(shape))
+    flat = [np.broadcast_to(v, shape).reshape(-1) if np.ndim(v) else v for v in values]
+    block = max(1, min(block, size))
+    regs = np.empty((program.n_regs, block))
+    array_mask = sum(1 << k for k in arrays)
+    wide = [bool(d & array_mask) for d in program.depends]
+    outs: list[Any] = [np.empty(size) if w else None for w in wide]
+    for start in range(0, size, block):
+        n = min(block, size - start)
+        for k, r in enumerate(program.arg_regs):
+            if r >= 0:
+                regs[r, :n] = flat[k][start : start + n] if np.ndim(flat[k]) else flat[k]
+        kernels.run_block(program.code, program.consts, regs, n)
+        for m, o in enumerate(program.outputs):
+            if wide[m]:
+                outs[m][start : start + n] = regs[o, :n] if o >= 0 else program.consts[-1 - o]
+            elif start == 0:
+                outs[m] = np.float64(regs[o, 0] if o >= 0 else program.consts[-1 - o])
+    return [
+        _narrow(o.reshape(shape), [values[k] for k in arrays if program.depends[m] >> k & 1])
+        if wide[m] else o
+        for m, o in enumerate(outs)
+    ]
+
+
+def _narrow(out: np.ndarray, used: list[Any]) -> np.ndarray:
+    """``out`` (of the shape of all the arrays) cut to the shape of the arrays ``used`` that
+    it depends on, as NumPy broadcasting gives it (a copy when cut)."""
+    shape = np.broadcast_shapes(*(np.shape(v) for v in used))
+    if shape == out.shape:
+        return out
+    lead = out.ndim - len(shape)
+    key = (0,) * lead + tuple(slice(0, 1) if n == 1 else slice(None) for n in shape)
+    return out[key].copy()
+
+
+def _finite(outputs: list[Any]) -> bool:
+    return all(np.isfinite(o).all() for o in outputs)
+
+
+def lambdify_numba(exprs: Any, args: Sequence[Any] | Any, *, block: int | None = None) -> Callable[..., Any]:
+    """:func:`graphir.lambdify` with ``backend="numba"`` (see the module's docstring).
+
+    >>> import graphir as gi
+    >>> x, y = gi.symbols("x y")
+    >>> f = gi.lambdify([x * y, gi.sqrt(x)], [x, y], backend="numba")  # doctest: +SKIP
+    >>> [float(v) for v in f(4.0, 3.0)], f.backend  # doctest: +SKIP
+    ([12.0, 2.0], 'numba')
+    """
+    from .compile import lambdify_numpy
+
+    kernels = _kernels()
+    outs, single = expr_list(exprs)
+    if isinstance(args, (Expr, str)):
+        args = [args]
+    names = [variable_name(a) for a in args]
+    if len(set(names)) != len(names):
+        raise ArgumentError(f"an argument is repeated in {names}")
+    graph, roots = lift(*outs)
+    if lowerable(graph, postorder(graph, roots)) is not None:
+        fallback = lambdify_numpy(exprs, args, block=block)
+        fallback.backend = "numpy"  # type: ignore[attr-defined]
+        return fallback
+    found = [graph.find_var(n) for n in names]
+    program = lower(graph, roots, [-1 if i is None else i for i in found])
+    block = DEFAULT_BLOCK if not block else block
+    made: list[Callable[..., Any]] = []
+
+    def reference(*xs: Any) -> Any:
+        if not made:  # compiled when first needed only: it costs more than the table
+            made.append(lambdify_numpy(exprs, args, block=block))
+        return made[0](*xs)
+
+    def f(*xs: Any) -> Any:
+        if len(xs) != len(names):
+            raise TypeError(f"the compiled function takes {len(names)} argument(s), got {len(xs)}")
+        values = [v if type(v) is float else as_value(names[k], v) for k, v in enumerate(xs)]
+        if not all(np.asarray(v).dtype == np.float64 for v in values):
+            return reference(*xs)  # complex (or other) numbers: the reference
+        got = run_points(program, values, block, kernels)
+        if not _finite(got):
+            return reference(*xs)  # nan and inf, with their warnings, as the reference gives them
+        return got[0] if single else got
+
+    f.__doc__ = f"Compiled from graphir (numba backend); arguments ({', '.join(names)})."
+    f.program = program  # type: ignore[attr-defined]
+    f.backend = "numba"  # type: ignore[attr-defined]
+    return f
