@@ -27,6 +27,8 @@ import sys
 
 import numpy as np
 from _common import ROOT, fmt_seconds, machine, median_times, once, parser, table
+from bench_gradient import rosenbrock
+from bench_swell import nested
 
 import graphir as gi
 from graphir.traversal import reachable
@@ -61,22 +63,6 @@ def random_graph(ops: int, inputs: int = INPUTS, seed: int = 0):
     for i in nodes[-100:-1]:
         out = g.apply("add", out, i)
     return gi.Expr(g, out), list(xs)
-
-
-def nested(depth: int):
-    x = gi.symbols("x")
-    f = x
-    for _ in range(depth):
-        f = gi.sin(f) * f
-    return f, x
-
-
-def rosenbrock(n: int):
-    xs = gi.symbols([f"x{i}" for i in range(n)])
-    f = 0.0
-    for i in range(n - 1):
-        f = f + 100.0 * (xs[i + 1] - xs[i] ** 2) ** 2 + (1.0 - xs[i]) ** 2
-    return f, xs
 
 
 MEMORY_CHILD = r"""

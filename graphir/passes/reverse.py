@@ -51,13 +51,12 @@ def reverse(
 ) -> PassResult:
     """Pull the adjoints ``seeds`` (output node -> adjoint node) back to the variables ``wrt``.
 
-    With ``record_steps=False`` the result has no :class:`Step` records (the graph it
-    builds is the same, node for node).  ``order`` is ``topo_order(graph, outputs)`` when
-    the caller has it already.
+    ``record_steps`` and ``order`` as in forward mode (:func:`graphir.passes.forward.forward`):
+    no :class:`Step` records when False (the same graph is built), the topological order
+    when the caller has it.
     """
     with gc_paused():
-        if order is None:
-            order = topo_order(graph, outputs)
+        order = topo_order(graph, outputs) if order is None else order
         active = depends_on(graph, order, set(wrt))
         adjoint: dict[int, int] = {}
         for o, s in seeds.items():
