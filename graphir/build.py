@@ -119,6 +119,9 @@ def _apply(op: str, *operands: Any, param: Any = None) -> Expr:
 
 def _binary(op: str, swap: bool = False) -> Callable[[Expr, Any], Any]:
     def method(self: Expr, other: Any) -> Any:
+        if type(other) is Expr and other._g is self._g:  # the common case: one graph
+            g = self._g
+            return Expr(g, g.apply(op, other._id, self._id) if swap else g.apply(op, self._id, other._id))
         if not isinstance(other, Expr) and _number(other) is None and _data_array(other) is None:
             return NotImplemented
         return _apply(op, other, self) if swap else _apply(op, self, other)
@@ -234,8 +237,13 @@ class Expr:
         return v is not None and self._g.const_value(self._id) == v
 
     def __hash__(self) -> int:
+        # A structural digest, so that equal expressions of different graphs hash alike
+        # (``__eq__`` compares them by structure); a constant hashes as its value, which
+        # it also equals.
         g, i = self._g, self._id
-        return hash((g.ops[i], g.params[i] if g.ops[i] != "const" else g.params[i].hex()))
+        if g.ops[i] == "const" and g.params[i] == g.params[i]:
+            return hash(g.params[i])
+        return g.digest(i)
 
     def __bool__(self) -> bool:
         raise TypeError("the truth value of an expression is undefined; compare values with .eval()")
@@ -497,7 +505,13 @@ def trace(fn: Callable[..., Any]) -> Any:
 
 
 class RuleKit:
-    """What partial-derivative rules build with: ``b.cos(x)``, ``b.const(2)``, ``b.value(e)``."""
+    """What partial-derivative rules build with: ``b.cos(x)``, ``b.const(2)``, ``b.value(e)``.
+
+    >>> x, = symbols("x,")
+    >>> b = RuleKit(x.ir)
+    >>> str(b.cos(x)), b.value(b.const(2)), b.cos is b.cos
+    ('cos(x)', 2.0, True)
+    """
 
     def __init__(self, graph: Graph):
         self.graph = graph
@@ -511,7 +525,16 @@ class RuleKit:
     def __getattr__(self, op: str) -> Callable[..., Expr]:
         if op not in primitives.PRIMITIVES:
             raise AttributeError(op)
-        return lambda *args, param=None: _apply(op, *args, param=param)
+        graph = self.graph
+
+        def build(*args: Any, param: Any = None) -> Expr:
+            if len(args) == 1 and type(args[0]) is Expr and args[0]._g is graph:
+                return Expr(graph, graph.apply(op, args[0]._id, param=param))
+            return _apply(op, *args, param=param)
+
+        if not primitives.PRIMITIVES[op].user:  # (a user's op may be unregistered: look it up each time)
+            self.__dict__[op] = build
+        return build
 
 
 def _make_function(p: primitives.Primitive) -> Callable[..., Expr]:

@@ -29,6 +29,7 @@ from .passes.chain import PassResult
 from .passes.evaluate import evaluate
 from .passes.forward import forward
 from .passes.reverse import reverse
+from .primitives import registry_version
 from .shapes import Shape, size
 
 __all__ = [
@@ -110,14 +111,14 @@ def _forward_columns(outs: list[Expr], name: str, var_shape: Shape) -> list[Expr
     from .arrays import transpose
 
     if not var_shape:
-        r = forward_pass(outs, {name: 1.0})
+        r = _forward_pass(outs, {name: 1.0})
         return [_zero_or(r.graph, r.derivative_of(o), r.graph.shapes[o]) for o in r.outputs]
     if not size(var_shape):  # an empty variable: empty Jacobians, no pass
         graph, ids = lift(*outs)
         return [_zero_or(graph, None, graph.shapes[i] + var_shape) for i in ids]
     columns: list[list[Expr]] = [[] for _ in outs]
     for seed in _basis(var_shape):
-        r = forward_pass(outs, {name: seed})
+        r = _forward_pass(outs, {name: seed})
         for k, o in enumerate(r.outputs):
             columns[k].append(_zero_or(r.graph, r.derivative_of(o), r.graph.shapes[o]))
     out = []
@@ -132,13 +133,13 @@ def _reverse_rows(e: Expr, names: list[str]) -> list[Expr]:
     """``d e / d name`` for each name, shaped ``e.shape + var_shape``: one reverse pass per
     entry of ``e`` (one pass for a scalar ``e``)."""
     if not e.shape:
-        r = reverse_pass(e, wrt=names)
+        r = _reverse_pass(e, wrt=names)
         return [_derivative_of_var(r, n, _var_shape(e.ir, n)) for n in names]
     if not size(e.shape):  # an empty output: empty Jacobians, no pass
         return [_zero_or(e.ir, None, e.shape + _var_shape(e.ir, n)) for n in names]
     rows: list[list[Expr]] = [[] for _ in names]
     for seed in _basis(e.shape):
-        r = reverse_pass(e, [seed], names)
+        r = _reverse_pass(e, [seed], names)
         for k, n in enumerate(names):
             rows[k].append(_derivative_of_var(r, n, _var_shape(e.ir, n)))
     return [_entries(row, e.shape) for row in rows]
@@ -156,6 +157,11 @@ def forward_pass(exprs: Any, tangents: Mapping[Any, Any]) -> PassResult:
     >>> len(r.steps)
     2
     """
+    return _forward_pass(exprs, tangents, True)
+
+
+def _forward_pass(exprs: Any, tangents: Mapping[Any, Any], record_steps: bool = False) -> PassResult:
+    """:func:`forward_pass`, with step records only when ``record_steps``."""
     outs, _ = expr_list(exprs)
     if not isinstance(tangents, Mapping):
         raise TypeError(f"tangents map variables (or their names) to tangents, got {type(tangents).__name__}")
@@ -163,7 +169,7 @@ def forward_pass(exprs: Any, tangents: Mapping[Any, Any]) -> PassResult:
     graph, ids = lift(*outs, *tangents.values())
     found = [graph.find_var(n) for n in names]
     seeds = {i: t for i, t in zip(found, ids[len(outs) :], strict=True) if i is not None}
-    return forward(graph, ids[: len(outs)], seeds)
+    return forward(graph, ids[: len(outs)], seeds, record_steps, _known_order(outs, graph))
 
 
 def reverse_pass(exprs: Any, cotangents: Sequence[Any] | None = None, wrt: Any = None) -> PassResult:
@@ -179,6 +185,13 @@ def reverse_pass(exprs: Any, cotangents: Sequence[Any] | None = None, wrt: Any =
     >>> [s.operand for s in r.steps]
     [0, 1]
     """
+    return _reverse_pass(exprs, cotangents, wrt, True)
+
+
+def _reverse_pass(
+    exprs: Any, cotangents: Sequence[Any] | None = None, wrt: Any = None, record_steps: bool = False
+) -> PassResult:
+    """:func:`reverse_pass`, with step records only when ``record_steps``."""
     outs, _ = expr_list(exprs)
     if cotangents is None:
         cotangents = [1.0] * len(outs)
@@ -193,7 +206,16 @@ def reverse_pass(exprs: Any, cotangents: Sequence[Any] | None = None, wrt: Any =
     for r, s in zip(roots, seeds_in, strict=False):
         seeds[r] = graph.apply("add", seeds[r], s) if r in seeds else s
     found = [graph.find_var(n) for n in names]
-    return reverse(graph, roots, seeds, [i for i in found if i is not None])
+    wrt_ids = [i for i in found if i is not None]
+    return reverse(graph, roots, seeds, wrt_ids, record_steps, _known_order(outs, graph))
+
+
+def _known_order(outs: list[Expr], graph: Graph) -> list[int] | None:
+    """The topological order of a single output that lives in ``graph`` (an expression
+    keeps its order once computed), else None: the pass computes it."""
+    if len(outs) == 1 and outs[0].ir is graph:
+        return outs[0].order
+    return None
 
 
 def _one_derivative(e: Expr, name: str, mode: str) -> Expr:
@@ -293,7 +315,7 @@ def hessian(expr: Any, wrt: Any = None) -> tuple[tuple[Expr, ...], ...]:
         return tuple(tuple(cols[k][j] for k in range(len(names))) for j in range(len(names)))
     rows: list[list[Expr]] = [[] for _ in names]
     for k, n in enumerate(names):
-        r = forward_pass(list(g), {n: 1.0})
+        r = _forward_pass(list(g), {n: 1.0})
         for j in range(k, len(names)):
             rows[j].append(_zero_or(r.graph, r.derivative_of(r.outputs[j])))
     # rows[j] holds H[j][0..j]; mirror to make the matrix exactly symmetric.
@@ -316,7 +338,7 @@ def jvp(exprs: Any, tangents: Mapping[Any, Any]) -> Any:
     outs, single = expr_list(exprs)
     if not isinstance(tangents, Mapping):
         raise TypeError(f"tangents map variables (or their names) to tangents, got {type(tangents).__name__}")
-    r = forward_pass(outs, forward_seeds(outs, tangents))
+    r = _forward_pass(outs, forward_seeds(outs, tangents))
     res = tuple(_zero_or(r.graph, r.derivative_of(o), r.graph.shapes[o]) for o in r.outputs)
     return res[0] if single else res
 
@@ -338,8 +360,36 @@ def vjp(exprs: Any, cotangents: Sequence[Any], wrt: Any = None) -> tuple[Expr, .
         got = as_expr(c).shape
         if got and got != o.shape:
             raise ShapeError(f"vjp: a cotangent of shape {got} for an output of shape {o.shape}")
-    r = reverse_pass(outs, cotangents, names)
+    r = _reverse_pass(outs, cotangents, names)
     return tuple(_derivative_of_var(r, n, _var_shape(graph, n)) for n in names)
+
+
+#: Per graph, the gradients :func:`value_and_grad` built: (node, names, mode, registry
+#: version) -> the gradient's node ids.  Graphs are append-only, so a node's gradient never
+#: changes unless a primitive is registered again (the version is in the key); weak, and
+#: holding ids only, so a graph dropped by the user goes.
+_GRADS: weakref.WeakKeyDictionary[Graph, dict[tuple[Any, ...], tuple[int, ...]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _cached_grad(e: Expr, wrt: Any, mode: str) -> tuple[Expr, ...]:
+    """:func:`grad` of ``e``, built once per (expression, variables, mode)."""
+    check_mode(mode)
+    _scalar_output(e, "grad")
+    names = tuple(wrt_names(e, wrt))
+    graph = e.ir
+    cache = _GRADS.get(graph)
+    if cache is None:
+        cache = _GRADS[graph] = {}
+    key = (e.node, names, mode, registry_version())
+    ids = cache.get(key)
+    if ids is None:
+        g = _grad(e, list(names), mode)
+        if any(d.ir is not graph for d in g):  # (never for numbers as seeds; kept safe)
+            return g
+        ids = cache[key] = tuple(d.node for d in g)
+    return tuple(Expr(graph, i) for i in ids)
 
 
 def value_and_grad(
@@ -359,7 +409,7 @@ def value_and_grad(
     (15.0, (array([ 6., 12.]), array(5.)))
     """
     e = expr_list(expr)[0][0]
-    g = grad(e, wrt, mode)
+    g = _cached_grad(e, wrt, mode)
     values = evaluate([e, *g], as_point(at))
     if any(d.shape for d in g):
         return values[0], tuple(np.asarray(v, dtype=float) for v in values[1:])

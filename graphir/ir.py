@@ -9,8 +9,8 @@ scalar, computed by the primitive's shape rule when the node is built).  A
 node's operands always exist before it, so ids are a topological order.  Nodes
 are interned: building a node that exists returns its id, so structurally
 identical subexpressions are one node.  Variables are keyed by name, constants
-by ``float.hex`` (``-0.0`` stays apart from ``0.0``), data arrays by name,
-shape and bytes.
+by bit pattern (:func:`const_key`: ``-0.0`` stays apart from ``0.0``, and each nan
+payload from the others), data arrays by name, shape and bytes.
 
 Two side tables ride along, outside interning (they change no value and no
 structure): each variable's *creation stamp* (from one process-wide counter, so
@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import struct
 from collections.abc import Iterable
 from typing import Any
 
@@ -48,11 +49,36 @@ from . import primitives
 from .errors import GraphError, ShapeError
 from .shapes import Shape
 
-__all__ = ["Graph", "Data", "validate", "to_networkx", "cycle_message", "display_name_problem"]
+__all__ = [
+    "Graph",
+    "Data",
+    "validate",
+    "to_networkx",
+    "cycle_message",
+    "display_name_problem",
+    "const_key",
+]
 
 # Creation stamps of variables: one counter for the whole process, so "created
 # before" means the same in every graph.
 _STAMPS = itertools.count()
+
+
+_PACK = struct.Struct("<d").pack
+
+
+def const_key(value: float) -> tuple[str, Any]:
+    """The interning key of the constant ``value``: one key per bit pattern.
+
+    A float that is neither zero nor nan is its own key (equal floats have equal bits);
+    ``0.0``, ``-0.0`` and each nan are keyed by their 8 bytes, so they stay apart.
+
+    >>> const_key(2.0), const_key(0.0) == const_key(-0.0), const_key(float("nan"))[1]
+    (('const', 2.0), False, b'\\x00\\x00\\x00\\x00\\x00\\x00\\xf8\\x7f')
+    """
+    if value != 0.0 and value == value:
+        return ("const", value)
+    return ("const", _PACK(value))
 
 
 def display_name_problem(text: Any) -> str | None:
@@ -110,7 +136,17 @@ class Data:
 class Graph:
     """Append-only node table with interning."""
 
-    __slots__ = ("ops", "args", "params", "shapes", "_index", "stamps", "display_names", "__weakref__")
+    __slots__ = (
+        "ops",
+        "args",
+        "params",
+        "shapes",
+        "_index",
+        "stamps",
+        "display_names",
+        "_digests",
+        "__weakref__",
+    )
 
     def __init__(self) -> None:
         self.ops: list[str] = []
@@ -123,6 +159,8 @@ class Graph:
         self.stamps: dict[int, int] = {}
         #: node id -> display name given with ``expr.named(...)``
         self.display_names: dict[int, str] = {}
+        #: structural digests of nodes 0, 1, ... (:meth:`digest`), computed on demand
+        self._digests: list[int] = []
 
     def __len__(self) -> int:
         return len(self.ops)
@@ -198,7 +236,8 @@ class Graph:
     def const(self, value: float) -> int:
         """Id of the constant ``value`` (a float; one node per bit pattern)."""
         value = float(value)
-        return self._add(("const", value.hex()), "const", (), value)
+        key = ("const", value) if value != 0.0 and value == value else ("const", _PACK(value))
+        return self._add(key, "const", (), value)
 
     def data(self, value: Any, name: str | None = None) -> int:
         """Id of a data array (never differentiated), shown by ``name`` when it has one.
@@ -216,15 +255,50 @@ class Graph:
         primitive's shape rule, which raises :class:`~graphir.errors.ShapeError` when the
         operands' shapes do not fit."""
         key = (op, args) if param is None else (op, args, param)
-        i = self._index.get(key)
+        index = self._index
+        i = index.get(key)
         if i is not None:
             return i
         shapes = self.shapes
-        if param is None and all(not shapes[a] for a in args) and primitives.get(op).elementwise:
-            shape: Shape = ()
+        record = primitives.get(op)
+        shape: Shape = ()
+        if param is not None or not record.elementwise:
+            shape = record.out_shape(param, *[shapes[a] for a in args])
         else:
-            shape = primitives.get(op).out_shape(param, *[shapes[a] for a in args])
-        return self._add(key, op, args, param, shape)
+            for a in args:
+                if shapes[a]:
+                    shape = record.out_shape(param, *[shapes[a] for a in args])
+                    break
+        i = index[key] = len(self.ops)
+        self.ops.append(op)
+        self.args.append(args)
+        self.params.append(param)
+        self.shapes.append(shape)
+        return i
+
+    def digest(self, i: int) -> int:
+        """A structural hash of node ``i``: equal for structurally equal expressions, in
+        this graph or another (so ``Expr.__hash__`` agrees with ``Expr.__eq__``).
+
+        Computed once per node, from its op, parameter and its operands' digests, for
+        every node up to ``i`` not yet digested (ids are a topological order, so this
+        loop never recurses).
+
+        >>> g, h = Graph(), Graph()
+        >>> _ = h.var("y"); a = g.apply("sin", g.var("x")); b = h.apply("sin", h.var("x"))
+        >>> g.digest(a) == h.digest(b), g.digest(a) == g.digest(g.var("x"))
+        (True, False)
+        """
+        digests = self._digests
+        ops, args, params = self.ops, self.args, self.params
+        for j in range(len(digests), i + 1):
+            p = params[j]
+            if ops[j] == "const":
+                p = hash(p) if p == p else hash(p.hex())  # (a nan's own hash is its id)
+            elif p is not None:
+                p = hash(p)
+            digests.append(hash((ops[j], p, *[digests[a] for a in args[j]])))
+        return digests[i]
 
     def const_value(self, i: int) -> float | None:
         """The value of node ``i`` when it is a constant, else None."""
@@ -302,7 +376,7 @@ def _validate_leaf(graph: Graph, i: int, op: str, args: tuple[int, ...], param: 
     if op == "const":
         if not isinstance(param, float):
             raise GraphError(f"node {i} (const): a constant needs a float, got {param!r}")
-        key: tuple[Any, ...] = ("const", param.hex())
+        key: tuple[Any, ...] = const_key(param)
     else:
         if not isinstance(param, Data):
             raise GraphError(f"node {i} (data): a data node needs a Data array, got {param!r}")

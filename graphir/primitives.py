@@ -47,6 +47,7 @@ __all__ = [
     "register_primitive",
     "unregister_primitive",
     "get",
+    "registry_version",
     "DOMAINS",
     "CONSTANT_NAMES",
     "call_names",
@@ -962,6 +963,19 @@ def _cfunc(sp: Any, name: str) -> Any:
 
 PRIMITIVES: dict[str, Primitive] = {p.name: p for p in _RECORDS}
 
+# Bumped by every registration and unregistration, so that caches of derivatives and
+# compiled programs can tell that an op may now compute something else.
+_REGISTRY_VERSION = [0]
+
+
+def registry_version() -> int:
+    """A number that changes whenever a primitive is registered, replaced or unregistered.
+
+    >>> registry_version() == registry_version()
+    True
+    """
+    return _REGISTRY_VERSION[0]
+
 # Ops that are leaves rather than primitives.
 LEAF_OPS = ("var", "const", "data")
 
@@ -1098,6 +1112,7 @@ def register_primitive(
         user=True,
     )
     PRIMITIVES[name] = record
+    _REGISTRY_VERSION[0] += 1
     from .build import _make_function
 
     return _make_function(record)
@@ -1119,6 +1134,7 @@ def unregister_primitive(name: str) -> None:
     get(name)
     _check_user_primitive(name, "unregistered")
     del PRIMITIVES[name]
+    _REGISTRY_VERSION[0] += 1
 
 
 # One letter, then digits or underscores: what formulas use as variables ("x", "x1", "t_0").

@@ -42,8 +42,12 @@ def levels(graph: Graph, ids: list[int]) -> dict[int, int]:
     args = graph.args
     level: dict[int, int] = {}
     for i in ids:
-        a = args[i]
-        level[i] = 1 + max(level[j] for j in a) if a else 0
+        m = -1
+        for j in args[i]:
+            v = level[j]
+            if v > m:
+                m = v
+        level[i] = m + 1
     return level
 
 

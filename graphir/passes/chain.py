@@ -15,14 +15,29 @@ record's ``jvp``/``vjp`` rule builds the contribution (:func:`edge`).
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from .. import primitives
 from ..build import Expr, RuleKit
 from ..ir import Graph
 from ..shapes import Shape, broadcast, can_sum_to
 
-__all__ = ["Step", "PassResult", "accumulate", "contribution", "partial_node", "edge", "fit"]
+__all__ = [
+    "Step",
+    "PassResult",
+    "accumulate",
+    "contribution",
+    "partial_node",
+    "edge",
+    "fit",
+    "gc_paused",
+    "scalar_partial",
+    "scalar_product",
+]
 
 
 def _node_of(graph: Graph, d: object) -> int:
@@ -45,6 +60,94 @@ def partial_node(graph: Graph, kit: RuleKit, node: int, k: int) -> int:
     """
     rule = primitives.get(graph.ops[node]).partials[k]
     return _node_of(graph, rule(kit, Expr(graph, node), *[Expr(graph, a) for a in graph.args[node]]))
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for the block (passes allocate many small
+    objects and free none of them in cycles, so the collector only costs time; re-entrant:
+    it is enabled again only when it was enabled before).
+
+    >>> with gc_paused():
+    ...     gc.isenabled()
+    False
+    """
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+# Ids-only twins of the most common built-in partial rules: each builds exactly the nodes
+# its rule builds, in the same order (tests/test_pass_speed.py holds them to it), without
+# wrapping operands in Expr handles.  Keyed by the rule function itself, so that a record
+# with another rule never uses them.
+FastRule = Callable[[Graph, int, tuple[int, ...]], int]
+
+
+def _fast_rules() -> dict[Callable[..., object], FastRule]:
+    def one(g: Graph, n: int, a: tuple[int, ...]) -> int:
+        return g.const(1.0)
+
+    def minus_one(g: Graph, n: int, a: tuple[int, ...]) -> int:
+        return g.const(-1.0)
+
+    def tanh(g: Graph, n: int, a: tuple[int, ...]) -> int:
+        m = g.apply("mul", n, n)
+        return g.apply("sub", g.const(1.0), m)
+
+    p = primitives.PRIMITIVES
+    fast: dict[str, tuple[FastRule, ...]] = {
+        "add": (one, one),
+        "sub": (one, minus_one),
+        "mul": (lambda g, n, a: a[1], lambda g, n, a: a[0]),
+        "div": (
+            lambda g, n, a: g.apply("div", g.const(1.0), a[1]),
+            lambda g, n, a: g.apply("neg", g.apply("div", n, a[1])),
+        ),
+        "neg": (minus_one,),
+        "sin": (lambda g, n, a: g.apply("cos", a[0]),),
+        "cos": (lambda g, n, a: g.apply("neg", g.apply("sin", a[0])),),
+        "sinh": (lambda g, n, a: g.apply("cosh", a[0]),),
+        "cosh": (lambda g, n, a: g.apply("sinh", a[0]),),
+        "exp": (lambda g, n, a: n,),
+        "log": (lambda g, n, a: g.apply("div", g.const(1.0), a[0]),),
+        "sqrt": (lambda g, n, a: g.apply("div", g.const(0.5), n),),
+        "tanh": (tanh,),
+    }
+    return {p[op].partials[k]: f for op, fs in fast.items() for k, f in enumerate(fs)}
+
+
+FAST_RULES = _fast_rules()
+
+
+def scalar_partial(graph: Graph, kit: RuleKit, node: int, k: int) -> int:
+    """:func:`partial_node` through the rule's ids-only twin when it has one."""
+    f = FAST_RULES.get(primitives.get(graph.ops[node]).partials[k])
+    if f is None:
+        return partial_node(graph, kit, node, k)
+    return f(graph, node, graph.args[node])
+
+
+def scalar_product(graph: Graph, incoming: int, partial: int) -> int | None:
+    """:func:`contribution` of two scalar nodes (``incoming`` no ``broadcast_to``)."""
+    ops, params = graph.ops, graph.params
+    p = params[partial] if ops[partial] == "const" else None
+    c = params[incoming] if ops[incoming] == "const" else None
+    if p == 0.0 or c == 0.0:
+        return None
+    if p == 1.0:
+        return incoming
+    if c == 1.0:
+        return partial
+    if p == -1.0:
+        return graph.apply("neg", incoming)
+    if c == -1.0:
+        return graph.apply("neg", partial)
+    return graph.apply("mul", incoming, partial)
 
 
 def fit(graph: Graph, node: int, shape: Shape) -> int:
@@ -82,8 +185,7 @@ def edge(
     return None, _node_of(graph, d)
 
 
-@dataclass(frozen=True)
-class Step:
+class Step(NamedTuple):
     """One use of a local partial derivative (one edge of the graph).
 
     ``node`` is the primal node whose partial is used and ``operand`` the
@@ -93,7 +195,8 @@ class Step:
     op ``partial`` is None and the contribution comes from its record's
     ``jvp``/``vjp`` rule); ``target`` is the node whose tangent (forward:
     ``node``) or adjoint (reverse: ``arg``) goes from ``before`` (None: no
-    contribution yet) to ``after``.  All but ``operand`` are node ids.
+    contribution yet) to ``after``.  All but ``operand`` are node ids.  Immutable (a named
+    tuple: a pass records one per edge, so it must be cheap to build).
     """
 
     mode: str

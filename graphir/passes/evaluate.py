@@ -20,6 +20,7 @@ its formula.
 from __future__ import annotations
 
 import warnings
+import weakref
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
@@ -196,6 +197,32 @@ def refuse_complex(graph: Any, order: Sequence[int], point: Mapping[str, Any]) -
             )
 
 
+#: Per graph, the plans of the roots evaluated last: the order (postorder) and the names of
+#: its variables.  Graphs are append-only, so the nodes a root depends on never change;
+#: weak, so a graph dropped by the user goes, and a few plans per graph at most.
+_PLANS: weakref.WeakKeyDictionary[Any, dict[tuple[int, ...], tuple[list[int], frozenset[str]]]] = (
+    weakref.WeakKeyDictionary()
+)
+_PLANS_PER_GRAPH = 16
+
+
+def _plan(graph: Any, roots: Sequence[int]) -> tuple[list[int], frozenset[str]]:
+    """``(postorder(graph, roots), names of its variables)``, computed once per roots."""
+    plans = _PLANS.get(graph)
+    if plans is None:
+        plans = _PLANS[graph] = {}
+    key = tuple(roots)
+    plan = plans.get(key)
+    if plan is None:
+        order = postorder(graph, roots)
+        ops, params = graph.ops, graph.params
+        plan = (order, frozenset(params[i] for i in order if ops[i] == "var"))
+        if len(plans) >= _PLANS_PER_GRAPH:
+            del plans[next(iter(plans))]
+        plans[key] = plan
+    return plan
+
+
 def evaluate(exprs: Sequence[Any], point: dict[str, Any], *, complex_step: bool = False) -> list[Any]:
     """Values of several expressions at ``point`` (a dict name -> number or array).
 
@@ -205,9 +232,8 @@ def evaluate(exprs: Sequence[Any], point: dict[str, Any], *, complex_step: bool 
     evaluations, where the imaginary part is infinitesimal.
     """
     graph, roots = lift(*exprs)
-    order = postorder(graph, roots)
+    order, used = _plan(graph, roots)
     if not complex_step:
-        used = {graph.params[i] for i in order if graph.ops[i] == "var"}
         refuse_complex(graph, order, {n: as_value(n, v) for n, v in point.items() if n in used})
     env = values_of_nodes(graph, order, point, keep=roots)
     out = []

@@ -16,10 +16,11 @@ which is a step of its own.  Adjoints are nodes of the same graph.
 
 from __future__ import annotations
 
+from .. import primitives
 from ..build import RuleKit
 from ..ir import Graph
 from ..traversal import topo_order
-from .chain import PassResult, Step, accumulate, edge, fit
+from .chain import FAST_RULES, PassResult, Step, edge, fit, gc_paused, partial_node, scalar_product
 
 __all__ = ["reverse", "depends_on"]
 
@@ -28,35 +29,71 @@ def depends_on(graph: Graph, order: list[int], sources: set[int]) -> set[int]:
     """The nodes of ``order`` (topological) that depend on a node of ``sources``."""
     args = graph.args
     active = set()
+    add = active.add
     for i in order:
-        if i in sources or any(a in active for a in args[i]):
-            active.add(i)
+        if i in sources:
+            add(i)
+            continue
+        for a in args[i]:
+            if a in active:
+                add(i)
+                break
     return active
 
 
-def reverse(graph: Graph, outputs: list[int], seeds: dict[int, int], wrt: list[int]) -> PassResult:
-    """Pull the adjoints ``seeds`` (output node -> adjoint node) back to the variables ``wrt``."""
-    order = topo_order(graph, outputs)
-    active = depends_on(graph, order, set(wrt))
-    adjoint: dict[int, int] = {}
-    for o, s in seeds.items():
-        if o in active and graph.const_value(s) != 0.0:
-            adjoint[o] = fit(graph, s, graph.shapes[o])
-    result = PassResult("reverse", graph, list(outputs), order, dict(seeds), adjoint)
+def reverse(
+    graph: Graph,
+    outputs: list[int],
+    seeds: dict[int, int],
+    wrt: list[int],
+    record_steps: bool = True,
+    order: list[int] | None = None,
+) -> PassResult:
+    """Pull the adjoints ``seeds`` (output node -> adjoint node) back to the variables ``wrt``.
+
+    ``record_steps`` and ``order`` as in forward mode (:func:`graphir.passes.forward.forward`):
+    no :class:`Step` records when False (the same graph is built), the topological order
+    when the caller has it.
+    """
+    with gc_paused():
+        order = topo_order(graph, outputs) if order is None else order
+        active = depends_on(graph, order, set(wrt))
+        adjoint: dict[int, int] = {}
+        for o, s in seeds.items():
+            if o in active and graph.const_value(s) != 0.0:
+                adjoint[o] = fit(graph, s, graph.shapes[o])
+        result = PassResult("reverse", graph, list(outputs), order, dict(seeds), adjoint)
+        _loop(graph, order, active, adjoint, result.steps if record_steps else None)
+    return result
+
+
+def _loop(
+    graph: Graph, order: list[int], active: set[int], adjoint: dict[int, int], steps: list[Step] | None
+) -> None:
+    """The pass proper: every edge into an active operand, in reverse order."""
     kit = RuleKit(graph)
-    args = graph.args
+    ops, args, shapes = graph.ops, graph.args, graph.shapes
+    get, fast, apply = primitives.get, FAST_RULES, graph.apply
     for n in reversed(order):
         incoming = adjoint.get(n)
         operands = args[n]
         if incoming is None or not operands:
             continue
+        record = get(ops[n])
+        # scalar node of an elementwise op: its operands are scalars too
+        scalar = record.elementwise and not shapes[n] and ops[incoming] != "broadcast_to"
         for k, a in enumerate(operands):
             if a not in active:
                 continue
-            partial, c = edge(graph, kit, "reverse", n, k, incoming)
+            if scalar:
+                f = fast.get(record.partials[k])
+                partial = f(graph, n, operands) if f is not None else partial_node(graph, kit, n, k)
+                c = scalar_product(graph, incoming, partial)
+            else:
+                partial, c = edge(graph, kit, "reverse", n, k, incoming)
             if c is None:
                 continue
             before = adjoint.get(a)
-            adjoint[a] = accumulate(graph, before, c)
-            result.steps.append(Step("reverse", n, k, a, partial, incoming, c, a, before, adjoint[a]))
-    return result
+            after = adjoint[a] = c if before is None else apply("add", before, c)
+            if steps is not None:
+                steps.append(Step("reverse", n, k, a, partial, incoming, c, a, before, after))
