@@ -33,8 +33,9 @@ from ..errors import ArgumentError, EvalError
 from ..shapes import numpy_key
 from ..traversal import postorder
 from .evaluate import check_shapes
+from .scalar_code import Fallback, python_backend, supports
 
-__all__ = ["lambdify", "generate_source"]
+__all__ = ["lambdify", "generate_source", "BACKENDS", "numpy_backend"]
 
 _ASCII_NAME = re.compile(r"[A-Za-z_][A-Za-z_0-9]*\Z")
 # Not an identifier, so no primitive's name: written as op<k> in the source.
@@ -185,18 +186,69 @@ def generate_source(
     return "\n".join(lines) + "\n", namespace
 
 
-def lambdify(exprs: Any, args: Sequence[Any] | Any) -> Callable[..., Any]:
+def numpy_backend(graph: Any, roots: list[int], arg_ids: list[int]) -> Callable[..., tuple]:
+    """The reference backend: one NumPy call per node (:func:`generate_source`); the compiled
+    function returns the tuple of the roots' values.
+
+    >>> import graphir as gi
+    >>> from graphir.build import lift
+    >>> x = gi.symbols("x")
+    >>> g, roots = lift(x * x)
+    >>> [float(v) for v in numpy_backend(g, roots, [g.find_var("x")])(3.0)]
+    [9.0]
+    """
+    source, namespace = generate_source(graph, roots, arg_ids, "_graphir_compiled")
+    exec(compile(source, "<graphir.lambdify>", "exec"), namespace)  # exec of our own generated code
+    compiled = namespace["_graphir_compiled"]
+    compiled.source = source
+    return compiled
+
+
+# name -> function (graph, roots, arg_ids) -> compiled callable taking the argument values in
+# order and returning the tuple of the roots' values.  "numpy" is the reference every other
+# backend is tested against; "python" takes Python floats only (graphs of scalars), and its
+# callable raises ArithmeticError or ValueError where the NumPy backend would warn.
+BACKENDS: dict[str, Callable[[Any, list[int], list[int]], Callable[..., tuple]]] = {
+    "numpy": numpy_backend,
+    "python": python_backend,
+}
+
+
+def _as_float(v: Any) -> float | None:
+    """``v`` as a Python float when it is a real number given as one (not an array, not complex)."""
+    if type(v) is float:
+        return v
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        try:
+            return float(v)
+        except OverflowError:
+            return None
+    return None
+
+
+def lambdify(exprs: Any, args: Sequence[Any] | Any, backend: str | None = None) -> Callable[..., Any]:
     """A compiled ``f(*arrays)`` for one expression or a list of them, as :func:`sympy.lambdify`.
 
     ``args`` are variables (expressions) or their names, in the order ``f``
     takes them. One expression gives one value; a list gives a list.
+
+    ``backend`` picks how ``f`` computes (a name of :data:`BACKENDS`): ``"numpy"``, one
+    NumPy call per node (the reference); ``"python"``, Python arithmetic on floats, for
+    graphs of scalars called with numbers (the same values, bit for bit; arrays, and the
+    inputs where NumPy would warn, go to the NumPy backend); ``None`` (default) picks at
+    each call: ``"python"`` for numbers when the graph allows it, else ``"numpy"``.  With
+    ``"python"`` (or ``None`` and numbers) the values come back as Python floats.
 
     >>> import graphir as gi
     >>> x, = gi.symbols("x,")
     >>> import numpy as np
     >>> lambdify(gi.sin(x) ** 2, [x])(np.array([0.0, np.pi / 2]))
     array([0., 1.])
+    >>> lambdify(gi.sin(x) ** 2, [x], backend="python")(0.5) == float(np.sin(0.5) ** 2)
+    True
     """
+    if backend is not None and backend not in BACKENDS:
+        raise ArgumentError(f"unknown backend {backend!r}: choose one of {sorted(BACKENDS)} or None")
     outs, single = expr_list(exprs)
     if isinstance(args, (Expr, str)):
         args = [args]
@@ -206,14 +258,82 @@ def lambdify(exprs: Any, args: Sequence[Any] | Any) -> Callable[..., Any]:
     graph, roots = lift(*outs)
     found = [graph.find_var(n) for n in names]
     arg_ids = [-1 - k if i is None else i for k, i in enumerate(found)]
-    source, namespace = generate_source(graph, roots, arg_ids, "_graphir_compiled")
-    exec(compile(source, "<graphir.lambdify>", "exec"), namespace)  # exec of our own generated code
-    compiled = namespace["_graphir_compiled"]
     order = postorder(graph, roots)
+    fast = None
+    if backend in (None, "python") and supports(graph, order):
+        fast = python_backend(graph, roots, arg_ids)
+    elif backend == "python":
+        raise ArgumentError(
+            "the python backend takes graphs of scalars of built-in elementwise operations; "
+            "use backend='numpy' for this one"
+        )
+    main = None
+    if backend not in (None, "python", "numpy"):
+        main = BACKENDS[backend](graph, roots, arg_ids)
+    # The NumPy backend: the reference, and where every other backend sends what it does not take.
+    source, namespace = generate_source(graph, roots, arg_ids, "_graphir_compiled")
+    reference = _numpy_path(graph, roots, arg_ids, names, order, (source, namespace), eager=fast is None)
+    if main is not None:
+        call = main
+        source = getattr(main, "source", source)
+    elif fast is not None:
+        call = _with_fallback(fast, reference)
+        if backend == "python":
+            source = fast.source  # type: ignore[attr-defined]
+    else:
+        call = reference
+
+    if single:
+
+        def f(*xs: Any) -> Any:
+            return call(*xs)[0]
+
+    else:
+
+        def f(*xs: Any) -> Any:
+            return list(call(*xs))
+
+    f.__doc__ = f"Compiled from graphir; arguments ({', '.join(names)}).\n\n{source}"
+    f.source = source  # type: ignore[attr-defined]
+    f.python_source = fast.source if fast is not None else None  # type: ignore[attr-defined]
+    return f
+
+
+def _with_fallback(fast: Callable[..., tuple], reference: Callable[..., tuple]) -> Callable[..., tuple]:
+    """``fast`` on numbers, ``reference`` (the NumPy backend) on anything else and wherever
+    ``fast`` meets a value NumPy warns about."""
+
+    def call(*xs: Any) -> tuple:
+        try:
+            values = [v if type(v) is float else _as_float(v) for v in xs]
+            if None not in values:
+                return fast(*values)
+        except (Fallback, ArithmeticError, ValueError, TypeError):
+            pass
+        return reference(*xs)
+
+    return call
+
+
+def _numpy_path(
+    graph: Any, roots: list[int], arg_ids: list[int], names: list[str], order: list[int],
+    generated: tuple[str, dict[str, Any]], eager: bool,
+) -> Callable[..., tuple]:
+    """The NumPy backend behind the argument checks, compiled from ``generated`` (source and
+    namespace) now when ``eager``, else at its first call."""
     reach = real_only_uses(graph, order)
     real_only = [reach.get(n) for n in names]
     shaped = any(graph.shapes[i] for i in order)
     var_ids = {a: i for a, i in zip(names, arg_ids, strict=True) if i >= 0}
+    box: list[Any] = [None]
+
+    def build() -> Callable[..., tuple]:
+        source, namespace = generated
+        exec(compile(source, "<graphir.lambdify>", "exec"), namespace)  # exec of our own generated code
+        return namespace["_graphir_compiled"]
+
+    if eager:
+        box[0] = build()
 
     def inner(*xs: Any) -> Any:
         if len(xs) != len(names):
@@ -231,21 +351,11 @@ def lambdify(exprs: Any, args: Sequence[Any] | Any) -> Callable[..., Any]:
         if shaped:
             given = zip(names, values, strict=True)
             check_shapes(graph, order, {var_ids[n]: v for n, v in given if n in var_ids})
+        if box[0] is None:
+            box[0] = build()
         try:
-            return compiled(*values)
+            return box[0](*values)
         except ValueError as exc:  # arrays NumPy cannot broadcast together, say
             raise EvalError(f"the compiled function cannot take these arguments: {exc}") from None
 
-    if single:
-
-        def f(*xs: Any) -> Any:
-            return inner(*xs)[0]
-
-    else:
-
-        def f(*xs: Any) -> Any:
-            return list(inner(*xs))
-
-    f.__doc__ = f"Compiled from graphir; arguments ({', '.join(names)}).\n\n{source}"
-    f.source = source  # type: ignore[attr-defined]
-    return f
+    return inner
