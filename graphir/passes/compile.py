@@ -121,8 +121,9 @@ def _dying(steps: list[tuple], ref: dict[int, str], roots: list[int]) -> dict[in
         for a in operands:
             last[a] = i
     dying: dict[int, list[int]] = {}
+    kept = set(roots)
     for a, i in last.items():
-        if ref[a].startswith("v") and a not in roots:
+        if ref[a].startswith("v") and a not in kept:
             dying.setdefault(i, []).append(a)
     return dying
 
