@@ -33,8 +33,11 @@ from ..errors import ArgumentError, EvalError
 from ..shapes import numpy_key
 from ..traversal import postorder
 from .evaluate import check_shapes
+from .scalar_code import Fallback, python_backend, supports
 
-__all__ = ["lambdify", "generate_source", "BACKENDS", "BLOCK"]
+__all__ = [
+    "lambdify", "lambdify_numpy", "generate_source", "BACKENDS", "WHOLE_BACKENDS", "numpy_backend", "BLOCK",
+]
 
 # Arrays of at least 4 blocks of points are evaluated block by block (intermediates stay in
 # cache): measured in benchmarks/bench_backends.py.
@@ -124,8 +127,9 @@ def _dying(steps: list[tuple], ref: dict[int, str], roots: list[int]) -> dict[in
         for a in operands:
             last[a] = i
     dying: dict[int, list[int]] = {}
+    kept = set(roots)
     for a, i in last.items():
-        if ref[a].startswith("v") and a not in roots:
+        if ref[a].startswith("v") and a not in kept:
             dying.setdefault(i, []).append(a)
     return dying
 
@@ -189,31 +193,215 @@ def generate_source(
     return "\n".join(lines) + "\n", namespace
 
 
+def numpy_backend(graph: Any, roots: list[int], arg_ids: list[int]) -> Callable[..., tuple]:
+    """The reference backend: one NumPy call per node (:func:`generate_source`); the compiled
+    function returns the tuple of the roots' values.
+
+    >>> import graphir as gi
+    >>> from graphir.build import lift
+    >>> x = gi.symbols("x")
+    >>> g, roots = lift(x * x)
+    >>> [float(v) for v in numpy_backend(g, roots, [g.find_var("x")])(3.0)]
+    [9.0]
+    """
+    source, namespace = generate_source(graph, roots, arg_ids, "_graphir_compiled")
+    exec(compile(source, "<graphir.lambdify>", "exec"), namespace)  # exec of our own generated code
+    compiled = namespace["_graphir_compiled"]
+    compiled.source = source
+    return compiled
+
+
+# name -> function (graph, roots, arg_ids) -> compiled callable taking the argument values in
+# order and returning the tuple of the roots' values.  "numpy" is the reference every other
+# backend is tested against; "python" takes Python floats only (graphs of scalars), and its
+# callable raises ArithmeticError or ValueError where the NumPy backend would warn.
+BACKENDS: dict[str, Callable[[Any, list[int], list[int]], Callable[..., tuple]]] = {
+    "numpy": numpy_backend,
+    "python": python_backend,
+}
+
+
+def _as_float(v: Any) -> float | None:
+    """``v`` as a Python float when it is a real number given as one (not an array, not complex)."""
+    if type(v) is float:
+        return v
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        try:
+            return float(v)
+        except OverflowError:
+            return None
+    return None
+
+
+def _numba(exprs: Any, args: Sequence[Any] | Any, *, block: int | None = None) -> Callable[..., Any]:
+    from .numba_backend import lambdify_numba  # numba itself is an optional extra
+
+    return lambdify_numba(exprs, args, block=block)
+
+
+# Backends that compile the whole function themselves (their own argument checks and
+# fallbacks): name -> function (exprs, args, *, block) -> f.
+WHOLE_BACKENDS: dict[str, Callable[..., Callable[..., Any]]] = {"numba": _numba}
+
+
+def lambdify_numpy(exprs: Any, args: Sequence[Any] | Any, *, block: int | None = None) -> Callable[..., Any]:
+    """The NumPy backend of :func:`lambdify` (the reference every other backend is tested against).
+
+    >>> import graphir as gi
+    >>> x, = gi.symbols("x,")
+    >>> float(lambdify_numpy(x * x, [x])(3.0))
+    9.0
+    """
+    return lambdify(exprs, args, backend="numpy", block=block)
+
+
 def lambdify(
-    exprs: Any, args: Sequence[Any] | Any, *, backend: str | None = None, block: int | None = None
+    exprs: Any, args: Sequence[Any] | Any, backend: str | None = None, *, block: int | None = None
 ) -> Callable[..., Any]:
     """A compiled ``f(*arrays)`` for one expression or a list of them, as :func:`sympy.lambdify`.
 
     ``args`` are variables (expressions) or their names, in the order ``f``
     takes them. One expression gives one value; a list gives a list.
-    ``backend`` picks the evaluator, a key of :data:`BACKENDS`: ``"numpy"`` (the
-    default and the reference) or ``"numba"`` (an instruction table run by a compiled
-    loop; needs ``pip install graphir[fast]``).  ``block``: arrays of points (for an
-    expression of scalars) of at least 4 blocks are computed ``block`` points at a time,
-    so that intermediates stay in cache (default :data:`BLOCK`; 0 never); the values are
-    the same.
+
+    ``backend`` picks how ``f`` computes (a name of :data:`BACKENDS`): ``"numpy"``, one
+    NumPy call per node (the reference); ``"python"``, Python arithmetic on floats, for
+    graphs of scalars called with numbers (the same values, bit for bit; arrays, and the
+    inputs where NumPy would warn, go to the NumPy backend); ``None`` (default) picks at
+    each call: ``"python"`` for numbers when the graph allows it, else ``"numpy"``.  With
+    ``"python"`` (or ``None`` and numbers) the values come back as Python floats.
+    ``"numba"`` runs an instruction table in a compiled loop (``pip install graphir[fast]``;
+    :mod:`graphir.passes.numba_backend`).  ``block``: arrays of points (for an expression
+    of scalars) of at least 4 blocks are computed ``block`` points at a time, so that
+    intermediates stay in cache (default :data:`BLOCK`; 0 never); the values are the same.
 
     >>> import graphir as gi
     >>> x, = gi.symbols("x,")
     >>> import numpy as np
     >>> lambdify(gi.sin(x) ** 2, [x])(np.array([0.0, np.pi / 2]))
     array([0., 1.])
+    >>> lambdify(gi.sin(x) ** 2, [x], backend="python")(0.5) == float(np.sin(0.5) ** 2)
+    True
     """
-    if backend is None:
-        backend = "numpy"
-    if backend not in BACKENDS:
-        raise ArgumentError(f"backend must be one of {sorted(BACKENDS)}, not {backend!r}")
-    return BACKENDS[backend](exprs, args, block=block)
+    if backend is not None and backend not in BACKENDS and backend not in WHOLE_BACKENDS:
+        known = sorted([*BACKENDS, *WHOLE_BACKENDS])
+        raise ArgumentError(f"unknown backend {backend!r}: choose one of {known} or None")
+    block = BLOCK if block is None else block
+    if isinstance(block, bool) or not isinstance(block, int) or block < 0:
+        raise ArgumentError(f"block must be a number of points >= 0, not {block!r}")
+    if backend in WHOLE_BACKENDS:
+        return WHOLE_BACKENDS[backend](exprs, args, block=block)
+    outs, single = expr_list(exprs)
+    if isinstance(args, (Expr, str)):
+        args = [args]
+    names = [variable_name(a) for a in args]
+    if len(set(names)) != len(names):
+        raise ArgumentError(f"an argument is repeated in {names}")
+    graph, roots = lift(*outs)
+    found = [graph.find_var(n) for n in names]
+    arg_ids = [-1 - k if i is None else i for k, i in enumerate(found)]
+    order = postorder(graph, roots)
+    fast = None
+    if backend in (None, "python") and supports(graph, order):
+        fast = python_backend(graph, roots, arg_ids)
+    elif backend == "python":
+        raise ArgumentError(
+            "the python backend takes graphs of scalars of built-in elementwise operations; "
+            "use backend='numpy' for this one"
+        )
+    main = None
+    if backend not in (None, "python", "numpy"):
+        main = BACKENDS[backend](graph, roots, arg_ids)
+    # The NumPy backend: the reference, and where every other backend sends what it does not take.
+    source, namespace = generate_source(graph, roots, arg_ids, "_graphir_compiled")
+    reference = _numpy_path(graph, roots, arg_ids, names, order, (source, namespace), fast is None, block)
+    if main is not None:
+        call = main
+        source = getattr(main, "source", source)
+    elif fast is not None:
+        call = _with_fallback(fast, reference)
+        if backend == "python":
+            source = fast.source  # type: ignore[attr-defined]
+    else:
+        call = reference
+
+    if single:
+
+        def f(*xs: Any) -> Any:
+            return call(*xs)[0]
+
+    else:
+
+        def f(*xs: Any) -> Any:
+            return list(call(*xs))
+
+    f.__doc__ = f"Compiled from graphir; arguments ({', '.join(names)}).\n\n{source}"
+    f.source = source  # type: ignore[attr-defined]
+    f.python_source = fast.source if fast is not None else None  # type: ignore[attr-defined]
+    return f
+
+
+def _with_fallback(fast: Callable[..., tuple], reference: Callable[..., tuple]) -> Callable[..., tuple]:
+    """``fast`` on numbers, ``reference`` (the NumPy backend) on anything else and wherever
+    ``fast`` meets a value NumPy warns about."""
+
+    def call(*xs: Any) -> tuple:
+        try:
+            values = [v if type(v) is float else _as_float(v) for v in xs]
+            if None not in values:
+                return fast(*values)
+        except (Fallback, ArithmeticError, ValueError, TypeError):
+            pass
+        return reference(*xs)
+
+    return call
+
+
+def _numpy_path(
+    graph: Any, roots: list[int], arg_ids: list[int], names: list[str], order: list[int],
+    generated: tuple[str, dict[str, Any]], eager: bool, block: int = 0,
+) -> Callable[..., tuple]:
+    """The NumPy backend behind the argument checks, compiled from ``generated`` (source and
+    namespace) now when ``eager``, else at its first call; long arrays of points go
+    ``block`` points at a time (0: never)."""
+    reach = real_only_uses(graph, order)
+    real_only = [reach.get(n) for n in names]
+    shaped = any(graph.shapes[i] for i in order)
+    var_ids = {a: i for a, i in zip(names, arg_ids, strict=True) if i >= 0}
+    box: list[Any] = [None]
+
+    def build() -> Callable[..., tuple]:
+        source, namespace = generated
+        exec(compile(source, "<graphir.lambdify>", "exec"), namespace)  # exec of our own generated code
+        compiled = namespace["_graphir_compiled"]
+        return _blocked(compiled, block) if block and not shaped else compiled
+
+    if eager:
+        box[0] = build()
+
+    def inner(*xs: Any) -> Any:
+        if len(xs) != len(names):
+            raise TypeError(f"the compiled function takes {len(names)} argument(s), got {len(xs)}")
+        values = list(xs)
+        for k, v in enumerate(xs):
+            if type(v) is float:  # the common case, as it is
+                continue
+            v = values[k] = as_value(names[k], v)
+            if real_only[k] is not None and np.iscomplexobj(v):
+                raise EvalError(
+                    f"{real_only[k]} takes real numbers only, and {names[k]} is complex (complex input "
+                    "is for functions analytic in it)"
+                )
+        if shaped:
+            given = zip(names, values, strict=True)
+            check_shapes(graph, order, {var_ids[n]: v for n, v in given if n in var_ids})
+        if box[0] is None:
+            box[0] = build()
+        try:
+            return box[0](*values)
+        except ValueError as exc:  # arrays NumPy cannot broadcast together, say
+            raise EvalError(f"the compiled function cannot take these arguments: {exc}") from None
+
+    return inner
 
 
 def _blocked(compiled: Callable[..., Any], block: int) -> Callable[..., Any]:
@@ -241,80 +429,3 @@ def _blocked(compiled: Callable[..., Any], block: int) -> Callable[..., Any]:
         return tuple(o.reshape(shape) if np.ndim(o) else o for o in outs)
 
     return run
-
-
-def lambdify_numpy(exprs: Any, args: Sequence[Any] | Any, *, block: int | None = None) -> Callable[..., Any]:
-    """The NumPy backend of :func:`lambdify`: one straight-line NumPy function (the reference).
-
-    >>> import graphir as gi
-    >>> x, = gi.symbols("x,")
-    >>> float(lambdify_numpy(x * x, [x])(3.0))
-    9.0
-    """
-    outs, single = expr_list(exprs)
-    if isinstance(args, (Expr, str)):
-        args = [args]
-    names = [variable_name(a) for a in args]
-    if len(set(names)) != len(names):
-        raise ArgumentError(f"an argument is repeated in {names}")
-    graph, roots = lift(*outs)
-    found = [graph.find_var(n) for n in names]
-    arg_ids = [-1 - k if i is None else i for k, i in enumerate(found)]
-    source, namespace = generate_source(graph, roots, arg_ids, "_graphir_compiled")
-    exec(compile(source, "<graphir.lambdify>", "exec"), namespace)  # exec of our own generated code
-    compiled = namespace["_graphir_compiled"]
-    order = postorder(graph, roots)
-    reach = real_only_uses(graph, order)
-    real_only = [reach.get(n) for n in names]
-    shaped = any(graph.shapes[i] for i in order)
-    block = BLOCK if block is None else block
-    if block < 0:
-        raise ArgumentError(f"block must be a number of points >= 0, not {block}")
-    if block and not shaped:
-        compiled = _blocked(compiled, block)
-    var_ids = {a: i for a, i in zip(names, arg_ids, strict=True) if i >= 0}
-
-    def inner(*xs: Any) -> Any:
-        if len(xs) != len(names):
-            raise TypeError(f"the compiled function takes {len(names)} argument(s), got {len(xs)}")
-        values = list(xs)
-        for k, v in enumerate(xs):
-            if type(v) is float:  # the common case, as it is
-                continue
-            v = values[k] = as_value(names[k], v)
-            if real_only[k] is not None and np.iscomplexobj(v):
-                raise EvalError(
-                    f"{real_only[k]} takes real numbers only, and {names[k]} is complex (complex input "
-                    "is for functions analytic in it)"
-                )
-        if shaped:
-            given = zip(names, values, strict=True)
-            check_shapes(graph, order, {var_ids[n]: v for n, v in given if n in var_ids})
-        try:
-            return compiled(*values)
-        except ValueError as exc:  # arrays NumPy cannot broadcast together, say
-            raise EvalError(f"the compiled function cannot take these arguments: {exc}") from None
-
-    if single:
-
-        def f(*xs: Any) -> Any:
-            return inner(*xs)[0]
-
-    else:
-
-        def f(*xs: Any) -> Any:
-            return list(inner(*xs))
-
-    f.__doc__ = f"Compiled from graphir; arguments ({', '.join(names)}).\n\n{source}"
-    f.source = source  # type: ignore[attr-defined]
-    return f
-
-
-def _numba(exprs: Any, args: Sequence[Any] | Any, *, block: int | None = None) -> Callable[..., Any]:
-    from .numba_backend import lambdify_numba  # numba itself is an optional extra
-
-    return lambdify_numba(exprs, args, block=block)
-
-
-# The evaluators lambdify can use, by name: each takes (exprs, args, *, block) and returns f.
-BACKENDS: dict[str, Callable[..., Callable[..., Any]]] = {"numpy": lambdify_numpy, "numba": _numba}

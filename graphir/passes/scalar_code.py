@@ -1,0 +1,296 @@
+"""The "python" backend of :func:`graphir.lambdify`: a graph of scalars as straight-line
+Python arithmetic on floats (``v5 = v3 * a0``, ``v6 = sin(v5)``), with no NumPy call per node.
+
+Results are those of the NumPy backend, bit for bit.  Python's operators (``+ - * /``,
+``abs``, comparisons) are IEEE operations, exact as NumPy's are; for the functions of
+:mod:`math` (the platform's libm) NumPy may use other code (SIMD libraries), so each op's
+Python form is *calibrated* once per process (:func:`scalar_forms`): it is compared with
+the NumPy function on a fixed sample of points (signed zeros, both tails, the op's
+domain), and an op whose Python form differs anywhere on it is computed by the NumPy
+function on the float instead (a NumPy call, still cheaper than the NumPy backend's).
+``x ** 2`` is ``x * x`` where NumPy's ``power`` is (it is on NumPy 2).
+
+Where NumPy would warn (overflow, nan from numbers, division by zero), the Python form
+raises instead (``math`` raises ``OverflowError``/``ValueError``; ``+ - * /`` overflow
+to inf silently, so their results are checked where an inf could vanish downstream):
+the call then runs again on the NumPy backend, which gives NumPy's values and warnings.
+Inputs that are not finite go to the NumPy backend at once.
+
+>>> import graphir as gi
+>>> from graphir.build import lift
+>>> x, y = gi.symbols("x y")
+>>> graph, roots = lift(gi.sin(x) * y + x ** 2)
+>>> src, _ = scalar_source(graph, roots, [graph.find_var("x"), graph.find_var("y")])
+>>> print(src.splitlines()[1].strip())
+v6 = sin(a0) * a1 + a0 * a0
+>>> print(src.splitlines()[2].strip())
+s = sum((a0, a1, v6,))
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from .. import primitives
+from ..errors import EvalError
+from ..traversal import postorder
+
+__all__ = ["scalar_forms", "scalar_source", "python_backend", "supports", "Fallback"]
+
+
+class Fallback(ArithmeticError):
+    """A Python form met a value NumPy would warn about: evaluate with the NumPy backend."""
+
+
+def _sigmoid(x: float, exp: Callable[[float], float]) -> float:
+    if x >= 0:
+        e = exp(-x)
+        return 1.0 / (1.0 + e)
+    e = exp(x)
+    return e / (1.0 + e)
+
+
+def _sign(x: float) -> float:
+    return x if x != x else float((x > 0) - (x < 0))
+
+
+def _heaviside(x: float) -> float:
+    return x if x != x else (0.0 if x < 0 else (0.5 if x == 0 else 1.0))
+
+
+# op -> (Python form, precedence of the form). ``{0}``, ``{1}`` are operands; a name is a
+# function of the namespace.  Precedence: 3 atom/call, 2 unary/power, 1 product, 0 sum.
+_FORMS: dict[str, tuple[str, int]] = {
+    "add": ("{0} + {1}", 0),
+    "sub": ("{0} - {1}", 0),
+    "mul": ("{0} * {1}", 1),
+    "div": ("{0} / {1}", 1),
+    "neg": ("-{0}", 2),
+    "abs": ("abs({0})", 3),
+    "pow": ("pow({0}, {1})", 3),
+    "sqrt": ("sqrt({0})", 3),
+    "maximum": ("maximum({0}, {1})", 3),
+    "minimum": ("minimum({0}, {1})", 3),
+    "sign": ("sign({0})", 3),
+    "heaviside": ("heaviside({0})", 3),
+    "sigmoid": ("sigmoid({0})", 3),
+}
+_MATH = ("sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh", "exp", "log", "log1p", "expm1")
+for _name in _MATH:
+    _FORMS[_name] = (f"{_name}({{0}})", 3)
+# ``pow`` with these constant exponents, where NumPy has a fast path (checked by calibration).
+_POW_CONST: dict[float, tuple[str, int]] = {
+    2.0: ("{0} * {0}", 1), 0.5: ("sqrt({0})", 3), -1.0: ("1.0 / {0}", 1),
+}
+_OPERAND_PREC = {"{0} + {1}": (0, 1), "{0} - {1}": (0, 1), "{0} * {1}": (1, 2), "{0} / {1}": (1, 2),
+                 "-{0}": (2,), "{0} * {0}": (2,), "1.0 / {0}": (2,)}
+# A non-finite operand gives a non-finite result (or an exception) through these: an inf
+# made by an overflow in ``+ - * /`` cannot vanish before the final check sees it.
+_PRESERVE = {"add", "sub", "mul", "neg", "abs", "sqrt", "log", "log1p", "sinh", "cosh", "sin", "cos", "tan",
+             "asin", "acos"}
+_SILENT = {"add", "sub", "mul", "div", "pow"}  # forms that overflow to inf without raising
+
+
+def _guarded(numpy_fn: Any, check: Callable[..., Any]) -> Callable[..., float]:
+    """``float(numpy_fn(*x))``, after ``check(*x)`` (the math function) has raised where
+    NumPy would warn."""
+
+    def f(*x: float) -> float:
+        check(*x)
+        return float(numpy_fn(*x))
+
+    return f
+
+
+def _base_namespace() -> dict[str, Any]:
+    ns: dict[str, Any] = {"sqrt": math.sqrt, "pow": math.pow, "maximum": _maximum, "minimum": _minimum,
+                          "sign": _sign, "heaviside": _heaviside, "isfinite": math.isfinite}
+    for name in _MATH:
+        ns[name] = getattr(math, name)
+    ns["sigmoid"] = lambda x: _sigmoid(x, ns["exp"])
+    return ns
+
+
+def _maximum(a: float, b: float) -> float:
+    return a if a > b or a != a else b
+
+
+def _minimum(a: float, b: float) -> float:
+    return a if a < b or a != a else b
+
+
+def _sample(op: str) -> list[np.ndarray]:
+    """Points (one array per operand) on which an op's Python form is checked against NumPy."""
+    rng = np.random.default_rng(20240611)
+    special = [0.0, -0.0, 1.0, -1.0, 0.5, -0.5, 2.0, 1e-300, -1e-300, 5e-324, 1e300, -1e300, 700.0, -700.0,
+               710.0, 1e-8, 3.0, math.pi / 2]
+    x = np.concatenate([
+        special, rng.uniform(-3, 3, 12000), rng.uniform(-1, 1, 3000), rng.uniform(-40, 40, 3000),
+        np.exp(rng.uniform(-700, 700, 2000)), -np.exp(rng.uniform(-700, 700, 1000)),
+        rng.uniform(0, 1e-3, 1000),
+    ])
+    if primitives.PRIMITIVES[op].arity == 1:
+        return [x]
+    y = rng.permutation(x)
+    if op == "pow":
+        a = np.abs(x)
+        return [np.concatenate([a, x, x, x]), np.concatenate([y, np.round(y), np.full_like(x, 2.0),
+                                                             np.full_like(x, 3.0)])]
+    return [np.concatenate([x, x, [0.0, -0.0]]), np.concatenate([y, x, [-0.0, 0.0]])]
+
+
+def _agrees(form: Callable[..., float], ref: Callable[..., Any], points: list[np.ndarray]) -> bool:
+    """The Python form gives NumPy's bits at every point where NumPy gives a number (NumPy's
+    value for one float is its value for an array of them, entry by entry)."""
+    with np.errstate(all="ignore"):
+        want = np.asarray(ref(*points), dtype=float)
+    keep = np.isfinite(want)
+    columns = [p[keep].tolist() for p in points]
+    for args, w in zip(zip(*columns, strict=True), want[keep].tolist(), strict=True):
+        try:
+            got = form(*args)
+        except (ArithmeticError, ValueError):
+            continue  # raising falls back to NumPy
+        if got != w or type(got) is not float or math.copysign(1.0, got) != math.copysign(1.0, w):
+            return False
+    return True
+
+
+def _form_function(template: str, ns: dict[str, Any], arity: int) -> Callable[..., float]:
+    params = ", ".join(f"x{k}" for k in range(arity))
+    body = template.format(*[f"x{k}" for k in range(arity)])
+    return eval(f"lambda {params}: {body}", dict(ns))  # our own template, no user text
+
+
+_CALIBRATED: dict[str, Any] = {}
+
+
+def _calibrate() -> None:
+    ns = _base_namespace()
+    forms: dict[str, str] = {}
+    numpy_ops = []
+    for op in sorted(_FORMS, key=lambda o: o == "sigmoid"):  # sigmoid last: it uses exp
+        template = _FORMS[op][0]
+        prim = primitives.PRIMITIVES[op]
+        if _agrees(_form_function(template, ns, prim.arity or 1), prim.numpy, _sample(op)):
+            forms[op] = template
+        elif "(" in template:  # a function: NumPy's, on the float, after math's checks
+            fname = template.split("(")[0]
+            check = ns[fname] if fname in _MATH or fname in ("sqrt", "pow") else (lambda *x: None)
+            ns[fname] = _guarded(prim.numpy, check)
+            forms[op] = template
+            numpy_ops.append(op)
+    pow_forms = {}
+    xs = _sample("sin")
+    for c, (t, _) in _POW_CONST.items():
+        if _agrees(_form_function(t, ns, 1), lambda x, c=c: np.power(x, c), xs):
+            pow_forms[c] = t
+    _CALIBRATED.update(forms=forms, pow=pow_forms, ns=ns, numpy=numpy_ops)
+
+
+def scalar_forms() -> tuple[dict[str, str], dict[float, str], dict[str, Any]]:
+    """The calibrated forms: op -> Python template, constant exponent -> template for ``x ** c``,
+    and the namespace they run in.  Computed once per process; ``_CALIBRATED["numpy"]`` lists
+    the ops computed by NumPy's function on the float (their math form differs somewhere).
+
+    >>> forms, pow_forms, ns = scalar_forms()
+    >>> forms["mul"], forms["add"]
+    ('{0} * {1}', '{0} + {1}')
+    """
+    if not _CALIBRATED:
+        _calibrate()
+    return _CALIBRATED["forms"], _CALIBRATED["pow"], _CALIBRATED["ns"]
+
+
+def supports(graph: Any, order: list[int]) -> bool:
+    """Every node of ``order`` is a scalar of an op with a Python form."""
+    forms = scalar_forms()[0]
+    ops, shapes = graph.ops, graph.shapes
+    return all(
+        not shapes[i] and (ops[i] in forms or ops[i] in ("var", "const")) for i in order
+    )
+
+
+_PREC = {"{0} + {1}": 0, "{0} - {1}": 0, "{0} * {1}": 1, "{0} / {1}": 1, "-{0}": 2, "{0} * {0}": 1,
+         "1.0 / {0}": 1}
+_INLINE_DEPTH = 6
+
+
+def _wrap(text: str, prec: int, need: int) -> str:
+    return f"({text})" if prec < need else text
+
+
+def scalar_source(graph: Any, roots: list[int], arg_ids: list[int], name: str = "f") -> tuple[str, dict]:
+    """Python source of ``name(a0, a1, ...)`` computing ``roots`` with Python floats, and its
+    namespace.  Single-use operations are written inside their user's expression (up to a
+    few levels deep).  One ``isfinite`` at the end checks the sum of the arguments, the
+    roots and the results of ``+ - * /`` whose inf could vanish downstream: a value that is
+    not finite anywhere raises :class:`Fallback`."""
+    forms, pow_forms, base = scalar_forms()
+    ops, args, params = graph.ops, graph.args, graph.params
+    order = postorder(graph, roots)
+    ns: dict[str, Any] = dict(base)
+    uses: dict[int, int] = {}
+    for i in order:
+        for a in args[i]:
+            uses[a] = uses.get(a, 0) + 1
+    watched: set[int] = set()
+    for i in order:
+        if ops[i] not in _PRESERVE:
+            watched.update(a for a in args[i] if ops[a] in _SILENT)
+    argname = {a: f"a{k}" for k, a in enumerate(arg_ids)}
+    root_set = set(roots)
+    expr: dict[int, tuple[str, int, int]] = {}  # node -> (text, precedence, inline depth)
+    lines = [f"def {name}({', '.join(argname[a] for a in arg_ids)}):"]
+    for i in order:
+        op = ops[i]
+        if op == "var":
+            if i not in argname:
+                raise EvalError(f"the expression depends on {params[i]!r}, which is not among the arguments")
+            expr[i] = (argname[i], 3, 0)
+            continue
+        if op == "const":
+            value = float(params[i])
+            if math.isfinite(value) and math.copysign(1.0, value) > 0:
+                expr[i] = (repr(value), 3, 0)
+            else:
+                ns[f"c{i}"] = value
+                expr[i] = (f"c{i}", 3, 0)
+            continue
+        template, operands = forms[op], list(args[i])
+        c = params[operands[1]] if op == "pow" and ops[operands[1]] == "const" else None
+        if c is not None and float(c) in pow_forms:
+            template, operands = pow_forms[float(c)], operands[:1]
+        prec = _PREC.get(template, 3)
+        need = _OPERAND_PREC.get(template, (0,) * len(operands))
+        texts = [_wrap(expr[a][0], expr[a][1], need[k]) for k, a in enumerate(operands)]
+        depth = 1 + max(expr[a][2] for a in operands)
+        text = template.format(*texts)
+        if uses.get(i, 0) == 1 and i not in root_set and i not in watched and depth < _INLINE_DEPTH:
+            expr[i] = (text, prec, depth)
+        else:
+            lines.append(f"    v{i} = {text}")
+            expr[i] = (f"v{i}", 3, 0)
+    checked = list(argname.values()) + [expr[i][0] for i in order if i in watched]
+    checked += [expr[r][0] for r in roots]
+    for k in range(0, len(checked), 200):  # a sum of tuples: no deeply nested expression
+        lines.append(f"    {'s = ' if k == 0 else 's += '}sum(({', '.join(checked[k:k + 200])},))")
+    lines.append("    if not isfinite(s):")
+    lines.append("        raise Fallback")
+    lines.append(f"    return ({', '.join(expr[r][0] for r in roots)},)")
+    ns["Fallback"] = Fallback
+    return "\n".join(lines) + "\n", ns
+
+
+def python_backend(graph: Any, roots: list[int], arg_ids: list[int]) -> Callable[..., tuple]:
+    """The compiled Python-float function of ``roots``: takes floats, returns a tuple of floats;
+    raises :class:`Fallback` where NumPy would warn (the caller then uses the NumPy backend)."""
+    source, ns = scalar_source(graph, roots, arg_ids, "_graphir_scalar")
+    exec(compile(source, "<graphir.lambdify python>", "exec"), ns)  # our own generated code
+    fn = ns["_graphir_scalar"]
+    fn.source = source
+    return fn
