@@ -162,6 +162,7 @@ def f20(m: Any, x: Any, y: Any, z: Any) -> Any:
     return a + b - c + d  # 3
 
 
+POINTS = {"chain20": f20, "baydin": baydin}  # the works on arrays of points
 UNARY = ("sin", "cos", "tanh")
 BINARY = {"add": lambda a, b: a + b, "sub": lambda a, b: a - b, "mul": lambda a, b: a * b}
 
@@ -304,7 +305,7 @@ def graphir_work(work: str, size: int, clock: Clock) -> Prepared:
         return gi_derivative(lambda x: nested(gi, x), x0, clock)
     if work == "logistic":
         return gi_derivative(logistic, x0, clock)
-    fn = f20 if work == "chain20" else baydin
+    fn = POINTS[work]
     return gi_points(fn, [x0, *rest], clock)
 
 
@@ -332,7 +333,7 @@ def jax_work(work: str, size: int, clock: Clock) -> Prepared:
     elif work == "logistic":
         raise Skip("no node count")
     else:
-        fn = f20 if work == "chain20" else baydin
+        fn = POINTS[work]
         argnums = tuple(range(1 + len(rest)))
         f = lambda *a: jnp.sum(fn(jnp, *a))  # noqa: E731
     args = [jnp.asarray(a) for a in (x0, *rest)]
@@ -356,10 +357,8 @@ def torch_work(work: str, size: int, clock: Clock) -> Prepared:
 
     torch.set_num_threads(1)
     (x0, *rest) = inputs(work, size)
-    if work == "logistic":
-        raise Skip("no node count")
     if work in ("chain20", "baydin"):
-        fn = f20 if work == "chain20" else baydin
+        fn = POINTS[work]
         ts = [torch.tensor(a, dtype=torch.float64, requires_grad=True) for a in (x0, *rest)]
         f: Callable[[], Any] = lambda: fn(torch, *ts).sum()  # noqa: E731
     else:
@@ -386,7 +385,7 @@ def casadi_work(work: str, size: int, clock: Clock) -> Prepared:
 
     (x0, *rest) = inputs(work, size)
     if work in ("chain20", "baydin"):
-        fn = f20 if work == "chain20" else baydin
+        fn = POINTS[work]
         xs = [ca.SX.sym(f"x{i}") for i in range(1 + len(rest))]
         x = ca.vertcat(*xs)
         f = fn(ca, *xs)
@@ -424,10 +423,8 @@ def pytensor_work(work: str, size: int, clock: Clock) -> Prepared:
     import pytensor.tensor as pt
 
     (x0, *rest) = inputs(work, size)
-    if work == "logistic":
-        raise Skip("no node count")
     if work in ("chain20", "baydin"):
-        fn = f20 if work == "chain20" else baydin
+        fn = POINTS[work]
         xs = [pt.dvector(f"x{i}") for i in range(1 + len(rest))]
         f = pt.sum(fn(pt, *xs))
         args = [x0, *rest]
@@ -460,11 +457,9 @@ def sympy_work(work: str, size: int, clock: Clock) -> Prepared:
     import sympy as sp
 
     (x0, *rest) = inputs(work, size)
-    if work == "logistic":
-        raise Skip("no node count")
     modules = "math"
     if work in ("chain20", "baydin"):
-        fn = f20 if work == "chain20" else baydin
+        fn = POINTS[work]
         xs = list(sp.symbols(f"x0:{1 + len(rest)}"))
         f = fn(sp, *xs)
         args = [x0, *rest]
@@ -497,10 +492,8 @@ def autograd_work(work: str, size: int, clock: Clock) -> Prepared:
     import autograd.numpy as anp
 
     (x0, *rest) = inputs(work, size)
-    if work == "logistic":
-        raise Skip("no node count")
     if work in ("chain20", "baydin"):
-        fn = f20 if work == "chain20" else baydin
+        fn = POINTS[work]
         argnums = tuple(range(1 + len(rest)))
         g = autograd.elementwise_grad(lambda *a: fn(anp, *a), argnums)
         args = [x0, *rest]
@@ -554,6 +547,8 @@ def prepare(tool: str, work: str, size: int, limit: float = 0.0) -> tuple[Prepar
     With ``limit`` (seconds; Unix), a set-up still running then is interrupted (where it
     runs Python code) and raises :class:`TimeLimit`.
     """
+    if work == "logistic" and tool not in ("graphir", "CasADi"):
+        raise Skip("no node count")
     clock = Clock()
     alarm = limit > 0 and hasattr(signal, "setitimer")
     if alarm:
@@ -761,6 +756,14 @@ def try_prepare(tool: str, work: str, size: int, rows: list[Row], limit: float, 
     return None
 
 
+def agrees(tool: str, got: np.ndarray, want: np.ndarray | None, rows: list[Row], notes: Notes) -> bool:
+    """Whether ``tool``'s gradient is graphir's; if not, its cells say "wrong" and a note says by how much."""
+    wrong = check(tool, got, want)
+    if wrong:
+        fill(rows, tool, "wrong", notes, f"{tool}, {rows[0].work}: {wrong}")
+    return not wrong
+
+
 def measure_here(rows: list[Row], tools: list[str], args: Any, repeats: int, notes: Notes) -> None:
     """The rows measured in this process: calls (interleaved), laps (median of repeats), node counts."""
     for (work, size), its_rows in group(rows, args.quick, child=False).items():
@@ -771,11 +774,8 @@ def measure_here(rows: list[Row], tools: list[str], args: Any, repeats: int, not
             if prepared is None:
                 continue
             (run, note), clock, got = prepared
-            if tool == "graphir":
-                want = got
-            wrong = check(tool, got, want)
-            if wrong:
-                fill(its_rows, tool, "wrong", notes, f"{tool}, {work}: {wrong}")
+            want = got if tool == "graphir" else want
+            if not agrees(tool, got, want, its_rows, notes):
                 continue
             runs[tool] = run
             figures = {**clock.laps, **clock.counts}
@@ -835,11 +835,8 @@ def measure_children(rows: list[Row], tools: list[str], args: Any, notes: Notes)
                 )
                 continue
             got = np.asarray(res["grad"])
-            if tool == "graphir":
-                want = got
-            wrong = check(tool, got, want)
-            if wrong:
-                fill(its_rows, tool, "wrong", notes, f"{tool}, {work}: {wrong}")
+            want = got if tool == "graphir" else want
+            if not agrees(tool, got, want, its_rows, notes):
                 continue
             if res.get("note"):
                 notes.add(f"{tool}: {res['note']}")
