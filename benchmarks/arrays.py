@@ -235,7 +235,7 @@ def peers(case: Case, versions: dict[str, str | None]) -> dict[str, tuple[Callab
         g = case.jax(jax)
         dev = [jax.numpy.asarray(a) for a in case.args]
 
-        def run_jax() -> Any:
+        def run_jax(g: Any = g, dev: list[Any] = dev) -> Any:  # (bound now: g is reused below)
             return jax.block_until_ready(g(*dev))
 
         out, t_first = once(run_jax)
