@@ -392,6 +392,52 @@ def _cached_grad(e: Expr, wrt: Any, mode: str) -> tuple[Expr, ...]:
     return tuple(Expr(graph, i) for i in ids)
 
 
+#: Per graph: (value node, gradient nodes) -> (variable names, the compiled Python-float
+#: program of the value and the gradient), None where no such program exists, or 1 after
+#: the first call (which evaluates without compiling).
+_PROGRAMS: weakref.WeakKeyDictionary[Graph, dict[tuple[int, ...], Any]] = weakref.WeakKeyDictionary()
+
+
+def _compiled_value_and_grad(
+    e: Expr, g: tuple[Expr, ...], point: Mapping[str, Any]
+) -> tuple[float, ...] | None:
+    """The value and the partials at ``point`` from a program compiled once (the ``python``
+    backend of :func:`graphir.lambdify`), when every value is a plain number and the graph is
+    one of scalars; None otherwise, and wherever NumPy would warn (the caller then evaluates
+    as usual, with its warnings).  Bit for bit the values :func:`evaluate` gives."""
+    if not all(type(v) is float or (type(v) is int and abs(v) < 2**53) for v in point.values()):
+        return None
+    graph = e.ir
+    if any(d.ir is not graph for d in g):
+        return None
+    roots = (e.node, *(d.node for d in g))
+    cache = _PROGRAMS.setdefault(graph, {})
+    entry = cache.get(roots, 0)
+    if entry == 0:  # a first call evaluates as usual: compiling pays off from the second on
+        cache[roots] = 1
+        return None
+    if entry == 1:
+        entry = cache[roots] = _value_and_grad_program(graph, list(roots))
+    if entry is None:
+        return None
+    names, program = entry
+    try:
+        return program(*[float(point[n]) for n in names])
+    except (KeyError, ArithmeticError, ValueError, TypeError):
+        return None
+
+
+def _value_and_grad_program(graph: Graph, roots: list[int]) -> tuple[list[str], Any] | None:
+    from .passes.scalar_code import python_backend, supports
+    from .traversal import postorder
+
+    order = postorder(graph, roots)
+    if not supports(graph, order):
+        return None
+    ids = graph.in_creation_order(order)
+    return [graph.params[i] for i in ids], python_backend(graph, roots, ids)
+
+
 def value_and_grad(
     expr: Any, at: Mapping[Any, Any], wrt: Any = None, mode: str = "reverse"
 ) -> tuple[Any, np.ndarray]:
@@ -410,7 +456,11 @@ def value_and_grad(
     """
     e = expr_list(expr)[0][0]
     g = _cached_grad(e, wrt, mode)
-    values = evaluate([e, *g], as_point(at))
+    point = as_point(at)
+    fast = _compiled_value_and_grad(e, g, point)
+    if fast is not None:
+        return fast[0], np.array(fast[1:], dtype=float)
+    values = evaluate([e, *g], point)
     if any(d.shape for d in g):
         return values[0], tuple(np.asarray(v, dtype=float) for v in values[1:])
     shape = np.broadcast_shapes(*(np.shape(v) for v in values))
