@@ -614,7 +614,8 @@ class _StandIns:
 
         from ..bridges.sympy_convert import from_sympy
 
-        return from_sympy(sympy.sympify(obj).xreplace(self.subs))
+        # strict: an entry is a SymPy object or a number, never text (no parse_expr)
+        return from_sympy(sympy.sympify(obj, strict=True).xreplace(self.subs))
 
     def spread(self, name: str, value: Any) -> dict[str, Any]:
         """``{stand-in: entry}`` of an array ``value`` of the variable ``name``; ``{name: value}``
