@@ -244,6 +244,22 @@ def _numba(exprs: Any, args: Sequence[Any] | Any, *, block: int | None = None) -
 WHOLE_BACKENDS: dict[str, Callable[..., Callable[..., Any]]] = {"numba": _numba}
 
 
+def read_arguments(
+    exprs: Any, args: Sequence[Any] | Any
+) -> tuple[list[Expr], bool, list[str], Any, list[int], list[Any]]:
+    """What every backend reads from ``lambdify``'s arguments: the expressions, whether one
+    was given alone, the argument names (none repeated), the graph, the roots, and each
+    argument's variable node (None for a variable the expressions do not use)."""
+    outs, single = expr_list(exprs)
+    if isinstance(args, (Expr, str)):
+        args = [args]
+    names = [variable_name(a) for a in args]
+    if len(set(names)) != len(names):
+        raise ArgumentError(f"an argument is repeated in {names}")
+    graph, roots = lift(*outs)
+    return outs, single, names, graph, roots, [graph.find_var(n) for n in names]
+
+
 def lambdify_numpy(exprs: Any, args: Sequence[Any] | Any, *, block: int | None = None) -> Callable[..., Any]:
     """The NumPy backend of :func:`lambdify` (the reference every other backend is tested against).
 
@@ -290,14 +306,7 @@ def lambdify(
         raise ArgumentError(f"block must be a number of points >= 0, not {block!r}")
     if backend in WHOLE_BACKENDS:
         return WHOLE_BACKENDS[backend](exprs, args, block=block)
-    outs, single = expr_list(exprs)
-    if isinstance(args, (Expr, str)):
-        args = [args]
-    names = [variable_name(a) for a in args]
-    if len(set(names)) != len(names):
-        raise ArgumentError(f"an argument is repeated in {names}")
-    graph, roots = lift(*outs)
-    found = [graph.find_var(n) for n in names]
+    outs, single, names, graph, roots, found = read_arguments(exprs, args)
     arg_ids = [-1 - k if i is None else i for k, i in enumerate(found)]
     order = postorder(graph, roots)
     fast = None

@@ -82,19 +82,7 @@ def _implementations(graph: Any, order: Sequence[int], complex_mode: bool) -> di
     for op in {graph.ops[i] for i in order if graph.args[i]}:
         p = primitives.get(op)
         impls[op] = p.complex_impl() if complex_mode else p.numpy
-        if p.has_param:
-            impls[op] = _with_param(impls[op])
     return impls
-
-
-def _with_param(f: Any) -> Any:
-    """``f`` called as ``f(*operands, param)``, marked so that the loop passes the node's parameter."""
-
-    def g(*args: Any) -> Any:
-        return f(*args)
-
-    g.takes_param = True  # type: ignore[attr-defined]
-    return g
 
 
 def values_of_nodes(
@@ -127,6 +115,7 @@ def _run(
 ) -> dict[int, tuple[set[str], str]]:
     """The loop: every operation of ``order`` into ``env``; the nodes that gave nan or inf."""
     ops, args, params = graph.ops, graph.args, graph.params
+    with_param = {op for op in impls if primitives.get(op).has_param}  # called as f(*operands, param)
     problems: dict[int, tuple[set[str], str]] = {}
     flagged: set[str] = set()
 
@@ -144,7 +133,7 @@ def _run(
                     env[i] = params[i].array
                 continue
             f = impls[ops[i]]
-            if hasattr(f, "takes_param"):
+            if ops[i] in with_param:
                 v = env[i] = f(*[env[k] for k in a], params[i])
             elif len(a) == 1:
                 v = env[i] = f(env[a[0]])

@@ -26,8 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from ..arguments import as_value, variable_name
-from ..build import Expr, expr_list, lift
+from ..arguments import as_value
 from ..errors import ArgumentError, EvalError
 from ..traversal import postorder
 from .instructions import Program, lower, lowerable
@@ -112,21 +111,14 @@ def lambdify_numba(exprs: Any, args: Sequence[Any] | Any, *, block: int | None =
     >>> [float(v) for v in f(4.0, 3.0)], f.backend  # doctest: +SKIP
     ([12.0, 2.0], 'numba')
     """
-    from .compile import lambdify_numpy
+    from .compile import lambdify_numpy, read_arguments
 
     kernels = _kernels()
-    outs, single = expr_list(exprs)
-    if isinstance(args, (Expr, str)):
-        args = [args]
-    names = [variable_name(a) for a in args]
-    if len(set(names)) != len(names):
-        raise ArgumentError(f"an argument is repeated in {names}")
-    graph, roots = lift(*outs)
+    outs, single, names, graph, roots, found = read_arguments(exprs, args)
     if lowerable(graph, postorder(graph, roots)) is not None:
         fallback = lambdify_numpy(exprs, args, block=block)
         fallback.backend = "numpy"  # type: ignore[attr-defined]
         return fallback
-    found = [graph.find_var(n) for n in names]
     program = lower(graph, roots, [-1 if i is None else i for i in found])
     block = DEFAULT_BLOCK if not block else block
     made: list[Callable[..., Any]] = []
