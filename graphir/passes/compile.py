@@ -33,7 +33,7 @@ from ..errors import ArgumentError, EvalError
 from ..shapes import numpy_key
 from ..traversal import postorder
 from .evaluate import check_shapes
-from .scalar_code import Fallback, python_backend, supports
+from .scalar_code import Fallback, direct_function, python_backend, supports
 
 __all__ = [
     "lambdify", "lambdify_numpy", "generate_source", "BACKENDS", "WHOLE_BACKENDS", "numpy_backend", "BLOCK",
@@ -343,6 +343,8 @@ def lambdify(
         def f(*xs: Any) -> Any:
             return list(call(*xs))
 
+    if fast is not None:  # numbers straight in one generated function, the rest through f
+        f = direct_function(graph, roots, arg_ids, "single" if single else "list", f) or f
     f.__doc__ = f"Compiled from graphir; arguments ({', '.join(names)}).\n\n{source}"
     f.source = source  # type: ignore[attr-defined]
     f.python_source = fast.source if fast is not None else None  # type: ignore[attr-defined]

@@ -39,7 +39,10 @@ from .. import primitives
 from ..errors import EvalError
 from ..traversal import postorder
 
-__all__ = ["scalar_forms", "scalar_source", "python_backend", "supports", "Fallback"]
+__all__ = [
+    "scalar_forms", "scalar_source", "direct_source", "direct_function", "python_backend", "supports",
+    "Fallback",
+]
 
 
 class Fallback(ArithmeticError):
@@ -224,12 +227,46 @@ def _wrap(text: str, prec: int, need: int) -> str:
     return f"({text})" if prec < need else text
 
 
-def scalar_source(graph: Any, roots: list[int], arg_ids: list[int], name: str = "f") -> tuple[str, dict]:
-    """Python source of ``name(a0, a1, ...)`` computing ``roots`` with Python floats, and its
-    namespace.  Single-use operations are written inside their user's expression (up to a
-    few levels deep).  One ``isfinite`` at the end checks the sum of the arguments, the
-    roots and the results of ``+ - * /`` whose inf could vanish downstream: a value that is
-    not finite anywhere raises :class:`Fallback`."""
+def _render(
+    template: str, operands: list[int], expr: dict[int, tuple[str, int, int]],
+    negs: dict[int, tuple[str, int]],
+) -> tuple[str, int, tuple[str, int] | None]:
+    """The text and precedence of ``template`` on ``operands``, and the text (with its
+    precedence) of minus the value when it is had without a unary minus, else None.
+
+    An inlined negation is absorbed where IEEE arithmetic gives the same bits: ``a + (-b)``
+    is ``a - b``, ``(-a) + b`` is ``b - a``, ``a - (-b)`` is ``a + b``, and ``(-a) * b`` and
+    ``(-a) / b`` are minus ``a * b`` and ``a / b`` (rounding is symmetric in the sign)."""
+    pieces = [expr[a][:2] for a in operands]
+    negated: tuple[str, int] | None = None
+    if template in ("{0} + {1}", "{0} - {1}"):
+        if operands[1] in negs:
+            template = "{0} - {1}" if template == "{0} + {1}" else "{0} + {1}"
+            pieces[1] = negs[operands[1]]
+        elif template == "{0} + {1}" and operands[0] in negs:
+            template, pieces = "{0} - {1}", [pieces[1], negs[operands[0]]]
+    elif template == "-{0}":
+        negated = pieces[0]
+    elif template in ("{0} * {1}", "{0} / {1}"):
+        for k, a in enumerate(operands):
+            if a in negs:
+                positive = list(pieces)
+                positive[k] = negs[a]
+                negated = (_fill(template, positive), _PREC[template])
+                break
+    return _fill(template, pieces), _PREC.get(template, 3), negated
+
+
+def _fill(template: str, pieces: list[tuple[str, int]]) -> str:
+    need = _OPERAND_PREC.get(template, (0,) * len(pieces))
+    return template.format(*[_wrap(text, prec, need[k]) for k, (text, prec) in enumerate(pieces)])
+
+
+def _scalar_body(
+    graph: Any, roots: list[int], arg_ids: list[int]
+) -> tuple[list[str], list[str], list[str], dict[str, Any]]:
+    """The statements computing ``roots`` from ``a0, a1, ...`` (unindented), the texts whose
+    sum is checked to be finite, the roots' texts, and the namespace they run in."""
     forms, pow_forms, base = scalar_forms()
     ops, args, params = graph.ops, graph.args, graph.params
     order = postorder(graph, roots)
@@ -245,7 +282,8 @@ def scalar_source(graph: Any, roots: list[int], arg_ids: list[int], name: str = 
     argname = {a: f"a{k}" for k, a in enumerate(arg_ids)}
     root_set = set(roots)
     expr: dict[int, tuple[str, int, int]] = {}  # node -> (text, precedence, inline depth)
-    lines = [f"def {name}({', '.join(argname[a] for a in arg_ids)}):"]
+    negs: dict[int, tuple[str, int]] = {}  # inlined node -> (text, precedence) of minus its value
+    lines: list[str] = []
     for i in order:
         op = ops[i]
         if op == "var":
@@ -265,25 +303,96 @@ def scalar_source(graph: Any, roots: list[int], arg_ids: list[int], name: str = 
         c = params[operands[1]] if op == "pow" and ops[operands[1]] == "const" else None
         if c is not None and float(c) in pow_forms:
             template, operands = pow_forms[float(c)], operands[:1]
-        prec = _PREC.get(template, 3)
-        need = _OPERAND_PREC.get(template, (0,) * len(operands))
-        texts = [_wrap(expr[a][0], expr[a][1], need[k]) for k, a in enumerate(operands)]
+        text, prec, negated = _render(template, operands, expr, negs)
         depth = 1 + max(expr[a][2] for a in operands)
-        text = template.format(*texts)
         if uses.get(i, 0) == 1 and i not in root_set and i not in watched and depth < _INLINE_DEPTH:
             expr[i] = (text, prec, depth)
+            if negated is not None:
+                negs[i] = negated
         else:
-            lines.append(f"    v{i} = {text}")
+            lines.append(f"v{i} = {text}")
             expr[i] = (f"v{i}", 3, 0)
     checked = list(argname.values()) + [expr[i][0] for i in order if i in watched]
     checked += [expr[r][0] for r in roots]
     for k in range(0, len(checked), 200):  # a sum of tuples: no deeply nested expression
-        lines.append(f"    {'s = ' if k == 0 else 's += '}sum(({', '.join(checked[k:k + 200])},))")
+        lines.append(f"{'s = ' if k == 0 else 's += '}sum(({', '.join(checked[k:k + 200])},))")
+    return lines, checked, [expr[r][0] for r in roots], ns
+
+
+def scalar_source(graph: Any, roots: list[int], arg_ids: list[int], name: str = "f") -> tuple[str, dict]:
+    """Python source of ``name(a0, a1, ...)`` computing ``roots`` with Python floats, and its
+    namespace.  Single-use operations are written inside their user's expression (up to a
+    few levels deep).  One ``isfinite`` at the end checks the sum of the arguments, the
+    roots and the results of ``+ - * /`` whose inf could vanish downstream: a value that is
+    not finite anywhere raises :class:`Fallback`."""
+    body, _, results, ns = _scalar_body(graph, roots, arg_ids)
+    lines = [f"def {name}({', '.join(f'a{k}' for k in range(len(arg_ids)))}):"]
+    lines += [f"    {line}" for line in body]
     lines.append("    if not isfinite(s):")
     lines.append("        raise Fallback")
-    lines.append(f"    return ({', '.join(expr[r][0] for r in roots)},)")
+    lines.append(f"    return ({', '.join(results)},)")
     ns["Fallback"] = Fallback
     return "\n".join(lines) + "\n", ns
+
+
+#: Graphs of at most this many operations get a :func:`direct_function` (its own copy of
+#: the statements: compiling costs about 5-9 us a line, so big graphs keep the one copy).
+DIRECT_LINES = 2000
+
+
+def direct_source(
+    graph: Any, roots: list[int], arg_ids: list[int], result: str, name: str = "f"
+) -> tuple[str, dict]:
+    """Python source of ``name(*xs)``: when ``xs`` are as many Python floats as ``arg_ids``
+    and every value is finite, the roots computed as :func:`scalar_source` does, returned
+    as ``result`` says (``"single"``: the first root alone, ``"list"``: a list); in any
+    other case (other types, a count that differs, a value NumPy would warn about)
+    ``slow(*xs)``, a function of the namespace the caller binds.  The argument checks are
+    written out, so a call costs no Python function but this one.
+
+    >>> import graphir as gi
+    >>> from graphir.build import lift
+    >>> x, y = gi.symbols("x y")
+    >>> graph, roots = lift(x * y)
+    >>> src, ns = direct_source(graph, roots, [graph.find_var("x"), graph.find_var("y")], "single")
+    >>> ns["slow"] = lambda *xs: "slow"
+    >>> exec(src, ns)
+    >>> ns["f"](2.0, 3.0), ns["f"](2, 3.0), ns["f"](1e300, 1e300)
+    (6.0, 'slow', 'slow')
+    """
+    body, _, results, ns = _scalar_body(graph, roots, arg_ids)
+    n = len(arg_ids)
+    names = [f"a{k}" for k in range(n)]
+    out = results[0] if result == "single" else f"[{', '.join(results)}]"
+    lines = [f"def {name}(*xs):", "    try:"]
+    if n:
+        lines.append(f"        {', '.join(names)}, = xs")
+        lines.append(f"        if {' and '.join(f'type({a}) is float' for a in names)}:")
+    else:
+        lines.append("        if not xs:")
+    lines += [f"            {line}" for line in body]
+    lines.append("            if isfinite(s):")
+    lines.append(f"                return {out}")
+    lines.append("    except (ArithmeticError, ValueError, TypeError):")
+    lines.append("        pass")
+    lines.append("    return slow(*xs)")
+    return "\n".join(lines) + "\n", ns
+
+
+def direct_function(
+    graph: Any, roots: list[int], arg_ids: list[int], result: str, slow: Callable[..., Any]
+) -> Callable[..., Any] | None:
+    """The compiled :func:`direct_source` calling ``slow`` where it does not compute, or
+    None for a graph of more than :data:`DIRECT_LINES` operations."""
+    ops = graph.ops
+    if sum(1 for i in postorder(graph, roots) if ops[i] not in ("var", "const")) > DIRECT_LINES:
+        return None
+    source, ns = direct_source(graph, roots, arg_ids, result, "_graphir_direct")
+    ns["slow"] = slow
+    exec(compile(source, "<graphir.lambdify python>", "exec"), ns)  # our own generated code
+    fn = ns["_graphir_direct"]
+    fn.source = source
+    return fn
 
 
 def python_backend(graph: Any, roots: list[int], arg_ids: list[int]) -> Callable[..., tuple]:
