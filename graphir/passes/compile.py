@@ -32,6 +32,7 @@ from ..build import Expr, expr_list, lift
 from ..errors import ArgumentError, EvalError
 from ..shapes import numpy_key
 from ..traversal import postorder
+from .blocked import out_kernel
 from .evaluate import check_shapes
 from .scalar_code import Fallback, direct_function, python_backend, supports
 
@@ -384,7 +385,9 @@ def _numpy_path(
         source, namespace = generated
         exec(compile(source, "<graphir.lambdify>", "exec"), namespace)  # exec of our own generated code
         compiled = namespace["_graphir_compiled"]
-        return _blocked(compiled, block) if block and not shaped else compiled
+        if not block or shaped:
+            return compiled
+        return _blocked(compiled, block, out_kernel(graph, roots, arg_ids))
 
     if eager:
         box[0] = build()
@@ -415,14 +418,21 @@ def _numpy_path(
     return inner
 
 
-def _blocked(compiled: Callable[..., Any], block: int) -> Callable[..., Any]:
+def _blocked(
+    compiled: Callable[..., Any], block: int, kernel: Callable[..., Any] | None = None
+) -> Callable[..., Any]:
     """``compiled`` (elementwise, over arrays of points) run ``block`` points at a time when
     its arguments are long arrays; each output is filled block by block, so it holds the
-    same values as one call."""
+    same values as one call.  ``kernel`` (:func:`~graphir.passes.blocked.out_kernel`), when
+    given, computes float64 arrays of one shape with no temporary array."""
 
     def run(*values: Any) -> Any:
         if not any(isinstance(v, np.ndarray) and v.size >= 4 * block for v in values):
             return compiled(*values)
+        if kernel is not None:
+            done = kernel(block, *values)
+            if done is not None:
+                return done
         try:
             shape = np.broadcast_shapes(*(np.shape(v) for v in values))
         except ValueError:
