@@ -121,6 +121,14 @@ class Primitive:
     param_text : ``param_text(param, operand_shape)`` -> the text of the
         parameter in ``text``/``latex`` templates (their ``{p}``).
     in_text : the parser reads it (array operations are not written in text).
+    py_form : the op on Python floats, for the ``python`` backend of ``lambdify``
+        (:mod:`graphir.passes.scalar_code`): ``"{0} + {1}"``, ``"sin({0})"``, where a
+        name is a function of that backend's namespace (``math``'s, calibrated against
+        ``numpy``); None for an op it does not take.
+    py_keeps_nonfinite : a non-finite operand gives ``py_form`` a non-finite result
+        (or makes it raise), so an inf that reaches it cannot vanish unseen.
+    py_silent_overflow : ``py_form`` overflows to inf without raising (``+ - * /``,
+        ``pow``), where ``numpy`` would warn.
     """
 
     name: str
@@ -153,6 +161,9 @@ class Primitive:
     adjoint_text: tuple[str, ...] = ()
     param_text: Callable[..., str] | None = None
     in_text: bool = True
+    py_form: str | None = None
+    py_keeps_nonfinite: bool = False
+    py_silent_overflow: bool = False
 
     def out_shape(self, param: Any, *shapes: tuple[int, ...]) -> tuple[int, ...]:
         """The shape of this op's node for operands of ``shapes`` (ShapeError when they do not fit).
@@ -261,6 +272,9 @@ def _zero(b: Any, out: Any, *args: Any) -> Any:
 _RECORDS: list[Primitive] = [
     Primitive(
         name="add",
+        py_form="{0} + {1}",
+        py_keeps_nonfinite=True,
+        py_silent_overflow=True,
         arity=2,
         numpy=np.add,
         partials=(lambda b, out, x, y: b.const(1.0), lambda b, out, x, y: b.const(1.0)),
@@ -277,6 +291,9 @@ _RECORDS: list[Primitive] = [
     ),
     Primitive(
         name="sub",
+        py_form="{0} - {1}",
+        py_keeps_nonfinite=True,
+        py_silent_overflow=True,
         arity=2,
         numpy=np.subtract,
         partials=(lambda b, out, x, y: b.const(1.0), lambda b, out, x, y: b.const(-1.0)),
@@ -293,6 +310,9 @@ _RECORDS: list[Primitive] = [
     ),
     Primitive(
         name="mul",
+        py_form="{0} * {1}",
+        py_keeps_nonfinite=True,
+        py_silent_overflow=True,
         arity=2,
         numpy=np.multiply,
         partials=(lambda b, out, x, y: y, lambda b, out, x, y: x),
@@ -314,6 +334,8 @@ _RECORDS: list[Primitive] = [
     ),
     Primitive(
         name="div",
+        py_form="{0} / {1}",
+        py_silent_overflow=True,
         arity=2,
         numpy=np.true_divide,
         partials=(lambda b, out, x, y: b.const(1.0) / y, lambda b, out, x, y: -(out / y)),
@@ -331,6 +353,8 @@ _RECORDS: list[Primitive] = [
     ),
     Primitive(
         name="neg",
+        py_form="-{0}",
+        py_keeps_nonfinite=True,
         arity=1,
         numpy=np.negative,
         partials=(lambda b, out, x: b.const(-1.0),),
@@ -346,6 +370,8 @@ _RECORDS: list[Primitive] = [
     ),
     Primitive(
         name="pow",
+        py_form="pow({0}, {1})",
+        py_silent_overflow=True,
         arity=2,
         numpy=np.power,
         partials=(_pow_dbase, lambda b, out, x, y: out * b.log(x)),
@@ -365,6 +391,8 @@ _RECORDS: list[Primitive] = [
     ),
     Primitive(
         name="sin",
+        py_form="sin({0})",
+        py_keeps_nonfinite=True,
         arity=1,
         numpy=np.sin,
         partials=(lambda b, out, x: b.cos(x),),
@@ -378,6 +406,8 @@ _RECORDS: list[Primitive] = [
     ),
     Primitive(
         name="cos",
+        py_form="cos({0})",
+        py_keeps_nonfinite=True,
         arity=1,
         numpy=np.cos,
         partials=(lambda b, out, x: -b.sin(x),),
@@ -391,6 +421,8 @@ _RECORDS: list[Primitive] = [
     ),
     Primitive(
         name="tan",
+        py_form="tan({0})",
+        py_keeps_nonfinite=True,
         arity=1,
         numpy=np.tan,
         partials=(lambda b, out, x: 1.0 + out * out,),
@@ -404,6 +436,8 @@ _RECORDS: list[Primitive] = [
     ),
     Primitive(
         name="asin",
+        py_form="asin({0})",
+        py_keeps_nonfinite=True,
         arity=1,
         numpy=np.arcsin,
         partials=(lambda b, out, x: 1.0 / b.sqrt(1.0 - x * x),),
@@ -418,6 +452,8 @@ _RECORDS: list[Primitive] = [
     ),
     Primitive(
         name="acos",
+        py_form="acos({0})",
+        py_keeps_nonfinite=True,
         arity=1,
         numpy=np.arccos,
         partials=(lambda b, out, x: -(1.0 / b.sqrt(1.0 - x * x)),),
@@ -432,6 +468,7 @@ _RECORDS: list[Primitive] = [
     ),
     Primitive(
         name="atan",
+        py_form="atan({0})",
         arity=1,
         numpy=np.arctan,
         partials=(lambda b, out, x: 1.0 / (1.0 + x * x),),
@@ -446,6 +483,8 @@ _RECORDS: list[Primitive] = [
     ),
     Primitive(
         name="sinh",
+        py_form="sinh({0})",
+        py_keeps_nonfinite=True,
         arity=1,
         numpy=np.sinh,
         partials=(lambda b, out, x: b.cosh(x),),
@@ -459,6 +498,8 @@ _RECORDS: list[Primitive] = [
     ),
     Primitive(
         name="cosh",
+        py_form="cosh({0})",
+        py_keeps_nonfinite=True,
         arity=1,
         numpy=np.cosh,
         partials=(lambda b, out, x: b.sinh(x),),
@@ -472,6 +513,7 @@ _RECORDS: list[Primitive] = [
     ),
     Primitive(
         name="tanh",
+        py_form="tanh({0})",
         arity=1,
         numpy=np.tanh,
         partials=(lambda b, out, x: 1.0 - out * out,),
@@ -485,6 +527,7 @@ _RECORDS: list[Primitive] = [
     ),
     Primitive(
         name="exp",
+        py_form="exp({0})",
         arity=1,
         numpy=np.exp,
         partials=(lambda b, out, x: out,),
@@ -498,6 +541,8 @@ _RECORDS: list[Primitive] = [
     ),
     Primitive(
         name="log",
+        py_form="log({0})",
+        py_keeps_nonfinite=True,
         arity=1,
         numpy=np.log,
         partials=(lambda b, out, x: 1.0 / x,),
@@ -512,6 +557,8 @@ _RECORDS: list[Primitive] = [
     ),
     Primitive(
         name="sqrt",
+        py_form="sqrt({0})",
+        py_keeps_nonfinite=True,
         arity=1,
         numpy=np.sqrt,
         partials=(lambda b, out, x: 0.5 / out,),
@@ -525,6 +572,8 @@ _RECORDS: list[Primitive] = [
     ),
     Primitive(
         name="abs",
+        py_form="abs({0})",
+        py_keeps_nonfinite=True,
         arity=1,
         numpy=np.abs,
         complex_numpy=_cabs,
@@ -539,6 +588,7 @@ _RECORDS: list[Primitive] = [
     ),
     Primitive(
         name="sigmoid",
+        py_form="sigmoid({0})",
         arity=1,
         numpy=_sigmoid,
         partials=(lambda b, out, x: out * b.sigmoid(-x),),
@@ -552,6 +602,8 @@ _RECORDS: list[Primitive] = [
     ),
     Primitive(
         name="log1p",
+        py_form="log1p({0})",
+        py_keeps_nonfinite=True,
         arity=1,
         numpy=np.log1p,
         partials=(lambda b, out, x: 1.0 / (1.0 + x),),
@@ -565,6 +617,7 @@ _RECORDS: list[Primitive] = [
     ),
     Primitive(
         name="expm1",
+        py_form="expm1({0})",
         arity=1,
         numpy=np.expm1,
         partials=(lambda b, out, x: out + 1.0,),
@@ -578,6 +631,7 @@ _RECORDS: list[Primitive] = [
     ),
     Primitive(
         name="maximum",
+        py_form="maximum({0}, {1})",
         arity=2,
         numpy=np.maximum,
         complex_numpy=_cmaximum,
@@ -593,6 +647,7 @@ _RECORDS: list[Primitive] = [
     ),
     Primitive(
         name="minimum",
+        py_form="minimum({0}, {1})",
         arity=2,
         numpy=np.minimum,
         complex_numpy=_cminimum,
@@ -609,6 +664,7 @@ _RECORDS: list[Primitive] = [
     # Helpers that derivative rules build; piecewise constant, so their partial is 0.
     Primitive(
         name="sign",
+        py_form="sign({0})",
         arity=1,
         numpy=np.sign,
         complex_numpy=_sign,
@@ -623,6 +679,7 @@ _RECORDS: list[Primitive] = [
     ),
     Primitive(
         name="heaviside",
+        py_form="heaviside({0})",
         arity=1,
         numpy=lambda x: np.heaviside(x, 0.5),
         complex_numpy=_heaviside,

@@ -65,37 +65,18 @@ def _heaviside(x: float) -> float:
     return x if x != x else (0.0 if x < 0 else (0.5 if x == 0 else 1.0))
 
 
-# op -> (Python form, precedence of the form). ``{0}``, ``{1}`` are operands; a name is a
-# function of the namespace.  Precedence: 3 atom/call, 2 unary/power, 1 product, 0 sum.
-_FORMS: dict[str, tuple[str, int]] = {
-    "add": ("{0} + {1}", 0),
-    "sub": ("{0} - {1}", 0),
-    "mul": ("{0} * {1}", 1),
-    "div": ("{0} / {1}", 1),
-    "neg": ("-{0}", 2),
-    "abs": ("abs({0})", 3),
-    "pow": ("pow({0}, {1})", 3),
-    "sqrt": ("sqrt({0})", 3),
-    "maximum": ("maximum({0}, {1})", 3),
-    "minimum": ("minimum({0}, {1})", 3),
-    "sign": ("sign({0})", 3),
-    "heaviside": ("heaviside({0})", 3),
-    "sigmoid": ("sigmoid({0})", 3),
-}
 _MATH = ("sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh", "exp", "log", "log1p", "expm1")
-for _name in _MATH:
-    _FORMS[_name] = (f"{_name}({{0}})", 3)
 # ``pow`` with these constant exponents, where NumPy has a fast path (checked by calibration).
 _POW_CONST: dict[float, tuple[str, int]] = {
     2.0: ("{0} * {0}", 1), 0.5: ("sqrt({0})", 3), -1.0: ("1.0 / {0}", 1),
 }
 _OPERAND_PREC = {"{0} + {1}": (0, 1), "{0} - {1}": (0, 1), "{0} * {1}": (1, 2), "{0} / {1}": (1, 2),
                  "-{0}": (2,), "{0} * {0}": (2,), "1.0 / {0}": (2,)}
-# A non-finite operand gives a non-finite result (or an exception) through these: an inf
-# made by an overflow in ``+ - * /`` cannot vanish before the final check sees it.
-_PRESERVE = {"add", "sub", "mul", "neg", "abs", "sqrt", "log", "log1p", "sinh", "cosh", "sin", "cos", "tan",
-             "asin", "acos"}
-_SILENT = {"add", "sub", "mul", "div", "pow"}  # forms that overflow to inf without raising
+
+
+def _flagged(field: str) -> set[str]:
+    """The built-in ops whose record has ``field`` set (see :class:`graphir.primitives.Primitive`)."""
+    return {p.name for p in primitives.PRIMITIVES.values() if getattr(p, field) and not p.user}
 
 
 def _guarded(numpy_fn: Any, check: Callable[..., Any]) -> Callable[..., float]:
@@ -176,9 +157,9 @@ def _calibrate() -> None:
     ns = _base_namespace()
     forms: dict[str, str] = {}
     numpy_ops = []
-    for op in sorted(_FORMS, key=lambda o: o == "sigmoid"):  # sigmoid last: it uses exp
-        template = _FORMS[op][0]
-        prim = primitives.PRIMITIVES[op]
+    python_ops = [p for p in primitives.PRIMITIVES.values() if p.py_form is not None and not p.user]
+    for prim in sorted(python_ops, key=lambda p: p.name == "sigmoid"):  # sigmoid last: it uses exp
+        op, template = prim.name, prim.py_form
         if _agrees(_form_function(template, ns, prim.arity or 1), prim.numpy, _sample(op)):
             forms[op] = template
         elif "(" in template:  # a function: NumPy's, on the float, after math's checks
@@ -276,9 +257,10 @@ def _scalar_body(
         for a in args[i]:
             uses[a] = uses.get(a, 0) + 1
     watched: set[int] = set()
+    keeps, silent = _flagged("py_keeps_nonfinite"), _flagged("py_silent_overflow")
     for i in order:
-        if ops[i] not in _PRESERVE:
-            watched.update(a for a in args[i] if ops[a] in _SILENT)
+        if ops[i] not in keeps:
+            watched.update(a for a in args[i] if ops[a] in silent)
     argname = {a: f"a{k}" for k, a in enumerate(arg_ids)}
     root_set = set(roots)
     expr: dict[int, tuple[str, int, int]] = {}  # node -> (text, precedence, inline depth)
