@@ -306,7 +306,14 @@ def lambdify(
         raise ArgumentError(f"block must be a number of points >= 0, not {block!r}")
     if backend in WHOLE_BACKENDS:
         return WHOLE_BACKENDS[backend](exprs, args, block=block)
-    outs, single, names, graph, roots, found = read_arguments(exprs, args)
+    read = read_arguments(exprs, args)
+    outs, single, names, graph, roots, found = read
+    if backend is None:
+        from .numba_backend import default_numba  # numba itself is an optional extra
+
+        table = default_numba(exprs, args, read, block)
+        if table is not None:
+            return table
     arg_ids = [-1 - k if i is None else i for k, i in enumerate(found)]
     order = postorder(graph, roots)
     fast = None
