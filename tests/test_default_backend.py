@@ -112,6 +112,11 @@ def test_what_does_not_lower_says_which_node():
 # ---------------------------------------------------------------- backend=None picks the table
 
 
+def least(monkeypatch, ops: int) -> None:
+    monkeypatch.setattr(numba_backend, "DEFAULT_MIN_OPS", ops)
+    monkeypatch.setattr(numba_backend, "DEFAULT_MIN_OPS_LOADED", ops)
+
+
 def chain(n: int, x: gi.Expr, y: gi.Expr) -> gi.Expr:
     e = x
     for k in range(n // 4):
@@ -143,7 +148,7 @@ def test_a_chain_of_100000_nodes_runs_on_the_table():
 
 @needs_numba
 def test_a_random_graph_and_its_gradient(monkeypatch):
-    monkeypatch.setattr(numba_backend, "DEFAULT_MIN_OPS", 1000)
+    least(monkeypatch, 1000)
     xs = list(gi.symbols([f"x{i}" for i in range(10)]))
     g = gi.grad(random_graph(2000, xs), xs)
     f = gi.lambdify(list(g), xs)
@@ -155,7 +160,7 @@ def test_a_random_graph_and_its_gradient(monkeypatch):
 
 @needs_numba
 def test_which_backend_is_chosen(monkeypatch):
-    monkeypatch.setattr(numba_backend, "DEFAULT_MIN_OPS", 100)
+    least(monkeypatch, 100)
     x, y = gi.symbols("x y")
     assert gi.lambdify(chain(400, x, y), [x, y]).backend == "numba"
     assert gi.lambdify(chain(400, x, y) ** 2.0, [x, y]).backend == "numba"  # x ** 2.0 is x * x
@@ -175,7 +180,7 @@ def test_which_backend_is_chosen(monkeypatch):
 
 @needs_numba
 def test_numbers_that_are_not_floats_and_arrays(monkeypatch):
-    monkeypatch.setattr(numba_backend, "DEFAULT_MIN_OPS", 100)
+    least(monkeypatch, 100)
     x, y = gi.symbols("x y")
     e = chain(400, x, y)
     f, ref = gi.lambdify(e, [x, y]), gi.lambdify(e, [x, y], backend="numpy")
@@ -189,7 +194,7 @@ def test_numbers_that_are_not_floats_and_arrays(monkeypatch):
 
 @needs_numba
 def test_nan_and_inf_fall_back_with_the_warnings(monkeypatch):
-    monkeypatch.setattr(numba_backend, "DEFAULT_MIN_OPS", 100)
+    least(monkeypatch, 100)
     x, y = gi.symbols("x y")
     vanishing = chain(400, x, y) + 1.0 / (1.0 / (x - 1.0))  # inf inside, 0 outside at x = 1
     cases = [(vanishing, (1.0, 0.5)), (chain(400, x, y), (np.inf, 0.5)), (chain(400, x, y), (0.5, np.nan)),

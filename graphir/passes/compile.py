@@ -283,8 +283,11 @@ def lambdify(
     NumPy call per node (the reference); ``"python"``, Python arithmetic on floats, for
     graphs of scalars called with numbers (the same values, bit for bit; arrays, and the
     inputs where NumPy would warn, go to the NumPy backend); ``None`` (default) picks at
-    each call: ``"python"`` for numbers when the graph allows it, else ``"numpy"``.  With
-    ``"python"`` (or ``None`` and numbers) the values come back as Python floats.
+    each call: ``"python"`` for numbers when the graph allows it, else ``"numpy"``; for a big
+    graph of scalars whose ops numba computes bit for bit as NumPy does, the instruction table
+    instead of ``"python"`` (:func:`graphir.passes.numba_backend.default_numba`; then ``f.backend``
+    is ``"numba"``).  With ``"python"`` (or ``None`` and numbers) the values come back as Python
+    floats.
     ``"numba"`` runs an instruction table in a compiled loop (``pip install graphir[fast]``;
     :mod:`graphir.passes.numba_backend`).  ``block``: arrays of points (for an expression
     of scalars) of at least 4 blocks are computed ``block`` points at a time, so that

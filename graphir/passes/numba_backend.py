@@ -17,6 +17,10 @@ Values: ``+ - * /``, ``neg``, ``abs``, ``sqrt``, ``maximum``, ``minimum``, ``sig
 ``heaviside`` are exact, so equal to NumPy's bit for bit; the other functions
 (``exp``, ``log``, ``sin``, ``pow``...) come from the C library where NumPy uses its
 own vectorised versions, so they may differ in the last bit (tests allow 4 ulp).
+
+``backend=None`` uses the table (:func:`default_numba`) for big graphs of scalars called
+with numbers when every op of the graph gives NumPy's bits here (:func:`exact_opcodes`),
+so the default stays bit for bit the reference's.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from .instructions import NotLowerable, Program, lower
 
 __all__ = [
     "lambdify_numba", "default_numba", "exact_opcodes", "INSTALL_HINT", "DEFAULT_BLOCK", "DEFAULT_MIN_OPS",
+    "DEFAULT_MIN_OPS_LOADED",
 ]
 
 INSTALL_HINT = "backend='numba' needs numba: pip install 'graphir[fast]' (or pip install numba)"
@@ -157,9 +162,13 @@ def lambdify_numba(exprs: Any, args: Sequence[Any] | Any, *, block: int | None =
 
 
 # backend=None picks the instruction table for graphs of at least this many operations, called with
-# numbers (benchmarks/bench_compile.py: above it, writing and compile()-ing Python source costs
-# more than lowering, and the compiled loop runs faster than Python arithmetic).
-DEFAULT_MIN_OPS = 20_000
+# numbers: the first time in a process (numba's import, its loops loaded from the disk cache and the
+# calibration of exact_opcodes cost about 0.6 s, what compile() takes on the Python source of some
+# 50k operations), then from DEFAULT_MIN_OPS_LOADED on (the table is lowered in about 1 us an
+# operation where the Python source takes 10-30 us, and its calls are quicker).  Measured with
+# benchmarks/bench_compile.py; both paths give the same bits, so the choice changes only the speed.
+DEFAULT_MIN_OPS = 50_000
+DEFAULT_MIN_OPS_LOADED = 2_000
 # The ops whose numba form may give NumPy's bits (checked by :func:`exact_opcodes` on this machine).
 _CANDIDATES = frozenset(
     {"add", "sub", "mul", "div", "neg", "abs", "sqrt", "maximum", "minimum", "sign", "heaviside", "sin",
@@ -212,8 +221,9 @@ def default_numba(
     inputs or intermediate values that are nan or inf go to the NumPy backend (its values and
     warnings)."""
     _, single, names, graph, roots, found = read
+    least = DEFAULT_MIN_OPS_LOADED if _EXACT else DEFAULT_MIN_OPS
     m = max(roots, default=-1) + 1
-    if m < DEFAULT_MIN_OPS or not set(graph.ops[:m]) <= _CANDIDATES | {"var", "const"}:
+    if m < least or not set(graph.ops[:m]) <= _CANDIDATES | {"var", "const"}:
         return None  # before importing numba and lowering: most graphs that do not qualify stop here
     from . import numba_kernels
 
@@ -225,7 +235,7 @@ def default_numba(
         return None
     exact = exact_opcodes()
     kinds = np.unique(program.code[:, 0]).tolist()
-    if len(program.code) < DEFAULT_MIN_OPS or not all(op in exact for op in kinds):
+    if len(program.code) < least or not all(op in exact for op in kinds):
         return None
     return _scalar_function(exprs, args, program, (names, single), block)
 
