@@ -43,6 +43,9 @@ __all__ = [
 # Arrays of at least 4 blocks of points are evaluated block by block (intermediates stay in
 # cache): measured in benchmarks/bench_backends.py.
 BLOCK = 16384
+# From this many nodes, when the python backend runs numbers, the NumPy source (the fall-back's)
+# is written at its first use only, and ``f.source`` is the python backend's source.
+LAZY_SOURCE_NODES = 50_000
 
 _ASCII_NAME = re.compile(r"[A-Za-z_][A-Za-z_0-9]*\Z")
 # Not an identifier, so no primitive's name: written as op<k> in the source.
@@ -284,12 +287,17 @@ def lambdify(
     NumPy call per node (the reference); ``"python"``, Python arithmetic on floats, for
     graphs of scalars called with numbers (the same values, bit for bit; arrays, and the
     inputs where NumPy would warn, go to the NumPy backend); ``None`` (default) picks at
-    each call: ``"python"`` for numbers when the graph allows it, else ``"numpy"``.  With
-    ``"python"`` (or ``None`` and numbers) the values come back as Python floats.
+    each call: ``"python"`` for numbers when the graph allows it, else ``"numpy"``; for a big
+    graph of scalars whose ops numba computes bit for bit as NumPy does, the instruction table
+    instead of ``"python"`` (:func:`graphir.passes.numba_backend.default_numba`; then ``f.backend``
+    is ``"numba"``).  With ``"python"`` (or ``None`` and numbers) the values come back as Python
+    floats.
     ``"numba"`` runs an instruction table in a compiled loop (``pip install graphir[fast]``;
     :mod:`graphir.passes.numba_backend`).  ``block``: arrays of points (for an expression
     of scalars) of at least 4 blocks are computed ``block`` points at a time, so that
     intermediates stay in cache (default :data:`BLOCK`; 0 never); the values are the same.
+    ``f.source`` is the NumPy backend's source (the python backend's, for graphs of at least
+    :data:`LAZY_SOURCE_NODES` nodes that it runs: the NumPy source is then written when needed).
 
     >>> import graphir as gi
     >>> x, = gi.symbols("x,")
@@ -307,7 +315,14 @@ def lambdify(
         raise ArgumentError(f"block must be a number of points >= 0, not {block!r}")
     if backend in WHOLE_BACKENDS:
         return WHOLE_BACKENDS[backend](exprs, args, block=block)
-    outs, single, names, graph, roots, found = read_arguments(exprs, args)
+    read = read_arguments(exprs, args)
+    outs, single, names, graph, roots, found = read
+    if backend is None:
+        from .numba_backend import default_numba  # numba itself is an optional extra
+
+        table = default_numba(exprs, args, read, block)
+        if table is not None:
+            return table
     arg_ids = [-1 - k if i is None else i for k, i in enumerate(found)]
     order = postorder(graph, roots)
     fast = None
@@ -322,8 +337,8 @@ def lambdify(
     if backend not in (None, "python", "numpy"):
         main = BACKENDS[backend](graph, roots, arg_ids)
     # The NumPy backend: the reference, and where every other backend sends what it does not take.
-    source, namespace = generate_source(graph, roots, arg_ids, "_graphir_compiled")
-    reference = _numpy_path(graph, roots, arg_ids, names, order, (source, namespace), fast is None, block)
+    generated, source = _reference_source(graph, roots, arg_ids, order, fast)
+    reference = _numpy_path(graph, roots, arg_ids, names, order, generated, fast is None, block)
     if main is not None:
         call = main
         source = getattr(main, "source", source)
@@ -352,6 +367,16 @@ def lambdify(
     return f
 
 
+def _reference_source(graph: Any, roots: list[int], arg_ids: list[int], order: list[int], fast: Any) -> tuple:
+    """The NumPy backend's source and namespace (or, for a big graph the python backend ``fast``
+    runs, a function writing them at the first call that needs them: 16 MB of text and 175 MB
+    of peak memory at 3x10^5 nodes), and the source ``f.source`` shows."""
+    if fast is not None and len(order) >= LAZY_SOURCE_NODES:
+        return (lambda: generate_source(graph, roots, arg_ids, "_graphir_compiled")), fast.source
+    generated = generate_source(graph, roots, arg_ids, "_graphir_compiled")
+    return generated, generated[0]
+
+
 def _with_fallback(fast: Callable[..., tuple], reference: Callable[..., tuple]) -> Callable[..., tuple]:
     """``fast`` on numbers, ``reference`` (the NumPy backend) on anything else and wherever
     ``fast`` meets a value NumPy warns about."""
@@ -370,7 +395,8 @@ def _with_fallback(fast: Callable[..., tuple], reference: Callable[..., tuple]) 
 
 def _numpy_path(
     graph: Any, roots: list[int], arg_ids: list[int], names: list[str], order: list[int],
-    generated: tuple[str, dict[str, Any]], eager: bool, block: int = 0,
+    generated: tuple[str, dict[str, Any]] | Callable[[], tuple[str, dict[str, Any]]], eager: bool,
+    block: int = 0,
 ) -> Callable[..., tuple]:
     """The NumPy backend behind the argument checks, compiled from ``generated`` (source and
     namespace) now when ``eager``, else at its first call; long arrays of points go
@@ -382,7 +408,7 @@ def _numpy_path(
     box: list[Any] = [None]
 
     def build() -> Callable[..., tuple]:
-        source, namespace = generated
+        source, namespace = generated() if callable(generated) else generated
         exec(compile(source, "<graphir.lambdify>", "exec"), namespace)  # exec of our own generated code
         compiled = namespace["_graphir_compiled"]
         if not block or shaped:

@@ -20,16 +20,21 @@ has none).  Only the built-in elementwise primitives of :data:`OPCODES` lower;
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
 
 from .. import primitives
 from ..errors import EvalError
-from ..traversal import postorder
 
-__all__ = ["OPCODES", "OPNAMES", "Program", "lower", "lowerable", "run_python"]
+__all__ = ["OPCODES", "OPNAMES", "Program", "NotLowerable", "lower", "lowerable", "run_python"]
+
+
+class NotLowerable(EvalError):
+    """The graph has a node with no instruction (an array, or an op the loops do not know)."""
 
 # The opcode of each primitive the compiled loops know (built-in, elementwise, scalar to scalar).
 OPNAMES: tuple[str, ...] = (
@@ -38,6 +43,7 @@ OPNAMES: tuple[str, ...] = (
     "maximum", "minimum", "sign", "heaviside",
 )  # fmt: skip
 OPCODES: dict[str, int] = {name: k for k, name in enumerate(OPNAMES)}
+_VAR, _CONST, _OTHER, _ARRAY = -2, -3, -1, -4
 
 
 @dataclass(frozen=True)
@@ -47,8 +53,8 @@ class Program:
     ``code`` is an ``(n, 4)`` int64 array of ``(opcode, destination register, operand a,
     operand b)`` (a unary operation repeats ``a`` as ``b``); ``consts`` the constants;
     ``n_regs`` the number of registers; ``arg_regs[k]`` the register of argument ``k``
-    (``-1`` when unused); ``outputs`` the operand holding each output; ``depends[k]``
-    the bit set of the arguments output ``k`` depends on (bit ``j`` for argument ``j``).
+    (``-1`` when unused); ``outputs`` the operand holding each output; :attr:`depends`,
+    computed when first read, the argument sets of the outputs.
     """
 
     code: np.ndarray
@@ -56,7 +62,18 @@ class Program:
     n_regs: int
     arg_regs: np.ndarray
     outputs: np.ndarray
-    depends: tuple[int, ...]
+
+    @cached_property
+    def depends(self) -> tuple[int, ...]:
+        """``depends[k]``: the bit set of the arguments output ``k`` depends on (bit ``j`` for
+        argument ``j``), followed through the table (registers are reused in table order)."""
+        regs: list[int] = [0] * self.n_regs
+        for k, r in enumerate(self.arg_regs.tolist()):
+            if r >= 0:
+                regs[r] |= 1 << k
+        for _, dest, a, b in self.code.tolist():
+            regs[dest] = (regs[a] if a >= 0 else 0) | (regs[b] if b >= 0 else 0)
+        return tuple(regs[o] if o >= 0 else 0 for o in self.outputs.tolist())
 
 
 def lowerable(graph: Any, order: list[int]) -> str | None:
@@ -81,71 +98,74 @@ def lowerable(graph: Any, order: list[int]) -> str | None:
     return None
 
 
-def _uses(args: list, order: list[int], roots: list[int]) -> dict[int, int]:
-    """Number of operand slots reading each node (a root counts as never dying)."""
-    uses: dict[int, int] = {}
-    for i in order:
-        for a in args[i]:
-            uses[a] = uses.get(a, 0) + 1
-    for r in roots:
-        uses[r] = 1 << 62
-    return uses
+def _columns(graph: Any, m: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Nodes ``0 .. m - 1`` of ``graph`` as integer columns: the opcode of each (or ``_VAR``,
+    ``_CONST``, ``_OTHER``, ``_ARRAY``) and the operands, as offsets into one flat array."""
+    table: dict[str, int] = {"var": _VAR, "const": _CONST}
+    for name in OPNAMES:
+        record = primitives.get(name)
+        if not record.user and record.elementwise:
+            table[name] = OPCODES[name]
+    opc = np.fromiter(map(table.get, itertools.islice(graph.ops, m), itertools.repeat(_OTHER)), np.int64, m)
+    shaped = np.fromiter(map(bool, itertools.islice(graph.shapes, m)), np.bool_, m)
+    opc[shaped] = _ARRAY
+    start = np.zeros(m + 1, np.int64)
+    np.cumsum(np.fromiter(map(len, itertools.islice(graph.args, m)), np.int64, m), out=start[1:])
+    operands = itertools.chain.from_iterable(itertools.islice(graph.args, m))
+    flat = np.fromiter(operands, np.int64, int(start[-1]))
+    return opc, start, flat
+
+
+def _square_by_product(graph: Any, opc: np.ndarray, start: np.ndarray, flat: np.ndarray) -> None:
+    """``pow(x, 2.0)`` (a constant exponent) rewritten in the columns as ``mul(x, x)``, where NumPy's
+    ``power`` computes it so (calibrated: :func:`graphir.passes.scalar_code.scalar_forms`)."""
+    pows = np.flatnonzero(opc == OPCODES["pow"])
+    if not len(pows):
+        return
+    exponents = flat[start[pows] + 1]
+    pows, exponents = pows[opc[exponents] == _CONST], exponents[opc[exponents] == _CONST]
+    params = graph.params
+    twos = [i for i, c in zip(pows.tolist(), exponents.tolist(), strict=True) if float(params[c]) == 2.0]
+    if not twos:
+        return
+    from .scalar_code import scalar_forms
+
+    if scalar_forms()[1].get(2.0) == "{0} * {0}":
+        opc[twos] = OPCODES["mul"]
+        flat[start[twos] + 1] = flat[start[twos]]
 
 
 def lower(graph: Any, roots: list[int], arg_ids: list[int]) -> Program:
     """The instruction table computing ``roots`` from the variables ``arg_ids`` (an id that
     is not a variable, say -1, is an argument the outputs do not use).  The graph must be
-    :func:`lowerable`; a variable not among ``arg_ids`` is an :class:`EvalError`."""
-    ops, args, params = graph.ops, graph.args, graph.params
-    order = postorder(graph, roots)
-    problem = lowerable(graph, order)
-    if problem is not None:
-        raise EvalError(f"cannot lower to instructions: {problem}")
-    uses = _uses(args, order, roots)
-    where: dict[int, int] = {}  # node -> operand
-    depends: dict[int, int] = {}
-    arg_regs = []
-    n_regs = 0
-    for k, a in enumerate(arg_ids):
-        if a >= 0 and ops[a] == "var" and a not in where and a in uses:
-            where[a], n_regs = n_regs, n_regs + 1
-            depends[a] = 1 << k
-        arg_regs.append(where.get(a, -1) if a >= 0 and a in uses else -1)
-    free: list[int] = []
-    consts: list[float] = []
-    code: list[tuple[int, int, int, int]] = []
-    for i in order:
-        op = ops[i]
-        if op == "var":
-            if i not in where:
-                raise EvalError(f"the expression depends on {params[i]!r}, which is not among the arguments")
-            continue
-        if op == "const":
-            where[i] = -1 - len(consts)
-            consts.append(float(params[i]))
-            depends[i] = 0
-            continue
-        operands = [where[a] for a in args[i]]
-        dep = 0
-        for a in args[i]:
-            dep |= depends[a]
-            uses[a] -= 1
-            if uses[a] == 0 and where[a] >= 0:
-                free.append(where[a])
-        if free:
-            dest = free.pop()
-        else:
-            dest, n_regs = n_regs, n_regs + 1
-        where[i], depends[i] = dest, dep
-        code.append((OPCODES[op], dest, operands[0], operands[-1]))
-    table = np.array(code, dtype=np.int64).reshape(len(code), 4)
+    :func:`lowerable`; a variable not among ``arg_ids`` is an :class:`EvalError`.
+
+    The nodes run in id order (ids are a topological order); the graph is read as integer
+    columns and the registers are allocated by a compiled loop
+    (:func:`graphir.passes.numba_kernels.lower_table`; plain Python without numba).
+    """
+    from . import numba_kernels
+
+    m = max(roots, default=-1) + 1
+    opc, start, flat = _columns(graph, m)
+    _square_by_product(graph, opc, start, flat)
+    columns = [opc, start, flat, np.array(roots, np.int64), np.array(arg_ids, np.int64)]
+    kernel = numba_kernels.lower_table
+    if not numba_kernels.AVAILABLE:  # plain Python runs faster on lists than on arrays
+        kernel = getattr(kernel, "py_func", kernel)
+        columns = [c.tolist() for c in columns]
+    status, node, code, n_regs, arg_regs, outputs, const_nodes = kernel(*columns)
+    if status == 1:
+        raise NotLowerable(f"cannot lower to instructions: {lowerable(graph, [node])}")
+    if status == 2:
+        raise EvalError(f"the expression depends on {graph.params[node]!r}, which is not among the arguments")
+    params = graph.params
     return Program(
-        code=table,
-        consts=np.array(consts, dtype=np.float64),
-        n_regs=max(n_regs, 1),
-        arg_regs=np.array(arg_regs, dtype=np.int64),
-        outputs=np.array([where[r] for r in roots], dtype=np.int64),
-        depends=tuple(depends[r] for r in roots),
+        code=code,
+        consts=np.array([float(params[i]) for i in const_nodes.tolist()], dtype=np.float64),
+        n_regs=max(int(n_regs), 1),
+        arg_regs=arg_regs,
+        outputs=outputs,
     )
 
 

@@ -30,7 +30,7 @@ except ImportError:  # pragma: no cover - depends on the environment
     numba = None
     AVAILABLE = False
 
-__all__ = ["AVAILABLE", "apply_op", "run_scalar", "run_block"]
+__all__ = ["AVAILABLE", "apply_op", "run_scalar", "run_block", "lower_table"]
 
 
 def _jit(**options: Any) -> Any:
@@ -133,14 +133,19 @@ def apply_op(op: int, x: float, y: float) -> float:
 
 
 @_jit()
-def run_scalar(code: Any, consts: Any, regs: Any) -> None:
-    """Run the table on one point: ``regs`` holds the arguments in their registers."""
+def run_scalar(code: Any, consts: Any, regs: Any, stop: bool = False) -> bool:
+    """Run the table on one point: ``regs`` holds the arguments in their registers.  With
+    ``stop``, stop at the first result that is nan or inf and return False (else True)."""
     for k in range(code.shape[0]):
         a = code[k, 2]
         b = code[k, 3]
         x = regs[a] if a >= 0 else consts[-1 - a]
         y = regs[b] if b >= 0 else consts[-1 - b]
-        regs[code[k, 1]] = apply_op(code[k, 0], x, y)
+        v = apply_op(code[k, 0], x, y)
+        if stop and not math.isfinite(v):
+            return False
+        regs[code[k, 1]] = v
+    return True
 
 
 @_jit()
@@ -171,3 +176,92 @@ def run_block(code: Any, consts: Any, regs: Any, n: int) -> None:
             v = apply_op(op, consts[-1 - a], consts[-1 - b])
             for j in range(n):
                 out[j] = v
+
+
+@_jit()
+def lower_table(opc: Any, start: Any, flat: Any, roots: Any, arg_nodes: Any) -> Any:  # noqa: C901
+    """The register allocation of :func:`graphir.passes.instructions.lower`, over integer columns.
+
+    Node ``i`` (of the nodes ``0 .. len(opc) - 1``) has the opcode ``opc[i]`` (``-2`` a
+    variable, ``-3`` a constant, ``-1`` an op with no instruction, ``-4`` an array) and the
+    operands ``flat[start[i]:start[i + 1]]``.  The nodes the ``roots`` depend on run in id
+    order (a topological order); a register is freed at its value's last use.  Returns
+    ``(status, node, code, n_regs, arg_regs, outputs, const_nodes)``: status 0 when done,
+    1 when ``node`` does not lower, 2 when the variable ``node`` is not among ``arg_nodes``.
+    """
+    m = len(opc)
+    live = np.zeros(m, np.bool_)
+    for r in roots:
+        live[r] = True
+    n_ops = 0
+    for i in range(m - 1, -1, -1):
+        if live[i]:
+            for s in range(start[i], start[i + 1]):
+                live[flat[s]] = True
+            if opc[i] >= 0:
+                n_ops += 1
+    empty = np.zeros((0, 4), np.int64)
+    for i in range(m):
+        if live[i] and (opc[i] == -1 or opc[i] == -4):
+            return 1, i, empty, 0, np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64)
+    uses = np.zeros(m, np.int64)
+    for i in range(m):
+        if live[i] and opc[i] >= 0:
+            for s in range(start[i], start[i + 1]):
+                uses[flat[s]] += 1
+    for r in roots:
+        uses[r] = 1 << 62
+    where = np.full(m, -(1 << 62), np.int64)  # node -> operand; unset below -len(consts)
+    arg_regs = np.full(len(arg_nodes), -1, np.int64)
+    n_regs = 0
+    for k in range(len(arg_nodes)):
+        a = arg_nodes[k]
+        if 0 <= a < m and live[a] and opc[a] == -2:
+            if where[a] < 0:
+                where[a] = n_regs
+                n_regs += 1
+            arg_regs[k] = where[a]
+    free = np.zeros(m + 1, np.int64)
+    n_free = 0
+    code = np.zeros((n_ops, 4), np.int64)
+    const_nodes = np.zeros(m, np.int64)
+    n_consts = 0
+    row = 0
+    for i in range(m):
+        if not live[i]:
+            continue
+        op = opc[i]
+        if op == -2:
+            if where[i] < 0:
+                return 2, i, empty, 0, arg_regs, np.zeros(0, np.int64), const_nodes[:0]
+            continue
+        if op == -3:
+            where[i] = -1 - n_consts
+            const_nodes[n_consts] = i
+            n_consts += 1
+            continue
+        s0 = start[i]
+        s1 = start[i + 1]
+        for s in range(s0, s1):
+            a = flat[s]
+            uses[a] -= 1
+            if uses[a] == 0 and where[a] >= 0:
+                free[n_free] = where[a]
+                n_free += 1
+        if n_free > 0:
+            n_free -= 1
+            dest = free[n_free]
+        else:
+            dest = n_regs
+            n_regs += 1
+        code[row, 0] = op
+        code[row, 1] = dest
+        code[row, 2] = where[flat[s0]]
+        code[row, 3] = where[flat[s1 - 1]]
+        where[i] = dest
+        row += 1
+    outputs = np.zeros(len(roots), np.int64)
+    for k in range(len(roots)):
+        outputs[k] = where[roots[k]]
+    return 0, -1, code, n_regs, arg_regs, outputs, const_nodes[:n_consts]
+
