@@ -73,7 +73,8 @@ def _loop(
     """The pass proper: every edge into an active operand, in reverse order."""
     kit = RuleKit(graph)
     ops, args, shapes = graph.ops, graph.args, graph.shapes
-    get, fast, apply = primitives.get, FAST_RULES, graph.apply
+    get, fast = primitives.get, FAST_RULES
+    negated: set[int] = set()  # operands whose adjoint so far is -(an adjoint): neg(y) built by a -=
     for n in reversed(order):
         incoming = adjoint.get(n)
         operands = args[n]
@@ -94,6 +95,39 @@ def _loop(
             if c is None:
                 continue
             before = adjoint.get(a)
-            after = adjoint[a] = c if before is None else apply("add", before, c)
+            after = adjoint[a] = _accumulate(graph, before, c, incoming, partial, a, negated)
             if steps is not None:
                 steps.append(Step("reverse", n, k, a, partial, incoming, c, a, before, after))
+
+
+def _accumulate(
+    graph: Graph, before: int | None, c: int, incoming: int, partial: int | None, a: int, negated: set[int]
+) -> int:
+    """The adjoint of ``a`` after adding the contribution ``c`` (``incoming * partial``) to ``before``.
+
+    A partial of -1 (``sub``'s second operand, ``neg``) makes ``c`` the node ``neg(incoming)``:
+    the adjoint is then written ``before - incoming`` (``x̄ -= ȳ``), and a first contribution
+    ``neg(y)`` followed by ``+ c`` is written ``c - y``, so no ``neg`` node stays in the
+    derivative (IEEE: ``a + (-b)`` is exactly ``a - b``).  A ``neg`` that is the product
+    of a constant -1 adjoint and a partial is kept as it is.
+    """
+    ops, args = graph.ops, graph.args
+    minus = (
+        partial is not None
+        and ops[partial] == "const"
+        and graph.params[partial] == -1.0
+        and ops[incoming] != "const"
+        and ops[c] == "neg"
+        and args[c][0] == incoming
+    )
+    if before is None:
+        if minus:
+            negated.add(a)
+        return c
+    if minus:
+        negated.discard(a)
+        return graph.apply("sub", before, incoming)
+    if a in negated:
+        negated.discard(a)
+        return graph.apply("sub", c, args[before][0])
+    return graph.apply("add", before, c)
