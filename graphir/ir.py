@@ -39,7 +39,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import struct
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import networkx as nx
@@ -275,6 +275,47 @@ class Graph:
         self.params.append(param)
         self.shapes.append(shape)
         return i
+
+    def scalar_builders(self) -> tuple[Callable[[str, int], int], Callable[[str, int, int], int]]:
+        """``(unary, binary)``: :meth:`apply` for an elementwise op without parameter on scalar
+        operands, as two closures over the columns (no record lookup, no shape rule: the node
+        is a scalar).  The same interning key, so they build exactly the node :meth:`apply`
+        builds; the caller guarantees the op is elementwise and the operands are scalars
+        (derivative passes call them millions of times).
+
+        >>> g = Graph(); x = g.var("x"); one, two = g.scalar_builders()
+        >>> two("mul", x, one("sin", x)) == g.apply("mul", x, g.apply("sin", x)), len(g)
+        (True, 3)
+        """
+        index, ops, args, params, shapes = self._index, self.ops, self.args, self.params, self.shapes
+        get, push_op, push_args = index.get, ops.append, args.append
+        push_param, push_shape = params.append, shapes.append
+
+        def unary(op: str, a: int) -> int:
+            t = (a,)
+            key = (op, t)
+            i = get(key)
+            if i is None:
+                i = index[key] = len(ops)
+                push_op(op)
+                push_args(t)
+                push_param(None)
+                push_shape(())
+            return i
+
+        def binary(op: str, a: int, b: int) -> int:
+            t = (a, b)
+            key = (op, t)
+            i = get(key)
+            if i is None:
+                i = index[key] = len(ops)
+                push_op(op)
+                push_args(t)
+                push_param(None)
+                push_shape(())
+            return i
+
+        return unary, binary
 
     def digest(self, i: int) -> int:
         """A structural hash of node ``i``: equal for structurally equal expressions, in

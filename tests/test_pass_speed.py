@@ -255,3 +255,18 @@ def test_reverse_pass_subtracts_where_a_partial_is_minus_one():
 def test_a_negated_product_with_a_constant_adjoint_stays_a_sum():
     f = gi.parse("ln(x1) + x1*x2 - sin(x2)")
     assert [str(d) for d in gi.grad(f)] == ["x2 + 1/x1", "-cos(x2) + x1"]  # as the docs show
+
+
+def test_scalar_builders_build_what_apply_builds():
+    built = []
+    for fast in (False, True):
+        g = Graph()
+        x, y = g.var("x"), g.var("y")
+        one, two = g.scalar_builders()
+        mk1 = one if fast else g.apply
+        mk2 = two if fast else g.apply
+        ids = [mk2("mul", x, y), mk1("neg", x), mk2("sub", x, y), mk2("mul", x, y), mk1("neg", x)]
+        ids.append(g.apply("add", ids[0], ids[1]))
+        built.append((ids, columns(g)))
+        validate(g)
+    assert built[0] == built[1]
