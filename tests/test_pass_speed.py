@@ -257,16 +257,25 @@ def test_a_negated_product_with_a_constant_adjoint_stays_a_sum():
     assert [str(d) for d in gi.grad(f)] == ["x2 + 1/x1", "-cos(x2) + x1"]  # as the docs show
 
 
-def test_scalar_builders_build_what_apply_builds():
-    built = []
-    for fast in (False, True):
-        g = Graph()
-        x, y = g.var("x"), g.var("y")
-        one, two = g.scalar_builders()
-        mk1 = one if fast else g.apply
-        mk2 = two if fast else g.apply
-        ids = [mk2("mul", x, y), mk1("neg", x), mk2("sub", x, y), mk2("mul", x, y), mk1("neg", x)]
-        ids.append(g.apply("add", ids[0], ids[1]))
-        built.append((ids, columns(g)))
-        validate(g)
-    assert built[0] == built[1]
+def _build_some(g: Graph, mk1, mk2) -> list[int]:
+    x, y = g.var("x"), g.var("y")
+    ids = [mk2("mul", x, y), mk1("neg", x), mk2("sub", x, y), mk2("mul", x, y), mk1("neg", x)]
+    ids.append(g.apply("add", ids[0], ids[1]))
+    ids.append(mk2("add", ids[0], ids[1]))
+    return ids
+
+
+def test_scalar_builder_builds_what_apply_builds():
+    g1, g2 = Graph(), Graph()
+    ids1 = _build_some(g1, g1.apply, g1.apply)
+    ids2 = _build_some(
+        g2, lambda op, a: g2.scalar_builder(op)(a), lambda op, a, b: g2.scalar_builder(op)(a, b)
+    )
+    assert ids1 == ids2 and columns(g1) == columns(g2)
+    validate(g2)
+
+
+def test_scalar_builder_only_for_elementwise_ops():
+    g = Graph()
+    with pytest.raises(gi.GraphError):
+        g.scalar_builder("matmul")

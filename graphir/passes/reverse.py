@@ -76,12 +76,12 @@ def _loop(
 
     A scalar node of an elementwise op (its operands are scalars too) takes the inlined
     path: the partial by the rule's ids-only twin when it has one, ``incoming * partial``
-    and the accumulation built by :meth:`Graph.scalar_builders`; the nodes are those that
+    and the accumulation built by :meth:`Graph.scalar_builder`; the nodes are those that
     :func:`scalar_product` and :func:`_accumulate` build, in the same order.
     """
     kit = RuleKit(graph)
     ops, args, params, shapes = graph.ops, graph.args, graph.params, graph.shapes
-    unary, binary = graph.scalar_builders()
+    neg, mul, add, sub = (graph.scalar_builder(op) for op in ("neg", "mul", "add", "sub"))
     rules = _Rules(kit)
     negated: set[int] = set()  # operands whose adjoint so far is -(an adjoint): neg(y) built by a -=
     for n in reversed(order):
@@ -101,11 +101,11 @@ def _loop(
             partial = fast[k](graph, n, operands)
             pc = params[partial] if ops[partial] == "const" else None
             if pc is None and ic is None:
-                c, minus = binary("mul", incoming, partial), False
+                c, minus = mul(incoming, partial), False
             elif pc == 1.0 and ic is None:
                 c, minus = incoming, False
             else:
-                c, minus = _product(unary, binary, incoming, partial, pc, ic)
+                c, minus = _product(neg, mul, incoming, partial, pc, ic)
                 if c is None:
                     continue
             before = adjoint.get(a)
@@ -115,20 +115,20 @@ def _loop(
                     negated.add(a)
             elif minus:
                 negated.discard(a)
-                after = binary("sub", before, incoming)
+                after = sub(before, incoming)
             elif a in negated:
                 negated.discard(a)
-                after = binary("sub", c, args[before][0])
+                after = sub(c, args[before][0])
             else:
-                after = binary("add", before, c)
+                after = add(before, c)
             adjoint[a] = after
             if steps is not None:
                 steps.append(Step("reverse", n, k, a, partial, incoming, c, a, before, after))
 
 
 def _product(
-    unary: Callable[[str, int], int],
-    binary: Callable[[str, int, int], int],
+    neg: Callable[[int], int],
+    mul: Callable[[int, int], int],
     incoming: int,
     partial: int,
     pc: float | None,
@@ -143,10 +143,10 @@ def _product(
     if ic == 1.0:
         return partial, False
     if pc == -1.0:
-        return unary("neg", incoming), ic is None
+        return neg(incoming), ic is None
     if ic == -1.0:
-        return unary("neg", partial), False
-    return binary("mul", incoming, partial), False
+        return neg(partial), False
+    return mul(incoming, partial), False
 
 
 class _Rules(dict[str, "tuple[FastRule, ...] | None"]):
