@@ -39,7 +39,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import struct
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import networkx as nx
@@ -142,6 +142,7 @@ class Graph:
         "params",
         "shapes",
         "_index",
+        "_by_op",
         "stamps",
         "display_names",
         "_digests",
@@ -154,7 +155,11 @@ class Graph:
         self.params: list[Any] = []
         #: node id -> static shape (``()`` for a scalar)
         self.shapes: list[Shape] = []
+        #: interning of leaves: ("var", name), const_key(value), ("data", Data) -> id
         self._index: dict[tuple[Any, ...], int] = {}
+        #: interning of operations: op -> {args (or (args, param) with a parameter) -> id}; the
+        #: key of a node without parameter is its own operand tuple (no second object per node)
+        self._by_op: dict[str, dict[Any, int]] = {}
         #: variable node id -> creation stamp (smaller: created earlier)
         self.stamps: dict[int, int] = {}
         #: node id -> display name given with ``expr.named(...)``
@@ -254,11 +259,12 @@ class Graph:
         axis); the operands must be ids of this graph.  The node's shape comes from the
         primitive's shape rule, which raises :class:`~graphir.errors.ShapeError` when the
         operands' shapes do not fit."""
-        key = (op, args) if param is None else (op, args, param)
-        index = self._index
-        i = index.get(key)
-        if i is not None:
-            return i
+        key = args if param is None else (args, param)
+        table = self._by_op.get(op)
+        if table is not None:
+            i = table.get(key)
+            if i is not None:
+                return i
         shapes = self.shapes
         record = primitives.get(op)
         shape: Shape = ()
@@ -269,12 +275,57 @@ class Graph:
                 if shapes[a]:
                     shape = record.out_shape(param, *[shapes[a] for a in args])
                     break
-        i = index[key] = len(self.ops)
+        if table is None:
+            table = self._by_op[op] = {}
+        i = table[key] = len(self.ops)
         self.ops.append(op)
         self.args.append(args)
         self.params.append(param)
         self.shapes.append(shape)
         return i
+
+    def scalar_builder(self, op: str) -> Callable[..., int]:
+        """:meth:`apply` of the elementwise ``op`` (no parameter) to scalar operands, as a
+        closure over the columns: ``build(a)`` or ``build(a, b)`` by the op's arity.  No record
+        lookup and no shape rule (the node is a scalar); the same interning, so it builds
+        exactly the node :meth:`apply` builds.  The caller guarantees scalar operands
+        (derivative passes build millions of nodes with it).
+
+        >>> g = Graph(); x = g.var("x"); mul, sin = g.scalar_builder("mul"), g.scalar_builder("sin")
+        >>> mul(x, sin(x)) == g.apply("mul", x, g.apply("sin", x)), len(g)
+        (True, 3)
+        """
+        record = primitives.get(op)
+        if not record.elementwise or record.arity not in (1, 2):
+            raise GraphError(f"{op}: no scalar builder (not an elementwise op of one or two operands)")
+        table = self._by_op.setdefault(op, {})
+        ops, args, params, shapes = self.ops, self.args, self.params, self.shapes
+        get, push_op, push_args = table.get, ops.append, args.append
+        push_param, push_shape = params.append, shapes.append
+
+        def unary(a: int) -> int:
+            t = (a,)
+            i = get(t)
+            if i is None:
+                i = table[t] = len(ops)
+                push_op(op)
+                push_args(t)
+                push_param(None)
+                push_shape(())
+            return i
+
+        def binary(a: int, b: int) -> int:
+            t = (a, b)
+            i = get(t)
+            if i is None:
+                i = table[t] = len(ops)
+                push_op(op)
+                push_args(t)
+                push_param(None)
+                push_shape(())
+            return i
+
+        return unary if record.arity == 1 else binary
 
     def digest(self, i: int) -> int:
         """A structural hash of node ``i``: equal for structurally equal expressions, in

@@ -225,3 +225,57 @@ def test_eval_reuses_its_order_and_stays_right():
     assert g.eval(x=1.0, y=3.0) == np.sin(1.0) * 3.0 + 1.0
     with pytest.raises(gi.EvalError):
         f.eval(x=1.0)
+
+
+# --------------------------------------------------------------- sub where the rule gives add(neg)
+def _logistic(steps: int = 80):
+    (x,) = gi.symbols("x,")
+    f = x
+    for _ in range(steps):
+        f = 3.9 * f * (1.0 - f)
+    return f, x
+
+
+def test_reverse_pass_subtracts_where_a_partial_is_minus_one():
+    from graphir.traversal import reachable
+
+    f, x = _logistic()
+    d = gi.diff(f, x)
+    nodes = reachable(d.ir, [d.node])
+    assert [i for i in nodes if d.ir.ops[i] == "neg"] == []
+    assert len(nodes) == 560  # CasADi's count for the same derivative
+    assert math.isclose(d.eval(x=0.7), gi.diff(f, x, mode="forward").eval(x=0.7), rel_tol=1e-9)
+    (y,) = gi.symbols("y,")
+    assert str(gi.diff(y * (1.0 - y), y)) == "1 - y - y"
+    for v in (0.3, -2.5, 1e300, math.inf):
+        want = (1.0 - v) + (-v)  # a + (-b) is exactly a - b in IEEE arithmetic
+        assert gi.diff(y * (1.0 - y), y).eval(y=v) == want
+
+
+def test_a_negated_product_with_a_constant_adjoint_stays_a_sum():
+    f = gi.parse("ln(x1) + x1*x2 - sin(x2)")
+    assert [str(d) for d in gi.grad(f)] == ["x2 + 1/x1", "-cos(x2) + x1"]  # as the docs show
+
+
+def _build_some(g: Graph, mk1, mk2) -> list[int]:
+    x, y = g.var("x"), g.var("y")
+    ids = [mk2("mul", x, y), mk1("neg", x), mk2("sub", x, y), mk2("mul", x, y), mk1("neg", x)]
+    ids.append(g.apply("add", ids[0], ids[1]))
+    ids.append(mk2("add", ids[0], ids[1]))
+    return ids
+
+
+def test_scalar_builder_builds_what_apply_builds():
+    g1, g2 = Graph(), Graph()
+    ids1 = _build_some(g1, g1.apply, g1.apply)
+    ids2 = _build_some(
+        g2, lambda op, a: g2.scalar_builder(op)(a), lambda op, a, b: g2.scalar_builder(op)(a, b)
+    )
+    assert ids1 == ids2 and columns(g1) == columns(g2)
+    validate(g2)
+
+
+def test_scalar_builder_only_for_elementwise_ops():
+    g = Graph()
+    with pytest.raises(gi.GraphError):
+        g.scalar_builder("matmul")

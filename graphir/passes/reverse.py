@@ -16,11 +16,13 @@ which is a step of its own.  Adjoints are nodes of the same graph.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from .. import primitives
 from ..build import RuleKit
 from ..ir import Graph
 from ..traversal import topo_order
-from .chain import FAST_RULES, PassResult, Step, edge, fit, gc_paused, partial_node, scalar_product
+from .chain import FAST_RULES, FastRule, PassResult, Step, edge, fit, gc_paused, partial_node
 
 __all__ = ["reverse", "depends_on"]
 
@@ -70,30 +72,156 @@ def reverse(
 def _loop(
     graph: Graph, order: list[int], active: set[int], adjoint: dict[int, int], steps: list[Step] | None
 ) -> None:
-    """The pass proper: every edge into an active operand, in reverse order."""
+    """The pass proper: every edge into an active operand, in reverse order.
+
+    A scalar node of an elementwise op (its operands are scalars too) takes the inlined
+    path: the partial by the rule's ids-only twin when it has one, ``incoming * partial``
+    and the accumulation built by :meth:`Graph.scalar_builder`; the nodes are those that
+    :func:`scalar_product` and :func:`_accumulate` build, in the same order.
+    """
     kit = RuleKit(graph)
-    ops, args, shapes = graph.ops, graph.args, graph.shapes
-    get, fast, apply = primitives.get, FAST_RULES, graph.apply
+    ops, args, params, shapes = graph.ops, graph.args, graph.params, graph.shapes
+    neg, mul, add, sub = (graph.scalar_builder(op) for op in ("neg", "mul", "add", "sub"))
+    rules = _Rules(kit)
+    negated: set[int] = set()  # operands whose adjoint so far is -(an adjoint): neg(y) built by a -=
     for n in reversed(order):
         incoming = adjoint.get(n)
         operands = args[n]
         if incoming is None or not operands:
             continue
-        record = get(ops[n])
-        # scalar node of an elementwise op: its operands are scalars too
-        scalar = record.elementwise and not shapes[n] and ops[incoming] != "broadcast_to"
+        fast = rules[ops[n]]
+        icop = ops[incoming]
+        if fast is None or shapes[n] or icop == "broadcast_to":
+            _edges(graph, kit, n, incoming, active, adjoint, negated, steps)
+            continue
+        ic = params[incoming] if icop == "const" else None
         for k, a in enumerate(operands):
             if a not in active:
                 continue
-            if scalar:
-                f = fast.get(record.partials[k])
-                partial = f(graph, n, operands) if f is not None else partial_node(graph, kit, n, k)
-                c = scalar_product(graph, incoming, partial)
+            partial = fast[k](graph, n, operands)
+            pc = params[partial] if ops[partial] == "const" else None
+            if pc is None and ic is None:
+                c, minus = mul(incoming, partial), False
+            elif pc == 1.0 and ic is None:
+                c, minus = incoming, False
             else:
-                partial, c = edge(graph, kit, "reverse", n, k, incoming)
-            if c is None:
-                continue
+                c, minus = _product(neg, mul, incoming, partial, pc, ic)
+                if c is None:
+                    continue
             before = adjoint.get(a)
-            after = adjoint[a] = c if before is None else apply("add", before, c)
+            if before is None:
+                after = c
+                if minus:
+                    negated.add(a)
+            elif minus:
+                negated.discard(a)
+                after = sub(before, incoming)
+            elif a in negated:
+                negated.discard(a)
+                after = sub(c, args[before][0])
+            else:
+                after = add(before, c)
+            adjoint[a] = after
             if steps is not None:
                 steps.append(Step("reverse", n, k, a, partial, incoming, c, a, before, after))
+
+
+def _product(
+    neg: Callable[[int], int],
+    mul: Callable[[int, int], int],
+    incoming: int,
+    partial: int,
+    pc: float | None,
+    ic: float | None,
+) -> tuple[int | None, bool]:
+    """:func:`scalar_product` of ``incoming`` (constant value ``ic``, else None) and ``partial``
+    (``pc``), and whether it is ``neg(incoming)`` for a partial of -1 (``incoming`` no constant)."""
+    if pc == 0.0 or ic == 0.0:
+        return None, False
+    if pc == 1.0:
+        return incoming, False
+    if ic == 1.0:
+        return partial, False
+    if pc == -1.0:
+        return neg(incoming), ic is None
+    if ic == -1.0:
+        return neg(partial), False
+    return mul(incoming, partial), False
+
+
+class _Rules(dict[str, "tuple[FastRule, ...] | None"]):
+    """op -> one ids-only partial builder per operand (the rule's twin when it has one, else
+    the rule through ``kit``), or None when the op is not elementwise; looked up in the
+    registry on first use."""
+
+    def __init__(self, kit: RuleKit):
+        super().__init__()
+        self.kit = kit
+
+    def __missing__(self, op: str) -> tuple[FastRule, ...] | None:
+        record = primitives.get(op)
+        fast = None
+        if record.elementwise:
+            fast = tuple(FAST_RULES.get(rule) or self._slow(k) for k, rule in enumerate(record.partials))
+        self[op] = fast
+        return fast
+
+    def _slow(self, k: int) -> FastRule:
+        kit = self.kit
+        return lambda g, n, a: partial_node(g, kit, n, k)
+
+
+def _edges(
+    graph: Graph,
+    kit: RuleKit,
+    n: int,
+    incoming: int,
+    active: set[int],
+    adjoint: dict[int, int],
+    negated: set[int],
+    steps: list[Step] | None,
+) -> None:
+    """The edges of node ``n`` by the general path (arrays, broadcasts, array ops)."""
+    for k, a in enumerate(graph.args[n]):
+        if a not in active:
+            continue
+        partial, c = edge(graph, kit, "reverse", n, k, incoming)
+        if c is None:
+            continue
+        before = adjoint.get(a)
+        after = adjoint[a] = _accumulate(graph, before, c, incoming, partial, a, negated)
+        if steps is not None:
+            steps.append(Step("reverse", n, k, a, partial, incoming, c, a, before, after))
+
+
+def _accumulate(
+    graph: Graph, before: int | None, c: int, incoming: int, partial: int | None, a: int, negated: set[int]
+) -> int:
+    """The adjoint of ``a`` after adding the contribution ``c`` (``incoming * partial``) to ``before``.
+
+    A partial of -1 (``sub``'s second operand, ``neg``) makes ``c`` the node ``neg(incoming)``:
+    the adjoint is then written ``before - incoming`` (``x̄ -= ȳ``), and a first contribution
+    ``neg(y)`` followed by ``+ c`` is written ``c - y``, so no ``neg`` node stays in the
+    derivative (IEEE: ``a + (-b)`` is exactly ``a - b``).  A ``neg`` that is the product
+    of a constant -1 adjoint and a partial is kept as it is.
+    """
+    ops, args = graph.ops, graph.args
+    minus = (
+        partial is not None
+        and ops[partial] == "const"
+        and graph.params[partial] == -1.0
+        and ops[incoming] != "const"
+        and ops[c] == "neg"
+        and args[c][0] == incoming
+    )
+    if before is None:
+        if minus:
+            negated.add(a)
+        return c
+    if minus:
+        negated.discard(a)
+        return graph.apply("sub", before, incoming)
+    if a in negated:
+        negated.discard(a)
+        return graph.apply("sub", c, args[before][0])
+    return graph.apply("add", before, c)
