@@ -307,12 +307,7 @@ def lambdify(
     >>> lambdify(gi.sin(x) ** 2, [x], backend="python")(0.5) == float(np.sin(0.5) ** 2)
     True
     """
-    if backend is not None and backend not in BACKENDS and backend not in WHOLE_BACKENDS:
-        known = sorted([*BACKENDS, *WHOLE_BACKENDS])
-        raise ArgumentError(f"unknown backend {backend!r}: choose one of {known} or None")
-    block = BLOCK if block is None else block
-    if isinstance(block, bool) or not isinstance(block, int) or block < 0:
-        raise ArgumentError(f"block must be a number of points >= 0, not {block!r}")
+    block = _check_backend(backend, block)
     if backend in WHOLE_BACKENDS:
         return WHOLE_BACKENDS[backend](exprs, args, block=block)
     read = read_arguments(exprs, args)
@@ -365,6 +360,17 @@ def lambdify(
     f.source = source  # type: ignore[attr-defined]
     f.python_source = fast.source if fast is not None else None  # type: ignore[attr-defined]
     return f
+
+
+def _check_backend(backend: str | None, block: int | None) -> int:
+    """The block size ``lambdify`` uses; an ArgumentError for an unknown backend or a bad block."""
+    if backend is not None and backend not in BACKENDS and backend not in WHOLE_BACKENDS:
+        known = sorted([*BACKENDS, *WHOLE_BACKENDS])
+        raise ArgumentError(f"unknown backend {backend!r}: choose one of {known} or None")
+    block = BLOCK if block is None else block
+    if isinstance(block, bool) or not isinstance(block, int) or block < 0:
+        raise ArgumentError(f"block must be a number of points >= 0, not {block!r}")
+    return block
 
 
 def _reference_source(graph: Any, roots: list[int], arg_ids: list[int], order: list[int], fast: Any) -> tuple:
