@@ -3,7 +3,9 @@
 Every script in this folder that writes a worked example defines ``NAME`` (its
 folder under ``docs/examples/``), ``build()`` (the :class:`graphir.text.worked.Explanation`)
 and ``write(folder)`` (saves it, returns the written paths), and ends with
-``run(NAME, write)``.  ``tools/regen_docs.py`` imports them the same way.
+``run(NAME, write)``.  Their ``explain`` calls pass ``sympy_timeout=None``: the documents
+they write must not depend on how loaded the machine is (a SymPy step cut by the default
+time limit would change the comparison's reference).  ``tools/regen_docs.py`` imports them the same way.
 Folders are written under graphir's rule (``graphir/files.py``): a new, empty or
 graphir-written folder, never a file graphir did not write.
 """

@@ -56,7 +56,8 @@ def build(mode: str = "reverse", frames: bool = False) -> Explanation:
     title = f"Worked example: ln(x1) + x1*x2 - sin(x2) at (2, 5), {mode} mode"
     intro = INTRO_REVERSE if mode == "reverse" else INTRO_FORWARD
     wrt = "x1" if mode == "forward" else None
-    return gi.explain(f, POINT, mode=mode, wrt=wrt, title=title, intro=intro, frames=frames)
+    return gi.explain(f, POINT, mode=mode, wrt=wrt, title=title, intro=intro, frames=frames,
+                      sympy_timeout=None)
 
 
 def write(folder: Path, frames: bool = False) -> list[Path]:

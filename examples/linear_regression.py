@@ -75,7 +75,8 @@ the bias, broadcast to every point in the forward pass, is summed back."""
 
 def build(frames: bool = False) -> Explanation:
     return gi.explain(loss(), POINT, title="Worked example: linear regression over a dataset",
-                      intro=INTRO, epilogue=epilogue(), name="L", frames=frames, rankdir="TB")
+                      intro=INTRO, epilogue=epilogue(), name="L", frames=frames, rankdir="TB",
+                      sympy_timeout=None)
 
 
 def write(folder: Path, frames: bool = False) -> list[Path]:

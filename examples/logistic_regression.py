@@ -78,7 +78,8 @@ $p - y$ per point; the matmul edge turns it into $X^\\top (p - y)$."""
 
 def build(frames: bool = False) -> Explanation:
     return gi.explain(loss(), POINT, title="Worked example: logistic regression over a dataset",
-                      intro=INTRO, epilogue=epilogue(), name="L", frames=frames, rankdir="TB")
+                      intro=INTRO, epilogue=epilogue(), name="L", frames=frames, rankdir="TB",
+                      sympy_timeout=None)
 
 
 def write(folder: Path, frames: bool = False) -> list[Path]:

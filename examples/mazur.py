@@ -136,14 +136,16 @@ def scalar_point() -> dict[str, float]:
 def build(frames: bool = False) -> Explanation:
     """The matrix graph (its pictures need the array pictures of graphir)."""
     return gi.explain(loss(), POINT, title="Worked example: Mazur's 2-2-2 network, one backpropagation step",
-                      intro=INTRO, epilogue=step_table(), name="E", frames=frames, rankdir="TB")
+                      intro=INTRO, epilogue=step_table(), name="E", frames=frames, rankdir="TB",
+                      sympy_timeout=None)
 
 
 def build_scalarized() -> Explanation:
     """The same network scalarized: one node per neuron (no step frames: 40 steps)."""
     return gi.explain(gi.scalarize(loss()), scalar_point(),
                       title="Worked example: Mazur's 2-2-2 network, scalarized",
-                      intro=SCALAR_INTRO, name="E", steps=False, rankdir="TB", compact=True)
+                      intro=SCALAR_INTRO, name="E", steps=False, rankdir="TB", compact=True,
+                      sympy_timeout=None)
 
 
 def write(folder: Path, frames: bool = False) -> list[Path]:

@@ -31,7 +31,8 @@ def build(frames: bool = False) -> Explanation:
     a, b = gi.symbols("a b")
     e = (a + b) * (b + 1)
     title = "Worked example: e = (a + b)(b + 1) at a = 2, b = 1"
-    return gi.explain(e, {a: 2, b: 1}, title=title, intro=INTRO, name="e", frames=frames)
+    return gi.explain(e, {a: 2, b: 1}, title=title, intro=INTRO, name="e", frames=frames,
+                      sympy_timeout=None)
 
 
 def write(folder: Path, frames: bool = False) -> list[Path]:

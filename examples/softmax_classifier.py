@@ -92,7 +92,8 @@ summed back in the reverse pass."""
 
 def build(frames: bool = False) -> Explanation:
     return gi.explain(loss(), POINT, title="Worked example: a softmax classifier with cross-entropy",
-                      intro=INTRO, epilogue=epilogue(), name="L", frames=frames, rankdir="TB")
+                      intro=INTRO, epilogue=epilogue(), name="L", frames=frames, rankdir="TB",
+                      sympy_timeout=None)
 
 
 def write(folder: Path, frames: bool = False) -> list[Path]:

@@ -25,7 +25,8 @@ reaching them through the one shared node $v_1 = x + y$."""
 def build(frames: bool = False) -> Explanation:
     x, y = gi.symbols("x y")
     title = "Worked example: (x + y)^2 at (2, 3)"
-    return gi.explain((x + y) ** 2, {x: 2, y: 3}, title=title, intro=INTRO, frames=frames)
+    return gi.explain((x + y) ** 2, {x: 2, y: 3}, title=title, intro=INTRO, frames=frames,
+                      sympy_timeout=None)
 
 
 def write(folder: Path, frames: bool = False) -> list[Path]:
