@@ -49,7 +49,8 @@ class BuildFailed(Exception):
     pass
 
 
-def build(src: Path, builder: str = "html", *, werror: bool = True, path: str | None = None) -> tuple[Path, str]:
+def build(src: Path, builder: str = "html", *, werror: bool = True,
+          path: str | None = None) -> tuple[Path, str]:
     """Build ``src`` from scratch (a fresh environment: every page read and written) with
     ``python -m sphinx``, as a writer would; (the output folder, the warnings)."""
     out = src / "_build" / builder
