@@ -372,3 +372,23 @@ def error_text(exc: BaseException) -> str:
     if isinstance(exc, GraphirError):
         return str(exc)
     return f"{type(exc).__name__}: {exc}"
+
+
+def example_html(ex: Example, spec: Spec, prefix: str) -> str:
+    """Every part ``spec.show`` asks for as one HTML fragment (what the MkDocs fence writes):
+    the picture (inline SVG, ids prefixed by ``prefix``) in a figure, then the tables and
+    the stepper.  Needs Graphviz for the picture and the stepper."""
+    parts = []
+    if "graph" in spec.show:
+        parts.append(figure_html(f'<div class="graphir-graph">{picture_svg(ex, prefix)}</div>', spec.caption))
+    if "trace" in spec.show:
+        parts.append(trace_html(ex))
+    for kind, write in (("chain", chain_html), ("paths", paths_html), ("compare", compare_html)):
+        if kind in spec.show:
+            parts.append(write(ex))
+    if "steps" in spec.show:
+        from .pictures.frames import step_files
+
+        page = step_files(ex.expr, ex.point, ex.mode, ex.wrt, format="svg")["stepper.html"]
+        parts.append(steps_html(page.decode("utf-8"), "The chain rule step by step"))
+    return '<div class="graphir">' + "\n".join(parts) + "</div>"
