@@ -122,11 +122,13 @@ _LAZY = {
     "trace_table": "text.trace_table",
     "explain": "text.worked",
     "to_python": "text.code",
+    "steps": "pictures.steps",
     # result types, for isinstance checks and annotations
     "PassResult": "passes.chain",
     "Step": "passes.chain",
     "TraceTable": "text.trace_table",
     "Explanation": "text.worked",
+    "Steps": "pictures.steps",
     "ClaimReport": "numeric.check",
     "PartialsReport": "numeric.gradcheck",
     "StepSweep": "numeric.sweep",
@@ -156,6 +158,7 @@ if TYPE_CHECKING:  # what __getattr__ loads on first use, spelled out for IDEs a
     from .passes.cleanup import cleanup
     from .passes.scalarize import scalarize
     from .pictures.dot import to_dot
+    from .pictures.steps import Steps, steps
     from .text.code import to_python
     from .text.trace_table import TraceTable, trace_table
     from .text.worked import Explanation, explain
@@ -276,6 +279,7 @@ __all__ = [
     "trace_table",
     "explain",
     "to_python",
+    "steps",
     "PassResult",
     "Step",
     "TraceTable",
@@ -283,4 +287,5 @@ __all__ = [
     "ClaimReport",
     "PartialsReport",
     "StepSweep",
+    "Steps",
 ]
