@@ -149,7 +149,7 @@ def stepper_html(
 
 _EMBED_CSS = """
 .graphir-stepper { font-family: "DejaVu Sans", Verdana, sans-serif; color: #222; background: #fff;
-  margin: .5em 0; outline-offset: 2px; }
+  margin: 1em 0; outline-offset: 2px; }
 .graphir-stepper .gs-title { font-weight: bold; margin: 0 0 .4em 0; }
 .graphir-stepper .gs-controls { display: none; gap: .4em; align-items: center; flex-wrap: wrap;
   margin-bottom: .5em; }
