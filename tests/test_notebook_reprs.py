@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
+import pytest
+
 import graphir as gi
 
 AT = {"x1": 2.0, "x2": 5.0}
@@ -42,3 +44,23 @@ def test_reports_pretty_print_as_their_text() -> None:
     report = gi.check_claims("x*y", {"x": "y"})
     report._repr_pretty_(Printer(), False)
     assert lines == [str(report)] and "holds" in lines[0]
+
+
+def test_expression_mimebundle_honours_include_and_exclude() -> None:
+    import shutil
+
+    f = baydin()
+    bundle = f._repr_mimebundle_()
+    assert bundle["text/plain"] == repr(f) and bundle["text/latex"] == f._repr_latex_()
+    if shutil.which("dot"):
+        root = ET.fromstring(bundle["image/svg+xml"])
+        assert root.get("role") == "img" and "Computation graph of" in bundle["image/svg+xml"]
+    assert set(f._repr_mimebundle_(include=["text/latex"])) == {"text/latex"}
+    assert "image/svg+xml" not in f._repr_mimebundle_(exclude=["image/svg+xml"])
+
+
+def test_expression_mimebundle_without_graphviz(monkeypatch: pytest.MonkeyPatch) -> None:
+    from graphir.pictures import graphviz
+
+    monkeypatch.setattr(graphviz.shutil, "which", lambda name: None)
+    assert set(baydin()._repr_mimebundle_()) == {"text/plain", "text/latex"}
