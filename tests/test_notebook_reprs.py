@@ -149,3 +149,21 @@ def test_steps_display_is_an_embeddable_stepper_that_clashes_with_no_other() -> 
     assert len(both) == len(set(both)), "two steppers on one page share an id"
     assert page == gi.steps(baydin(), AT).to_html()  # deterministic
     assert set(a._repr_mimebundle_(include={"text/plain"})) == {"text/plain"}
+
+
+def test_expression_mimebundle_honours_include_and_exclude() -> None:
+    f = baydin()
+    bundle = f._repr_mimebundle_()
+    assert bundle["text/plain"] == repr(f) and bundle["text/latex"] == f._repr_latex_()
+    if shutil.which("dot"):
+        root = ET.fromstring(bundle["image/svg+xml"])
+        assert root.get("role") == "img" and "Computation graph of" in bundle["image/svg+xml"]
+    assert set(f._repr_mimebundle_(include=["text/latex"])) == {"text/latex"}
+    assert "image/svg+xml" not in f._repr_mimebundle_(exclude=["image/svg+xml"])
+
+
+def test_expression_mimebundle_without_graphviz(monkeypatch: pytest.MonkeyPatch) -> None:
+    from graphir.pictures import graphviz
+
+    monkeypatch.setattr(graphviz.shutil, "which", lambda name: None)
+    assert set(baydin()._repr_mimebundle_()) == {"text/plain", "text/latex"}
