@@ -30,8 +30,6 @@ True
 from __future__ import annotations
 
 import base64
-import hashlib
-import html
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -185,9 +183,9 @@ class Explanation:
         return self._document(lambda key: uris.get(key, ""), steps=False)
 
     def to_html(self) -> str:
-        """The document as HTML, the pictures inline as SVG (no files, no data URIs), math kept
-        for MathJax (``$...$``), as a notebook shows it.  Ids inside the pictures are prefixed
-        by a hash of the picture, so other pictures on the page do not clash with them.
+        """The document as HTML, the pictures inline as accessible SVG (:func:`graphir.to_svg`:
+        no files, no data URIs, ids prefixed per picture), math kept for MathJax (``$...$``),
+        as a notebook shows it.  Without Graphviz the pictures are left out, the text stays.
 
         >>> import graphir as gi
         >>> page = explain(gi.parse("x*y"), {"x": 2, "y": 3}).to_html()
@@ -196,16 +194,19 @@ class Explanation:
         """
         from .markup import markdown_html
 
-        svgs = self.svg_pictures()
+        try:
+            from ..pictures.svg import to_svg
+
+            look = {k: v for k, v in self.pictures.items() if k != "dpi"}  # SVG has no resolution
+            svgs = {"graph": to_svg(self.expr, **look),
+                    "values": to_svg(self.expr, **self._picture_options(), **look)}
+        except GraphirError:
+            svgs = {}
         by_file = {self.files[k]: svg for k, svg in svgs.items()}
-
-        def image(src: str, alt: str) -> str | None:
-            svg = by_file.get(src)
-            return None if svg is None else _inline_picture(svg, alt)
-
         md = self._document(lambda key: self.files[key] if key in svgs else "", steps=False)
+        body = markdown_html(md, lambda src, alt: by_file.get(src))
         return ('<div class="graphir-doc">\n<style>.graphir-doc svg { max-width: 100%; height: auto; }'
-                "</style>\n" + markdown_html(md, image) + "</div>\n")
+                "</style>\n" + body + "</div>\n")
 
     def _repr_html_(self) -> str:
         return self.to_html()
@@ -556,17 +557,6 @@ def _and(items: list[str]) -> str:
     if len(items) <= 2:
         return " and ".join(items)
     return ", ".join(items[:-1]) + " and " + items[-1]
-
-
-def _inline_picture(svg: str, alt: str) -> str:
-    """An SVG picture inside an HTML page: ids prefixed by a hash of the picture, ``alt`` as its
-    accessible name."""
-    from ..pictures.html import inline_svg
-
-    prefix = "g" + hashlib.sha256(svg.encode("utf-8")).hexdigest()[:10] + "_"
-    body = inline_svg(svg, prefix)
-    label = html.escape(alt)
-    return body.replace("<svg", f'<svg role="img" aria-label="{label}"', 1)
 
 
 def _image(target: str, alt: str) -> str:
