@@ -125,11 +125,13 @@ _LAZY = {
     "trace_table": "text.trace_table",
     "explain": "text.worked",
     "to_python": "text.code",
+    "steps": "pictures.steps",
     # result types, for isinstance checks and annotations
     "PassResult": "passes.chain",
     "Step": "passes.chain",
     "TraceTable": "text.trace_table",
     "Explanation": "text.worked",
+    "Steps": "pictures.steps",
     "ClaimReport": "numeric.check",
     "PartialsReport": "numeric.gradcheck",
     "StepSweep": "numeric.sweep",
@@ -159,6 +161,7 @@ if TYPE_CHECKING:  # what __getattr__ loads on first use, spelled out for IDEs a
     from .passes.cleanup import cleanup
     from .passes.scalarize import scalarize
     from .pictures.dot import to_dot
+    from .pictures.steps import Steps, steps
     from .pictures.svg import to_svg
     from .text.code import to_python
     from .text.describe import alt_text, describe
@@ -284,6 +287,7 @@ __all__ = [
     "trace_table",
     "explain",
     "to_python",
+    "steps",
     "PassResult",
     "Step",
     "TraceTable",
@@ -291,4 +295,5 @@ __all__ = [
     "ClaimReport",
     "PartialsReport",
     "StepSweep",
+    "Steps",
 ]

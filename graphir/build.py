@@ -393,6 +393,31 @@ class Expr:
 
         return svg_or_none(self)
 
+    def _repr_mimebundle_(
+        self, include: Any = None, exclude: Any = None, **kwargs: Any
+    ) -> dict[str, str]:
+        """The notebook display: ``text/plain`` (the formula), ``image/svg+xml`` (:func:`graphir.to_svg`,
+        left out when Graphviz cannot draw it) and ``text/latex``; only the types in ``include``
+        (when given) and not in ``exclude``.  Never raises.
+
+        >>> import graphir as gi
+        >>> gi.parse("x + 1")._repr_mimebundle_(include=["text/plain"])
+        {'text/plain': 'x + 1'}
+        """
+        makers = {"text/plain": lambda: repr(self), "image/svg+xml": self._repr_svg_,
+                  "text/latex": self._repr_latex_}
+        out: dict[str, str] = {}
+        for mime, make in makers.items():
+            if (include is not None and mime not in include) or (exclude is not None and mime in exclude):
+                continue
+            try:
+                value = make()
+            except Exception:  # broad on purpose: a notebook display must never raise
+                value = None
+            if value is not None:
+                out[mime] = value
+        return out
+
 
 def _structure(e: Expr) -> list[tuple[Any, ...]]:
     """The expression's DAG numbered depth first (:func:`~graphir.traversal.postorder`),

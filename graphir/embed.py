@@ -34,6 +34,7 @@ from typing import Any
 import numpy as np
 
 from .errors import ArgumentError, GraphirError
+from .text.markup import markdown_html
 
 __all__ = [
     "SHOW", "FORMATS", "Spec", "Example", "read_options", "load", "cached", "digest",
@@ -292,13 +293,13 @@ def paths_html(ex: Example) -> str:
     for ps in ex.explanation.path_sums:
         body += ex.explanation._paths_md(ps)
     return ('<div class="graphir-paths"><p><strong>Sum over paths</strong></p>'
-            + markdown_html(body) + "</div>")
+            + markdown_html("\n".join(body)) + "</div>")
 
 
 def compare_html(ex: Example) -> str:
     """The check against SymPy and finite differences."""
     return ('<div class="graphir-compare"><p><strong>Checked against SymPy and finite differences'
-            "</strong></p>" + markdown_html(ex.explanation._comparison_md()) + "</div>")
+            "</strong></p>" + markdown_html("\n".join(ex.explanation._comparison_md())) + "</div>")
 
 
 def steps_html(page: str, title: str) -> str:
@@ -316,55 +317,6 @@ def figure_html(picture: str, caption: str | None, ident: str | None = None) -> 
     idattr = f' id="{html.escape(ident, quote=True)}"' if ident else ""
     cap = f"<figcaption>{html.escape(caption)}</figcaption>" if caption else ""
     return f'<figure class="graphir-figure"{idattr}>{picture}{cap}</figure>'
-
-
-_CODE = re.compile(r"`([^`]+)`")
-_STRONG = re.compile(r"\*\*([^*]+)\*\*")
-
-
-def _inline(text: str) -> str:
-    s = html.escape(text)
-    s = _CODE.sub(r"<code>\1</code>", s)
-    return _STRONG.sub(r"<strong>\1</strong>", s)
-
-
-def markdown_html(lines: list[str]) -> str:
-    """The small Markdown graphir's worked example writes (paragraphs, bullet lists, pipe
-    tables, ``**bold**`` and ```code```) as HTML.
-
-    >>> markdown_html(["**x**: 1 path.", "", "| a | b |", "|:--|--:|", "| 1 | 2 |"])  # doctest: +ELLIPSIS
-    '<p><strong>x</strong>: 1 path.</p>\\n<table><tr><th>a</th><th>b</th></tr><tr><td>1</td>...'
-    """
-    out: list[str] = []
-    table: list[list[str]] = []
-    items: list[str] = []
-
-    def flush() -> None:
-        if table:
-            head, *rows = table
-            out.append("<table><tr>" + "".join(f"<th>{_inline(c)}</th>" for c in head) + "</tr>"
-                       + "".join("<tr>" + "".join(f"<td>{_inline(c)}</td>" for c in r) + "</tr>"
-                                 for r in rows)
-                       + "</table>")
-            table.clear()
-        if items:
-            out.append("<ul>" + "".join(f"<li>{_inline(i)}</li>" for i in items) + "</ul>")
-            items.clear()
-
-    for line in lines:
-        if line.startswith("|"):
-            cells = [c.strip() for c in line.strip().strip("|").split("|")]
-            if not all(re.fullmatch(r":?-+:?", c) for c in cells):
-                table.append(cells)
-            continue
-        if line.startswith("- "):
-            items.append(line[2:])
-            continue
-        flush()
-        if line.strip():
-            out.append(f"<p>{_inline(line)}</p>")
-    flush()
-    return "\n".join(out)
 
 
 def error_text(exc: BaseException) -> str:

@@ -34,6 +34,7 @@ True
 
 from __future__ import annotations
 
+import html
 import math
 import time
 import warnings
@@ -61,7 +62,7 @@ from .finite_difference import (
     finite_difference,
     has_arrays,
 )
-from .report import Report
+from .report import Report, mime_bundle
 
 __all__ = ["compare", "Comparison", "Row", "relative_error", "split_reference", "REFERENCE_LABELS"]
 
@@ -303,6 +304,30 @@ class Comparison(Report):
 
     def _repr_markdown_(self) -> str:
         return self.to_markdown()
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        """Jupyter's display protocol: the table as text, HTML and Markdown."""
+        return mime_bundle({"text/plain": self.__str__, "text/html": self.to_html,
+                            "text/markdown": self.to_markdown}, include, exclude)
+
+    def to_html(self) -> str:
+        """An HTML table with the same columns as ``str()``, the title as its caption.
+
+        >>> import graphir as gi
+        >>> page = compare(gi.parse("x*y"), {"x": 2, "y": 3}).to_html()
+        >>> page.startswith('<table class="graphir-compare">') and "<td>reverse AD</td>" in page
+        True
+        """
+        header, body = self._table()
+        e = html.escape
+        out = ['<table class="graphir-compare">', f"<caption>{e(self.title())}</caption>",
+               "<tr>" + "".join(f"<th>{e(h)}</th>" for h in header) + "</tr>"]
+        for b in body:
+            cells = [f"<td>{e(c)}</td>" if k == 0 or header[k] == "note" else
+                     f'<td style="text-align:right">{e(c)}</td>' for k, c in enumerate(b)]
+            out.append("<tr>" + "".join(cells) + "</tr>")
+        out.append("</table>")
+        return "\n".join(out)
 
     def to_markdown(self) -> str:
         """A Markdown table with the same columns as ``str()``."""

@@ -1,4 +1,5 @@
-"""What every numeric report shares: JSON from its plain data, and IPython showing its text.
+"""What every numeric report shares: JSON from its plain data, IPython showing its text, and the
+bundle of Jupyter's display protocol (:func:`mime_bundle`, which every displayed object uses).
 
 >>> from dataclasses import dataclass
 >>> @dataclass
@@ -15,9 +16,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-__all__ = ["Report"]
+__all__ = ["Report", "mime_bundle"]
 
 
 class Report:
@@ -34,3 +36,33 @@ class Report:
 
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
         printer.text(str(self))
+
+
+def mime_bundle(
+    makers: Mapping[str, Callable[[], str | None]],
+    include: Iterable[str] | None = None,
+    exclude: Iterable[str] | None = None,
+) -> dict[str, str]:
+    """The bundle of Jupyter's display protocol (``_repr_mimebundle_``): MIME type -> text.
+
+    ``makers`` maps each MIME type an object can show to a function that writes it; only the
+    types asked for are written (``include``: those only, None meaning all; ``exclude``: not
+    those).  A maker that returns None or fails leaves its type out (a picture without
+    Graphviz, say): a display hook must never raise, and the other types still show.
+
+    >>> mime_bundle({"text/plain": lambda: "x", "text/html": lambda: 1 / 0}, exclude={"text/latex"})
+    {'text/plain': 'x'}
+    >>> mime_bundle({"text/plain": lambda: "x", "text/html": lambda: "<b>x</b>"}, include={"text/html"})
+    {'text/html': '<b>x</b>'}
+    """
+    wanted = [m for m in makers
+              if (include is None or m in include) and (exclude is None or m not in exclude)]
+    out: dict[str, str] = {}
+    for mime in wanted:
+        try:
+            data = makers[mime]()
+        except Exception:  # broad on purpose: a notebook display must never raise
+            continue
+        if data is not None:
+            out[mime] = data
+    return out

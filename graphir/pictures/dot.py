@@ -307,8 +307,9 @@ def to_dot(
 
 
 def svg_or_none(expr: Any) -> str | None:
-    """SVG text of the plain graph of ``expr`` (for Jupyter), or None when Graphviz is
-    missing, the graph is too large, or anything else goes wrong; never raises.
+    """The accessible SVG of the plain graph of ``expr`` (:func:`graphir.to_svg`, for Jupyter),
+    or None when Graphviz is missing, the graph is too large, or anything else goes wrong;
+    never raises.
 
     >>> import graphir as gi
     >>> x, = gi.symbols("x,")
@@ -317,10 +318,8 @@ def svg_or_none(expr: Any) -> str | None:
     True
     """
     try:
-        from .graphviz import finish, run_graphviz
+        from .svg import to_svg
 
-        svg = finish(run_graphviz(["dot", "-Tsvg"], to_dot(expr).encode("utf-8")), "svg").decode("utf-8")
-        start = svg.find("<svg")
-        return svg[start:] if start >= 0 else None
+        return to_svg(expr)
     except Exception:  # broad on purpose: a notebook repr must never raise
         return None

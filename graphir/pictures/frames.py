@@ -74,7 +74,8 @@ from .model import Picture, picture
 from .style import COLORS, escape
 
 __all__ = [
-    "Frame", "build_frames", "frame_sources", "render_steps", "step_files", "Layout", "oriented_spline",
+    "Frame", "build_frames", "drawn_frames", "frame_sources", "render_steps", "step_files", "Layout",
+    "oriented_spline",
 ]
 
 _BLANK = "&#160;"  # keeps an empty label line's height
@@ -573,10 +574,8 @@ def step_files(
     ['frame_000.dot', 'frame_001.dot', 'frame_002.dot', 'frame_003.dot', 'frame_004.dot']
     """
     formats = STEP_FORMATS[None if format is None else output_format(Path(f"x.{format}"), format)]
-    pic = picture(expr, at, mode, wrt, max_nodes, name=name, compact=page.compact, cleanup=cleanup)
-    frames = build_frames(pic)
-    sources = frame_sources(pic, frames, compute_layout(pic, frames, page), page)
-    files = _frame_files(sources, formats, page.dpi)
+    pic, frames, files = drawn_frames(expr, at, mode, wrt, formats=formats, max_nodes=max_nodes, name=name,
+                                      page=page, cleanup=cleanup)
     if "png" in formats:
         gif = _gif([data for name, data in files.items() if name.endswith(".png")])
         if gif is not None:
@@ -585,6 +584,25 @@ def step_files(
         svgs = [data.decode("utf-8") for name, data in files.items() if name.endswith(".svg")]
         files["stepper.html"] = _stepper(pic, frames, svgs)
     return files
+
+
+def drawn_frames(
+    expr: Any,
+    at: Mapping[Any, Any],
+    mode: str = "reverse",
+    wrt: Any = None,
+    *,
+    formats: tuple[str, ...] = ("svg",),
+    max_nodes: int | None = style.MAX_NODES,
+    name: str | None = None,
+    page: style.Page = style.DEFAULT_PAGE,
+    cleanup: bool | None = None,
+) -> tuple[Picture, list[Frame], dict[str, bytes]]:
+    """The picture, its frames (captions and all) and their files ``frame_NNN.<format>``, in order."""
+    pic = picture(expr, at, mode, wrt, max_nodes, name=name, compact=page.compact, cleanup=cleanup)
+    frames = build_frames(pic)
+    sources = frame_sources(pic, frames, compute_layout(pic, frames, page), page)
+    return pic, frames, _frame_files(sources, formats, page.dpi)
 
 
 def _frame_files(

@@ -40,6 +40,7 @@ from ..arguments import as_point, as_value, check_mode, forward_seeds, variables
 from ..build import Expr, RuleKit, expr_list, lift
 from ..errors import ArgumentError
 from ..ir import Graph
+from ..numeric.report import mime_bundle
 from ..passes.chain import PassResult, Step, partial_node
 from ..passes.evaluate import values_of_nodes
 from ..printing import DECIMALS, display_number, format_number, latex_name, node_text, to_latex, to_text
@@ -682,6 +683,18 @@ class TraceTable:
 
     def _repr_html_(self) -> str:
         return self.to_html()
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        """Jupyter's display protocol: the table as text, HTML, Markdown and LaTeX.
+
+        >>> import graphir as gi
+        >>> t = gi.trace_table(gi.parse("x*y"), {"x": 2, "y": 3})
+        >>> sorted(t._repr_mimebundle_(exclude={"text/latex"}))
+        ['text/html', 'text/markdown', 'text/plain']
+        """
+        return mime_bundle({"text/plain": self.__str__, "text/html": self.to_html,
+                            "text/markdown": self.to_markdown, "text/latex": self._repr_latex_},
+                           include, exclude)
 
 
 def trace_table(

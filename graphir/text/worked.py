@@ -30,7 +30,6 @@ True
 from __future__ import annotations
 
 import base64
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -145,8 +144,7 @@ class Explanation:
 
         check_folder(folder, overwrite)
         f = self.files
-        kw = {"at": self.point, "mode": self.mode, "wrt": self.table.wrt if self.mode == "reverse" else
-              self.table.tangents, "name": self.table.output_labels[0][0]}
+        kw = self._picture_options()
         look = self.pictures
         files = {
             f["graph"]: picture_bytes(self.expr, "svg", **look),
@@ -161,23 +159,64 @@ class Explanation:
         files[f["readme"]] = self.markdown.encode("utf-8")
         return write_folder(folder, files, overwrite)
 
+    def _picture_options(self) -> dict[str, Any]:
+        """What the picture with values and tangents/adjoints is drawn with."""
+        return {"at": self.point, "mode": self.mode, "name": self.table.output_labels[0][0],
+                "wrt": self.table.wrt if self.mode == "reverse" else self.table.tangents}
+
+    def svg_pictures(self) -> dict[str, str]:
+        """The two graph pictures as SVG text, by role (``"graph"``, ``"values"``); none without
+        Graphviz (or when drawing fails): the documents then say they are not drawn."""
+        try:
+            from ..pictures.draw import picture_bytes
+
+            return {"graph": picture_bytes(self.expr, "svg", **self.pictures).decode("utf-8"),
+                    "values": picture_bytes(self.expr, "svg", **self._picture_options(),
+                                            **self.pictures).decode("utf-8")}
+        except GraphirError:
+            return {}
+
     def _repr_markdown_(self) -> str:
         """The document with the two graph pictures embedded (data URIs), for Jupyter."""
-        try:
-            from ..pictures.draw import render
-
-            with tempfile.TemporaryDirectory() as tmp:
-                kw = {"at": self.point, "mode": self.mode, "name": self.table.output_labels[0][0],
-                      "wrt": self.table.wrt if self.mode == "reverse" else self.table.tangents}
-                pics = {
-                    "graph": render(self.expr, Path(tmp) / "g.svg")[0],
-                    "values": render(self.expr, Path(tmp) / "v.svg", **kw)[0],
-                }
-                uris = {k: "data:image/svg+xml;base64," + base64.b64encode(p.read_bytes()).decode("ascii")
-                        for k, p in pics.items()}
-        except GraphirError:
-            uris = {}
+        uris = {k: "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+                for k, svg in self.svg_pictures().items()}
         return self._document(lambda key: uris.get(key, ""), steps=False)
+
+    def to_html(self) -> str:
+        """The document as HTML, the pictures inline as accessible SVG (:func:`graphir.to_svg`:
+        no files, no data URIs, ids prefixed per picture), math kept for MathJax (``$...$``),
+        as a notebook shows it.  Without Graphviz the pictures are left out, the text stays.
+
+        >>> import graphir as gi
+        >>> page = explain(gi.parse("x*y"), {"x": 2, "y": 3}).to_html()
+        >>> page.startswith('<div class="graphir-doc">') and "<h2>The result</h2>" in page
+        True
+        """
+        from .markup import markdown_html
+
+        try:
+            from ..pictures.svg import to_svg
+
+            look = {k: v for k, v in self.pictures.items() if k != "dpi"}  # SVG has no resolution
+            svgs = {"graph": to_svg(self.expr, **look),
+                    "values": to_svg(self.expr, **self._picture_options(), **look)}
+        except GraphirError:
+            svgs = {}
+        by_file = {self.files[k]: svg for k, svg in svgs.items()}
+        md = self._document(lambda key: self.files[key] if key in svgs else "", steps=False)
+        body = markdown_html(md, lambda src, alt: by_file.get(src))
+        return ('<div class="graphir-doc">\n<style>.graphir-doc svg { max-width: 100%; height: auto; }'
+                "</style>\n" + body + "</div>\n")
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        """Jupyter's display protocol: the document as HTML (pictures inline), Markdown and text."""
+        from ..numeric.report import mime_bundle
+
+        return mime_bundle({"text/plain": self.__repr__, "text/html": self.to_html,
+                            "text/markdown": self._repr_markdown_}, include, exclude)
 
     def __repr__(self) -> str:
         return f"<Explanation {self.mode} mode: {self.table.label()} at {self.table.at_text()}>"
