@@ -119,6 +119,8 @@ _LAZY = {
     "check_claims": "numeric.check",
     "check_partials": "numeric.gradcheck",
     "to_dot": "pictures.dot",
+    "to_mermaid": "pictures.mermaid",
+    "to_tikz": "pictures.tikz",
     "trace_table": "text.trace_table",
     "explain": "text.worked",
     "to_python": "text.code",
@@ -156,6 +158,8 @@ if TYPE_CHECKING:  # what __getattr__ loads on first use, spelled out for IDEs a
     from .passes.cleanup import cleanup
     from .passes.scalarize import scalarize
     from .pictures.dot import to_dot
+    from .pictures.mermaid import to_mermaid
+    from .pictures.tikz import to_tikz
     from .text.code import to_python
     from .text.trace_table import TraceTable, trace_table
     from .text.worked import Explanation, explain
@@ -273,6 +277,8 @@ __all__ = [
     "check_claims",
     "check_partials",
     "to_dot",
+    "to_mermaid",
+    "to_tikz",
     "trace_table",
     "explain",
     "to_python",
