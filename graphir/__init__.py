@@ -122,6 +122,8 @@ _LAZY = {
     "to_svg": "pictures.svg",
     "describe": "text.describe",
     "alt_text": "text.describe",
+    "to_mermaid": "pictures.mermaid",
+    "to_tikz": "pictures.tikz",
     "trace_table": "text.trace_table",
     "explain": "text.worked",
     "to_python": "text.code",
@@ -161,8 +163,10 @@ if TYPE_CHECKING:  # what __getattr__ loads on first use, spelled out for IDEs a
     from .passes.cleanup import cleanup
     from .passes.scalarize import scalarize
     from .pictures.dot import to_dot
+    from .pictures.mermaid import to_mermaid
     from .pictures.steps import Steps, steps
     from .pictures.svg import to_svg
+    from .pictures.tikz import to_tikz
     from .text.code import to_python
     from .text.describe import alt_text, describe
     from .text.trace_table import TraceTable, trace_table
@@ -284,6 +288,8 @@ __all__ = [
     "to_svg",
     "describe",
     "alt_text",
+    "to_mermaid",
+    "to_tikz",
     "trace_table",
     "explain",
     "to_python",

@@ -34,10 +34,8 @@ step-by-step rendering costs two or three Graphviz processes.
 
 from __future__ import annotations
 
-import html as _html
 import io
 import json
-import re
 import tempfile
 import warnings
 from collections.abc import Mapping
@@ -66,6 +64,7 @@ from .labels import (
     name_line,
     number,
     partial_text,
+    plain,
     value_block,
     value_text,
     zero_tangent_text,
@@ -329,15 +328,11 @@ def build_frames(pic: Picture) -> list[Frame]:
 # --------------------------------------------------------------------------- layout
 
 
-def _plain(fragment: str) -> str:
-    return _html.unescape(re.sub(r"<[^>]*>", "", fragment))
-
-
 def _widest(candidates: list[str]) -> str:
     """The candidate label line that is widest on paper (first one on ties)."""
     best, width = candidates[0], -1.0
     for c in candidates:
-        w = style.text_width(_plain(c)) * (1.08 if "<B>" in c else 1.0)
+        w = style.text_width(plain(c)) * (1.08 if "<B>" in c else 1.0)
         if w > width:
             best, width = c, w
     return best

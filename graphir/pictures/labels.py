@@ -9,6 +9,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -24,7 +26,7 @@ if TYPE_CHECKING:
 
 __all__ = ["NodeLook", "EdgeLook", "static_looks", "name_line", "partial_text", "const_text", "op_formula",
            "zero_tangent_text", "adjoint_dir", "number", "value_block", "fragment_lines", "flow_text",
-           "has_arrays"]
+           "has_arrays", "plain"]
 
 
 def const_text(v: float, operand: bool = False) -> str:
@@ -84,6 +86,15 @@ def colored(text: str, color: str, bold: bool = False) -> str:
     if bold:
         t = f"<B>{t}</B>"
     return f'<FONT COLOR="{color}">{t}</FONT>'
+
+
+def plain(fragment: str) -> str:
+    """The text of a label fragment, without its HTML-like tags and escapes.
+
+    >>> plain('<FONT COLOR="#c0392b">v̄₁ &lt; 1</FONT>')
+    'v̄₁ < 1'
+    """
+    return html.unescape(re.sub(r"<[^>]*>", "", fragment))
 
 
 def number(v: Any) -> str:

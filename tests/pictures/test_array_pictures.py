@@ -12,6 +12,7 @@ import pytest
 import graphir as gi
 from graphir.pictures.dot import to_dot
 from graphir.pictures.frames import build_frames
+from graphir.pictures.labels import plain as plain_text
 from graphir.pictures.model import picture
 from graphir.text.notation import summary_text
 from tests.pictures.render_helpers import check_snapshot, needs_dot
@@ -100,7 +101,7 @@ def test_frames_of_a_matrix_show_rows() -> None:
     f = gi.sum(W @ gi.constant(np.array([1.0, 2.0]), name="u"))
     pic = picture(f, at={"W": np.array([[1.0, 2.0], [3.0, 4.0]])}, mode="reverse")
     lines = build_frames(pic)[-1].looks[pic.nodes[0]].lines
-    plain = [gi.pictures.frames._plain(x) for x in lines]
+    plain = [plain_text(x) for x in lines]
     assert plain == ["v₀  (2×2)", "W =", "[1  2]", "[3  4]", "v̄₀ =", "[1  2]", "[1  2]"]  # ∂/∂W = 1 uᵀ
 
 
