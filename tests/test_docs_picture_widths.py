@@ -23,7 +23,7 @@ PAGE_PX = 900
 MIN_TEXT_PX = 9
 MAX_WIDTH = int(PAGE_PX * (style.FONT_SIZE * style.PNG_DPI / 72) / MIN_TEXT_PX)
 
-_IMAGE = re.compile(r"!\[[^\]]*\]\(([^)\s]+)\)")
+_IMAGE = re.compile(r"!\[(?:[^\]\\]|\\.)*\]\(([^)\s]+)\)")  # alt text may hold escaped brackets
 
 
 def _documents() -> list[Path]:

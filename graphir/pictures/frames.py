@@ -629,6 +629,8 @@ def _frame_files(
 def _stepper(pic: Picture, frames: list[Frame], svgs: list[str]) -> bytes:
     """``stepper.html``: one offline page that steps through the SVG frames."""
     from .html import stepper_html
+    from .svg import picture_words
 
-    text = stepper_html(svgs, [f.caption for f in frames], page_title(pic), pic.mode or "")
+    text = stepper_html(svgs, [f.caption for f in frames], page_title(pic), pic.mode or "",
+                        description=picture_words(pic)[1])
     return text.encode("utf-8")

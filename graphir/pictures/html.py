@@ -94,7 +94,8 @@ _JS = """
 
 
 def stepper_html(
-    svgs: Sequence[str], captions: Sequence[str], title: str, subtitle: str = "", delay_ms: int = 1500
+    svgs: Sequence[str], captions: Sequence[str], title: str, subtitle: str = "", delay_ms: int = 1500,
+    description: str = "",
 ) -> str:
     """The stepper page for frames given as SVG texts, one caption each.
 
@@ -105,6 +106,11 @@ def stepper_html(
     title : the page's heading.
     subtitle : shown after the title (e.g. the mode).
     delay_ms : time per frame when playing.
+    description : the graph in words (:func:`graphir.describe`): shown under a "The graph in
+        words" disclosure, and what every frame's picture is described by (``aria-describedby``).
+
+    Every frame's picture is an image (``role="img"``) labelled by its caption
+    (``aria-labelledby``), so a screen reader reads the step each frame shows.
     """
     if len(svgs) != len(captions):
         raise ValueError("one caption per frame")
@@ -127,13 +133,19 @@ def stepper_html(
         '<button id="next" title="next frame (right arrow)">Next</button>',
         '<button id="last" title="last frame (End)">&gt;|</button>',
         '<input id="slider" type="range" min="0" max="0" value="0" aria-label="frame">',
-        '<span id="counter"></span>',
+        '<span id="counter" aria-live="polite"></span>',
         "</div>",
     ]
+    described = ""
+    if description:
+        parts.append(f'<details><summary>The graph in words</summary><p id="graph-words">'
+                     f"{html.escape(description)}</p></details>")
+        described = ' aria-describedby="graph-words"'
     for k, (svg, cap) in enumerate(zip(svgs, captions, strict=True)):
         parts.append(f'<figure class="frame" id="frame{k}">')
-        parts.append(inline_svg(svg, f"f{k}_"))
-        parts.append(f"<figcaption>{k + 1}. {html.escape(cap)}</figcaption>")
+        parts.append(inline_svg(svg, f"f{k}_").replace(
+            "<svg", f'<svg role="img" aria-labelledby="caption{k}"{described}', 1))
+        parts.append(f'<figcaption id="caption{k}">{k + 1}. {html.escape(cap)}</figcaption>')
         parts.append("</figure>")
     parts += [
         '<p class="hint">Keys: left/right arrows step, Home/End jump, space plays.</p>',

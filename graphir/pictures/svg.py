@@ -160,6 +160,20 @@ def _annotate(root: ET.Element, pic: Picture) -> None:
                 el.remove(title)
 
 
+def picture_words(pic: Picture) -> tuple[str, str]:
+    """The title (:func:`~graphir.text.describe.title_text`) and the description in words
+    (:func:`~graphir.text.describe.describe`) of what picture ``pic`` shows."""
+    drawn = [Expr(pic.graph, o) for o in pic.outputs]
+    named = pic.output_name
+    word_name = named if named.isidentifier() and named not in variables_of(drawn) else None
+    wrt: Any = pic.wrt
+    if pic.mode == "forward" and pic.result is not None and pic.at is not None:
+        g = pic.graph
+        wrt = {g.params[i]: pic.values[s] for i, s in pic.result.seeds.items() if g.ops[i] == "var"}
+    return (title_text(drawn, pic.at, pic.mode, name=word_name),
+            describe(drawn, pic.at, pic.mode, wrt if pic.mode else None, name=word_name))
+
+
 def _check_prefix(id_prefix: str | None) -> None:
     if id_prefix is not None and not (isinstance(id_prefix, str) and _PREFIX.match(id_prefix)):
         raise ArgumentError(f"id_prefix must start with a letter or _ and hold only letters, digits, "
@@ -219,11 +233,7 @@ def to_svg(
     source = write_dot(pic, looks, elooks, legend(pic), page=page)  # what to_dot writes
     raw = finish(run_graphviz(["dot", "-Tsvg"], source.encode("utf-8")), "svg")
     root = ET.fromstring(raw)
-    drawn = [Expr(pic.graph, o) for o in pic.outputs]
-    named = pic.output_name
-    word_name = named if named.isidentifier() and named not in variables_of(drawn) else None
-    title = title_text(drawn, pic.at, mode, name=word_name)
-    desc = describe(drawn, pic.at, mode, pic.wrt if mode == "reverse" else wrt, name=word_name)
+    title, desc = picture_words(pic)
     _annotate(root, pic)
     prefix = id_prefix if id_prefix is not None else "gi-" + hashlib.sha256(raw).hexdigest()[:10] + "-"
     _prefix_ids(root, prefix)

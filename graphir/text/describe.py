@@ -16,6 +16,7 @@ the output is 11.652; reverse mode gives ∂y/∂x1 = 5.5, ∂y/∂x2 = 1.716.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -27,7 +28,7 @@ from ..printing import DECIMALS, format_number, node_text, to_text
 from .notation import compact_array, mark_text, node_name, numbering
 from .trace_table import TraceRow, TraceTable, cell, real_point
 
-__all__ = ["describe", "alt_text", "title_text"]
+__all__ = ["describe", "alt_text", "title_text", "table_alt_text", "markdown_alt"]
 
 _MODE_WORD = {"forward": "forward mode", "reverse": "reverse mode"}
 
@@ -200,15 +201,38 @@ def alt_text(
         p = _Plain(expr, name)
         text = f"Computation graph of {p.label()} ({_counts(len(p.ordered(True)), len(p.ordered(False)))})"
         return text + (f", {_MODE_WORD[mode]}." if mode else ".")
-    t = _table(expr, at, mode, wrt, name, DECIMALS)
+    return table_alt_text(_table(expr, at, mode, wrt, name, DECIMALS), mode)
+
+
+def table_alt_text(t: TraceTable, mode: str | None = None, values: bool = True) -> str:
+    """:func:`alt_text` of the expression a trace table traces, at its point: with ``mode``
+    the derivatives too; without ``values`` the graph alone (no point, no numbers).
+
+    >>> import graphir as gi
+    >>> t = gi.trace_table(gi.parse("a*b"), {"a": 2, "b": 3})
+    >>> table_alt_text(t, values=False)
+    'Computation graph of y = a*b (2 inputs, 1 operation).'
+    """
     rows = t.primal_rows
     counts = _counts(sum(r.kind == "input" for r in rows), sum(r.kind == "op" for r in rows))
-    values = ", ".join(f"{r.name} = {cell(r.value, t.decimals)}" for r in rows if r.kind == "output")
-    what = f"the output is {cell(rows[-1].value, t.decimals)}" if len(t.outputs) == 1 else f"{values}"
+    if not values:
+        return f"Computation graph of {t.label()} ({counts})."
+    outs = [r for r in rows if r.kind == "output"]
+    what = (f"the output is {cell(outs[0].value, t.decimals)}" if len(outs) == 1 else
+            ", ".join(f"{r.name} = {cell(r.value, t.decimals)}" for r in outs))
     text = f"Computation graph of {t.label()} ({counts}): at {t.at_text()} {what}"
     if mode:
         text += f"; {_MODE_WORD[mode]} gives {_derivative_words(t)}"
     return text + "."
+
+
+def markdown_alt(text: str) -> str:
+    """``text`` safe inside Markdown's ``![...]``: brackets, backslashes and emphasis marks escaped.
+
+    >>> print(markdown_alt("x*y*z [a]"))
+    x\\*y\\*z \\[a\\]
+    """
+    return re.sub(r"([\\`*_\[\]<>])", r"\\\1", text)
 
 
 def title_text(

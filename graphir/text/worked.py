@@ -52,6 +52,7 @@ from ..printing import (
     to_latex,
     to_text,
 )
+from .describe import markdown_alt, table_alt_text
 from .notation import latex_array, mark_text
 from .paths import MAX_PATHS, GraphPath, PathSum, path_sum
 from .trace_table import TIMES, TraceTable, cell, pad, real_point, width
@@ -244,7 +245,7 @@ class Explanation:
         out.append("")
         # 2. the graph
         out += ["## The computation graph", ""]
-        out += [_image(link("graph"), "the computation graph"), ""]
+        out += [_image(link("graph"), table_alt_text(t, values=False)), ""]
         inputs = [f"${r.name_latex} = {r.formula_latex}$" for r in t.primal_rows if r.kind == "input"]
         n_op = sum(1 for r in t.primal_rows if r.kind == "op")
         shown = t.graph.display_names
@@ -297,7 +298,7 @@ class Explanation:
                 "directional derivative.",
                 "",
             ]
-        out += [_image(link("values"), f"the graph with values and {d}s"), ""]
+        out += [_image(link("values"), table_alt_text(t, self.mode)), ""]
         out += [
             "Each node shows its value and, in colour, its " + d + "; each edge its local partial "
             "derivative and the contribution it carries.",
@@ -348,7 +349,8 @@ class Explanation:
                 "The same computation as an animation: first the primal pass node by node, then the "
                 f"{d} pass edge by edge (the current step highlighted).",
                 "",
-                _image(f"{folder}/steps.gif", "the chain rule step by step (animated)"),
+                _image(f"{folder}/steps.gif", f"Animation, one frame per step: the primal pass node by node, "
+                       f"then the {d} pass edge by edge. {table_alt_text(t, self.mode)}"),
                 "",
                 f"Step through it at your own pace in [{folder}/stepper.html]({folder}/stepper.html) "
                 "(open it in a browser; arrow keys step)"
@@ -560,9 +562,10 @@ def _and(items: list[str]) -> str:
 
 
 def _image(target: str, alt: str) -> str:
+    """A Markdown image with ``alt`` as its alt text (escaped); a note when it was not drawn."""
     if not target:
-        return f"*({alt}: not drawn)*"
-    return f"![{alt}]({target})"
+        return f"*({markdown_alt(alt.rstrip('.'))}: not drawn)*"
+    return f"![{markdown_alt(alt)}]({target})"
 
 
 def explain(

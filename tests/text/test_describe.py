@@ -70,3 +70,22 @@ def test_arrays_are_described() -> None:
     v = gi.symbols("v", shape=(2,))
     text = gi.describe(gi.sum(W @ v), at={"W": [[1, 2], [3, 4]], "v": [1, 1]}, mode="reverse")
     assert "The output y = v_2 = 10." in text
+
+
+def test_worked_example_images_carry_real_alt_text() -> None:
+    md = gi.explain(baydin(), AT).markdown
+    images = [line for line in md.splitlines() if line.startswith("![")]
+    assert len(images) == 3
+    assert not any(line.startswith(("![the computation graph]", "![the graph with")) for line in images)
+    assert "![Computation graph of y = log(x1) + x1\\*x2 - sin(x2) (2 inputs, 5 operations).](graph.svg)" \
+        in md
+    assert "reverse mode gives ∂y/∂x1 = 5.5, ∂y/∂x2 = 1.716.](graph_reverse.svg)" in md
+
+
+def test_stepper_frames_are_labelled_images() -> None:
+    from graphir.pictures.html import stepper_html
+
+    page = stepper_html(['<svg width="1pt"><g id="graph0"/></svg>'], ["v₁ = 2"], "demo",
+                        description="the graph in words")
+    assert '<svg role="img" aria-labelledby="caption0" aria-describedby="graph-words"' in page
+    assert '<figcaption id="caption0">1. v₁ = 2</figcaption>' in page and ">the graph in words</p>" in page
