@@ -119,6 +119,9 @@ _LAZY = {
     "check_claims": "numeric.check",
     "check_partials": "numeric.gradcheck",
     "to_dot": "pictures.dot",
+    "to_svg": "pictures.svg",
+    "describe": "text.describe",
+    "alt_text": "text.describe",
     "trace_table": "text.trace_table",
     "explain": "text.worked",
     "to_python": "text.code",
@@ -156,7 +159,9 @@ if TYPE_CHECKING:  # what __getattr__ loads on first use, spelled out for IDEs a
     from .passes.cleanup import cleanup
     from .passes.scalarize import scalarize
     from .pictures.dot import to_dot
+    from .pictures.svg import to_svg
     from .text.code import to_python
+    from .text.describe import alt_text, describe
     from .text.trace_table import TraceTable, trace_table
     from .text.worked import Explanation, explain
 
@@ -273,6 +278,9 @@ __all__ = [
     "check_claims",
     "check_partials",
     "to_dot",
+    "to_svg",
+    "describe",
+    "alt_text",
     "trace_table",
     "explain",
     "to_python",

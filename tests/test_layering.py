@@ -20,6 +20,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "graphir"
 LAYERS = [
     "errors", "files", "shapes", "primitives", "ir", "traversal", "build", "arrays", "arguments", "printing",
     "parser", "passes", "derivatives", "bridges", "numeric", "text", "pictures", "cli",
+    "embed", "mkdocs", "sphinxext",
 ]
 RANK = {name: k for k, name in enumerate(LAYERS)}
 

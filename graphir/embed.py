@@ -1,0 +1,387 @@
+"""Worked examples inside other people's documents: what the Sphinx directive
+(:mod:`graphir.sphinxext`) and the MkDocs fence (:mod:`graphir.mkdocs`) share.
+
+A writer gives one expression (graphir's text syntax, or Python code whose last
+expression is the graph) and a few options (``at``, ``mode``, ``wrt``, ``show``,
+``alt``, ``caption``, ``format``).  :func:`read_options` checks the options,
+:func:`load` builds the :class:`Example` (the expression, the point, the trace
+table and, when asked, the worked example), and the ``*_html`` functions write
+its parts as HTML fragments.  Pictures are cached by :func:`cached`: a file named
+by a hash of everything that decides its bytes, reused without Graphviz.
+
+>>> spec = read_options({"at": "x1=2, x2=5"}, "ln(x1) + x1*x2 - sin(x2)")
+>>> spec.show, spec.mode
+(('graph', 'trace'), 'reverse')
+>>> ex = load(spec)
+>>> ex.table.result
+{'x1': 5.5, 'x2': 1.7163378145367738}
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import html
+import json
+import os
+import re
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .errors import ArgumentError, GraphirError
+
+__all__ = [
+    "SHOW", "FORMATS", "Spec", "Example", "read_options", "load", "cached", "digest",
+    "picture_svg", "trace_html", "chain_html", "paths_html", "compare_html", "steps_html", "figure_html",
+]
+
+#: What a directive can show, in the order the parts appear on the page.
+SHOW = ("graph", "trace", "chain", "paths", "compare", "steps")
+#: Picture formats of HTML pages (``svg``: inline markup; ``png``: an image file).
+FORMATS = ("svg", "png")
+MODES = ("forward", "reverse")
+#: The option names (a directive's or a fence's).
+OPTIONS = ("at", "mode", "wrt", "show", "alt", "caption", "name", "format", "python")
+
+
+@dataclass(frozen=True)
+class Spec:
+    """One directive or fence: its content and checked options."""
+
+    source: str
+    at: str | None = None
+    mode: str = "reverse"
+    wrt: tuple[str, ...] = ()
+    show: tuple[str, ...] = ("graph",)
+    alt: str | None = None
+    caption: str | None = None
+    format: str = "svg"
+    python: bool = False
+
+
+def _words(text: str) -> list[str]:
+    return [w for w in re.split(r"[\s,]+", text.strip()) if w]
+
+
+def read_options(options: Mapping[str, Any], source: str) -> Spec:
+    """The :class:`Spec` of ``source`` with ``options`` (text values, as a directive gets them).
+
+    Raises :class:`~graphir.ArgumentError` for an unknown option or value.
+
+    >>> read_options({"show": "graph, chain", "at": "x=1"}, "x*x").show
+    ('graph', 'chain')
+    >>> read_options({"mode": "sideways"}, "x")
+    Traceback (most recent call last):
+    ...
+    graphir.errors.ArgumentError: mode: 'sideways' is not one of forward, reverse
+    """
+    unknown = sorted(set(options) - set(OPTIONS))
+    if unknown:
+        raise ArgumentError(f"unknown option {unknown[0]!r}; the options are {', '.join(OPTIONS)}")
+    if not source.strip():
+        raise ArgumentError("no expression: write one as the content (e.g. ln(x1) + x1*x2 - sin(x2))")
+    at = (options.get("at") or "").strip() or None
+    mode = (options.get("mode") or "reverse").strip()
+    if mode not in MODES:
+        raise ArgumentError(f"mode: {mode!r} is not one of {', '.join(MODES)}")
+    fmt = (options.get("format") or "svg").strip().lower()
+    if fmt not in FORMATS:
+        raise ArgumentError(f"format: {fmt!r} is not one of {', '.join(FORMATS)}")
+    show_text = options.get("show")
+    show = _words(show_text) if show_text else (["graph", "trace"] if at else ["graph"])
+    for s in show:
+        if s not in SHOW:
+            raise ArgumentError(f"show: {s!r} is not one of {', '.join(SHOW)}")
+    if not show:
+        raise ArgumentError(f"show: give at least one of {', '.join(SHOW)}")
+    python = "python" in options and options["python"] in (None, "", True, "true", "yes")
+    needs_point = [s for s in show if s != "graph"]
+    if needs_point and not at and not python:
+        raise ArgumentError(f"show: {needs_point[0]} needs a point: give :at: (e.g. x1=2, x2=5)")
+    return Spec(
+        source=source.strip("\n"), at=at, mode=mode, wrt=tuple(_words(options.get("wrt") or "")),
+        show=tuple(s for s in SHOW if s in show), alt=options.get("alt") or None,
+        caption=options.get("caption") or None, format=fmt, python=python,
+    )
+
+
+@dataclass
+class Example:
+    """What a directive draws: the expression, and with a point its trace and worked example."""
+
+    expr: Any
+    point: dict[str, Any] | None
+    mode: str | None
+    wrt: Any
+    table: Any = None
+    explanation: Any = None
+    alt: str = ""
+    title: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def picture_args(self) -> dict[str, Any]:
+        """Keywords of the picture with values (or of the plain graph without a point)."""
+        if self.point is None:
+            return {}
+        return {"at": self.point, "mode": self.mode, "wrt": self.wrt}
+
+    def point_json(self) -> str:
+        """The point as JSON (arrays as nested lists), for a cache key or a document node."""
+        if self.point is None:
+            return "null"
+        return json.dumps({k: np.asarray(v).tolist() for k, v in self.point.items()}, sort_keys=True)
+
+
+def run_python(code: str, folder: str | Path | None = None) -> Any:
+    """Run ``code`` in a fresh namespace (``folder`` first on ``sys.path``); the value of its
+    last statement, which must be an expression.
+
+    >>> run_python("import graphir as gi\\nx = gi.symbols('x')\\nx * x")
+    x*x
+    """
+    tree = ast.parse(code, "<graphir directive>", "exec")
+    if not tree.body or not isinstance(tree.body[-1], ast.Expr):
+        raise ArgumentError("python: the last statement must be an expression (the graph to show)")
+    last = ast.Expression(tree.body.pop().value)
+    namespace: dict[str, Any] = {"__name__": "__graphir_directive__"}
+    added = folder is not None and str(folder) not in sys.path
+    if added:
+        sys.path.insert(0, str(folder))
+    try:
+        exec(compile(tree, "<graphir directive>", "exec"), namespace)  # the writer's own code
+        return eval(compile(last, "<graphir directive>", "eval"), namespace)
+    finally:
+        if added:
+            sys.path.remove(str(folder))
+
+
+def _point(expr: Any, spec: Spec) -> dict[str, float] | None:
+    if not spec.at:
+        return None
+    from .cli import point_for
+
+    try:
+        return point_for(expr, spec.at)
+    except GraphirError as exc:  # the command line's wording, said for a document's option
+        raise ArgumentError(str(exc).replace("--at ", "at ").replace("--at:", "at:")) from None
+
+
+def load(spec: Spec, folder: str | Path | None = None) -> Example:
+    """Build the :class:`Example` of ``spec`` (``folder``: where ``python`` code imports from).
+
+    Raises :class:`~graphir.GraphirError` (a parse error, a bad point, ...) with graphir's message.
+    """
+    from .build import Expr
+    from .text.trace_table import trace_table
+    from .text.worked import Explanation, explain
+
+    if spec.python:
+        value = run_python(spec.source, folder)
+    else:
+        from .parser import parse
+
+        value = parse(spec.source)
+    if isinstance(value, Explanation):
+        ex = Example(value.expr, value.point, value.mode, value.wrt, value.table, value)
+    elif isinstance(value, Expr):
+        point = _point(value, spec)
+        mode = spec.mode if point is not None else None
+        wrt = _wrt(spec, mode)
+        ex = Example(value, point, mode, wrt)
+        if point is not None:
+            ex.table = trace_table(value, point, mode, wrt)
+            if {"chain", "paths", "compare"} & set(spec.show):
+                ex.explanation = explain(value, point, mode, wrt, steps=False)
+    else:
+        raise ArgumentError(
+            f"the graph to show must be an Expr or an Explanation, got {type(value).__name__}")
+    if ex.point is None and any(s != "graph" for s in spec.show):
+        need = next(s for s in spec.show if s != "graph")
+        raise ArgumentError(f"show: {need} needs a point: give :at: (e.g. x1=2, x2=5)")
+    if ex.table is not None and ex.point is not None and ex.wrt is None:
+        ex.wrt = list(ex.table.wrt) if ex.mode == "reverse" else dict(ex.table.tangents)
+    ex.alt = spec.alt or _alt(ex)
+    return ex
+
+
+def _wrt(spec: Spec, mode: str | None) -> Any:
+    if not spec.wrt:
+        return None
+    if mode == "forward":
+        if len(spec.wrt) != 1:
+            raise ArgumentError("wrt: forward mode seeds one variable; give one name")
+        return spec.wrt[0]
+    return list(spec.wrt)
+
+
+def _alt(ex: Example) -> str:
+    """Alt text: graphir's description when it has one (:mod:`graphir.text.describe`), else a line."""
+    try:
+        from .text.describe import alt_text  # type: ignore[import-not-found]  # branch svg
+
+        return str(alt_text(ex.expr, **ex.picture_args()))
+    except ImportError:
+        pass
+    from .printing import to_text
+
+    text = f"Computation graph of {to_text(ex.expr, limit=200)}"
+    if ex.table is not None:
+        kind = "adjoints" if ex.mode == "reverse" else "tangents"
+        text += f", with values and {kind} at {ex.table.at_text()}"
+    return text
+
+
+def digest(*parts: str) -> str:
+    """A short hex hash of ``parts`` and graphir's version: the name of a cached file.
+
+    >>> len(digest("x*x", "svg")), digest("a") == digest("a"), digest("a") == digest("b")
+    (16, True, False)
+    """
+    from . import __version__
+
+    h = hashlib.sha256(__version__.encode("utf-8"))
+    for p in parts:
+        h.update(b"\0" + p.encode("utf-8"))
+    return h.hexdigest()[:16]
+
+
+def cached(path: str | Path, make: Callable[[], bytes]) -> bytes:
+    """The bytes of ``path`` when it exists, else ``make()`` written there (whole, atomically)."""
+    path = Path(path)
+    if path.is_file():
+        return path.read_bytes()
+    data = make()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+    return data
+
+
+def picture_key(ex: Example, kind: str) -> str:
+    """The cache key of one picture of ``ex`` (``kind``: svg, png, pdf, steps): a hash of the
+    DOT source it is drawn from, so any change to the expression or the options is a new file."""
+    from .pictures.dot import to_dot
+
+    return digest(kind, to_dot(ex.expr, **ex.picture_args()), ex.alt)
+
+
+def picture_svg(ex: Example, prefix: str) -> str:
+    """The accessible inline SVG of ``ex`` with every id prefixed by ``prefix``."""
+    try:
+        from .pictures.svg import to_svg  # type: ignore[import-not-found]  # branch svg
+
+        return str(to_svg(ex.expr, id_prefix=prefix, **ex.picture_args()))
+    except ImportError:
+        pass
+    from .pictures.draw import picture_bytes
+    from .pictures.html import inline_svg
+
+    svg = inline_svg(picture_bytes(ex.expr, "svg", **ex.picture_args()).decode("utf-8"), prefix)
+    alt = html.escape(ex.alt, quote=True)
+    return svg.replace("<svg", f'<svg role="img" aria-label="{alt}"', 1)
+
+
+def trace_html(ex: Example) -> str:
+    """The trace table as an HTML table."""
+    return str(ex.table.to_html())
+
+
+def chain_html(ex: Example) -> str:
+    """The chain rule edge by edge, one line per step, as preformatted text."""
+    lines = "\n".join(html.escape(s) for s in ex.explanation.chain_lines())
+    return ('<div class="graphir-chain"><p><strong>The chain rule, edge by edge</strong></p>'
+            f'<pre style="overflow-x:auto">{lines}</pre></div>')
+
+
+def paths_html(ex: Example) -> str:
+    """The sum over paths of each input (tables and sentences)."""
+    body = []
+    for ps in ex.explanation.path_sums:
+        body += ex.explanation._paths_md(ps)
+    return ('<div class="graphir-paths"><p><strong>Sum over paths</strong></p>'
+            + markdown_html(body) + "</div>")
+
+
+def compare_html(ex: Example) -> str:
+    """The check against SymPy and finite differences."""
+    return ('<div class="graphir-compare"><p><strong>Checked against SymPy and finite differences'
+            "</strong></p>" + markdown_html(ex.explanation._comparison_md()) + "</div>")
+
+
+def steps_html(page: str, title: str) -> str:
+    """The stepper page embedded in an ``iframe`` (its ids and script stay inside it, so
+    several on one page never clash), sized to its content."""
+    doc = html.escape(page, quote=True)
+    return (f'<iframe class="graphir-steps" title="{html.escape(title, quote=True)}" srcdoc="{doc}" '
+            'style="width:100%;height:32em;border:1px solid #ddd" loading="lazy" '
+            "onload=\"this.style.height=(this.contentDocument.documentElement.scrollHeight+4)+'px'\">"
+            "</iframe>")
+
+
+def figure_html(picture: str, caption: str | None, ident: str | None = None) -> str:
+    """A ``<figure>`` holding ``picture`` (SVG markup or an ``<img>``), with its caption."""
+    idattr = f' id="{html.escape(ident, quote=True)}"' if ident else ""
+    cap = f"<figcaption>{html.escape(caption)}</figcaption>" if caption else ""
+    return f'<figure class="graphir-figure"{idattr}>{picture}{cap}</figure>'
+
+
+_CODE = re.compile(r"`([^`]+)`")
+_STRONG = re.compile(r"\*\*([^*]+)\*\*")
+
+
+def _inline(text: str) -> str:
+    s = html.escape(text)
+    s = _CODE.sub(r"<code>\1</code>", s)
+    return _STRONG.sub(r"<strong>\1</strong>", s)
+
+
+def markdown_html(lines: list[str]) -> str:
+    """The small Markdown graphir's worked example writes (paragraphs, bullet lists, pipe
+    tables, ``**bold**`` and ```code```) as HTML.
+
+    >>> markdown_html(["**x**: 1 path.", "", "| a | b |", "|:--|--:|", "| 1 | 2 |"])  # doctest: +ELLIPSIS
+    '<p><strong>x</strong>: 1 path.</p>\\n<table><tr><th>a</th><th>b</th></tr><tr><td>1</td>...'
+    """
+    out: list[str] = []
+    table: list[list[str]] = []
+    items: list[str] = []
+
+    def flush() -> None:
+        if table:
+            head, *rows = table
+            out.append("<table><tr>" + "".join(f"<th>{_inline(c)}</th>" for c in head) + "</tr>"
+                       + "".join("<tr>" + "".join(f"<td>{_inline(c)}</td>" for c in r) + "</tr>"
+                                 for r in rows)
+                       + "</table>")
+            table.clear()
+        if items:
+            out.append("<ul>" + "".join(f"<li>{_inline(i)}</li>" for i in items) + "</ul>")
+            items.clear()
+
+    for line in lines:
+        if line.startswith("|"):
+            cells = [c.strip() for c in line.strip().strip("|").split("|")]
+            if not all(re.fullmatch(r":?-+:?", c) for c in cells):
+                table.append(cells)
+            continue
+        if line.startswith("- "):
+            items.append(line[2:])
+            continue
+        flush()
+        if line.strip():
+            out.append(f"<p>{_inline(line)}</p>")
+    flush()
+    return "\n".join(out)
+
+
+def error_text(exc: BaseException) -> str:
+    """One line for an error in the writer's content: graphir's message, else the type and message."""
+    if isinstance(exc, GraphirError):
+        return str(exc)
+    return f"{type(exc).__name__}: {exc}"

@@ -1,0 +1,134 @@
+"""The Sphinx directive (graphir.sphinxext): throwaway projects built with Sphinx's own API."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("sphinx")
+
+needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is not installed")
+
+BAYDIN = """\
+.. graphir:: ln(x1) + x1*x2 - sin(x2)
+   :at: x1=2, x2=5
+   :show: graph trace chain paths
+   :caption: The example of Baydin et al.
+   :name: fig-baydin
+"""
+
+MYST = """\
+# A MyST page
+
+```{graphir} x*x + sin(x)
+:at: x=1
+:mode: forward
+:caption: A forward-mode example
+```
+"""
+
+
+def project(root: Path, index: str, extensions: tuple[str, ...] = ("graphir.sphinxext",),
+            pages: dict[str, str] | None = None) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "conf.py").write_text(f"extensions = {list(extensions)!r}\nproject = 'demo'\n"
+                                  "numfig = True\n", encoding="utf-8")
+    (root / "index.rst").write_text(index, encoding="utf-8")
+    for name, text in (pages or {}).items():
+        (root / name).write_text(text, encoding="utf-8")
+    return root
+
+
+class BuildFailed(Exception):
+    pass
+
+
+def build(src: Path, builder: str = "html", *, werror: bool = True,
+          path: str | None = None) -> tuple[Path, str]:
+    """Build ``src`` from scratch (a fresh environment: every page read and written) with
+    ``python -m sphinx``, as a writer would; (the output folder, the warnings)."""
+    out = src / "_build" / builder
+    env = dict(os.environ, PATH=path if path is not None else os.environ.get("PATH", ""))
+    cmd = [sys.executable, "-m", "sphinx", "-E", "-q", "-b", builder, *(["-W"] if werror else []),
+           str(src), str(out)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=src, check=False)
+    if proc.returncode != 0:
+        raise BuildFailed(proc.stderr + proc.stdout)
+    return out, proc.stderr
+
+
+@needs_dot
+def test_html_page_has_caption_inline_svg_trace_and_adjoints(tmp_path):
+    index = "Demo\n====\n\nSee :ref:`fig-baydin`.\n\n" + BAYDIN
+    out, warnings = build(project(tmp_path / "p", index))
+    assert warnings == ""
+    page = (out / "index.html").read_text(encoding="utf-8")
+    assert "The example of Baydin et al." in page
+    assert re.search(r'<svg[^>]*role="img"', page)
+    # the trace table: value 11.652, adjoints 5.5 and 1.716 (Baydin et al. 2018, Table 3)
+    assert '<table class="graphir-trace">' in page
+    assert "11.652" in page and "5.5" in page and "1.716" in page
+    assert "The chain rule, edge by edge" in page and "Sum over paths" in page
+    # :name: resolves from :ref: (to the figure, by its caption)
+    assert re.search(r'<a class="reference internal" href="#fig-baydin">.*The example of Baydin', page)
+    assert 'id="fig-baydin"' in page
+
+
+@needs_dot
+def test_myst_page(tmp_path):
+    pytest.importorskip("myst_parser")
+    index = "Demo\n====\n\n.. toctree::\n\n   page\n"
+    src = project(tmp_path / "p", index, ("graphir.sphinxext", "myst_parser"), {"page.md": MYST})
+    out, warnings = build(src)
+    assert warnings == ""
+    page = (out / "page.html").read_text(encoding="utf-8")
+    assert "A forward-mode example" in page and re.search(r'<svg[^>]*role="img"', page)
+    assert "Tangent trace" in page
+
+
+@needs_dot
+def test_second_build_reuses_the_pictures_without_graphviz(tmp_path):
+    index = "Demo\n====\n\n" + BAYDIN.replace("chain paths", "chain steps")
+    src = project(tmp_path / "p", index)
+    out, _ = build(src)
+    first = (out / "index.html").read_bytes()
+    cached = sorted(p.name for p in (out / "_images").glob("graphir-*"))
+    assert len(cached) == 2  # the inline SVG and the stepper
+    empty = tmp_path / "no-graphviz"
+    empty.mkdir()
+    assert shutil.which("dot", path=str(empty)) is None
+    out, warnings = build(src, path=str(empty))  # a fresh environment: every page read and written again
+    assert warnings == ""
+    assert (out / "index.html").read_bytes() == first
+    # and without the cache Graphviz is needed (so the test above did test the cache)
+    shutil.rmtree(out / "_images")
+    _, warnings = build(src, werror=False, path=str(empty))
+    assert "Graphviz's 'dot' program is not installed" in warnings
+
+
+@pytest.mark.parametrize(("body", "message"), [
+    ("ln(x1 + ", "graphir: "),
+    ("x + y\n   :mode: sideways", "mode: 'sideways' is not one of forward, reverse"),
+    ("x + y\n   :show: trace", "trace needs a point"),
+    ("x + y\n   :at: x=1", "no value given for variable 'y'"),
+])
+def test_a_bad_directive_fails_the_build_naming_the_file_and_line(tmp_path, body, message):
+    index = "Demo\n====\n\nSome text.\n\n.. graphir:: " + body + "\n"
+    src = project(tmp_path / "p", index)
+    with pytest.raises(BuildFailed) as info:
+        build(src)
+    text = str(info.value)
+    assert re.search(r"index\.rst:6", text), text
+    assert message in text
+    assert "Traceback" not in text
+    # without -W the build goes on and the page shows the error
+    out, warnings = build(src, werror=False)
+    assert "index.rst:6" in warnings and message in warnings
+    assert "Traceback" not in warnings
+    assert (out / "index.html").is_file()
