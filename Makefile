@@ -85,12 +85,13 @@ fonts:
 	  fi; \
 	fi
 
-## tex: pdflatex with TikZ (for gi.to_tikz and the LaTeX builder of the docs): Debian's
-##      texlive-latex-base, texlive-pictures and texlive-latex-recommended, installed with
-##      apt-get when pdflatex or tikz.sty is missing
-TEX_PACKAGES := texlive-latex-base texlive-pictures texlive-latex-recommended
+## tex: pdflatex with TikZ (for gi.to_tikz and the LaTeX builder of the docs) and dvisvgm (the
+##      docs site's formulas as SVG): Debian's texlive-latex-base, texlive-pictures,
+##      texlive-latex-recommended and dvisvgm, installed with apt-get when one is missing
+TEX_PACKAGES := texlive-latex-base texlive-pictures texlive-latex-recommended dvisvgm
 tex:
-	@{ command -v pdflatex >/dev/null 2>&1 && kpsewhich tikz.sty >/dev/null 2>&1; } || { \
+	@{ command -v pdflatex >/dev/null 2>&1 && kpsewhich tikz.sty >/dev/null 2>&1 && \
+	   command -v dvisvgm >/dev/null 2>&1; } || { \
 	  if command -v apt-get >/dev/null 2>&1; then \
 	    echo "make: installing pdflatex and TikZ ($(TEX_PACKAGES)) with apt-get"; \
 	    $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \

@@ -7,6 +7,7 @@ graphir's own directive (``graphir.sphinxext``), so the site cannot go stale;
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -29,24 +30,33 @@ extensions = [
     "myst_parser",
     "sphinx.ext.autodoc",
     "sphinx.ext.napoleon",
+    "sphinx.ext.imgmath",
     "graphir.sphinxext",
 ]
 
 source_suffix = {".md": "markdown", ".rst": "restructuredtext"}
 root_doc = "index"
-exclude_patterns = ["_build", "mkdocs-example", "README.md"]
+exclude_patterns = ["_build", "mkdocs-example", "img/README.md"]
 
 myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "html_image"]
 myst_heading_anchors = 4
 
 autodoc_member_order = "bysource"
 autodoc_typehints = "description"
-autodoc_default_options = {"members": True, "undoc-members": False}
 napoleon_google_docstring = False
 napoleon_numpy_docstring = True
 # The docstrings write types in words ("an expression"): shown as written, not cross-referenced.
 napoleon_use_param = False
 napoleon_use_ivar = True
+
+# Formulas drawn by LaTeX when the site is built (make docs installs it), as SVG: they show
+# without a network (MathJax would come from a CDN) and the same on every reader's machine.
+# imgmath's LaTeX file loads anyfontsize, which Debian's texlive-latex-base lacks: _tex/ holds a
+# stand-in (the formulas are drawn at the document's 12pt, so no size needs scaling).
+imgmath_image_format = "svg"
+imgmath_font_size = 12
+imgmath_use_preview = False
+os.environ["TEXINPUTS"] = str(DOCS / "_tex") + os.pathsep + os.environ.get("TEXINPUTS", "")
 
 try:
     import furo  # noqa: F401
