@@ -121,7 +121,7 @@ class Example:
     table: Any = None
     explanation: Any = None
     alt: str = ""
-    title: str = ""
+    title: str = ""  # the writer's own alt text (else the SVG's title is graphir's)
     extra: dict[str, Any] = field(default_factory=dict)
 
     def picture_args(self) -> dict[str, Any]:
@@ -206,6 +206,7 @@ def load(spec: Spec, folder: str | Path | None = None) -> Example:
     if ex.table is not None and ex.point is not None and ex.wrt is None:
         ex.wrt = list(ex.table.wrt) if ex.mode == "reverse" else dict(ex.table.tangents)
     ex.alt = spec.alt or _alt(ex)
+    ex.title = spec.alt or ""
     return ex
 
 
@@ -220,20 +221,10 @@ def _wrt(spec: Spec, mode: str | None) -> Any:
 
 
 def _alt(ex: Example) -> str:
-    """Alt text: graphir's description when it has one (:mod:`graphir.text.describe`), else a line."""
-    try:
-        from .text.describe import alt_text  # type: ignore[import-not-found]  # branch svg
+    """Alt text: the graph in one line (:func:`graphir.text.describe.alt_text`)."""
+    from .text.describe import alt_text
 
-        return str(alt_text(ex.expr, **ex.picture_args()))
-    except ImportError:
-        pass
-    from .printing import to_text
-
-    text = f"Computation graph of {to_text(ex.expr, limit=200)}"
-    if ex.table is not None:
-        kind = "adjoints" if ex.mode == "reverse" else "tangents"
-        text += f", with values and {kind} at {ex.table.at_text()}"
-    return text
+    return alt_text(ex.expr, **ex.picture_args())
 
 
 def digest(*parts: str) -> str:
@@ -272,19 +263,15 @@ def picture_key(ex: Example, kind: str) -> str:
 
 
 def picture_svg(ex: Example, prefix: str) -> str:
-    """The accessible inline SVG of ``ex`` with every id prefixed by ``prefix``."""
-    try:
-        from .pictures.svg import to_svg  # type: ignore[import-not-found]  # branch svg
+    """The accessible inline SVG of ``ex`` (:func:`graphir.to_svg`) with every id prefixed by ``prefix``."""
+    from .pictures.svg import to_svg
 
-        return str(to_svg(ex.expr, id_prefix=prefix, **ex.picture_args()))
-    except ImportError:
-        pass
-    from .pictures.draw import picture_bytes
-    from .pictures.html import inline_svg
-
-    svg = inline_svg(picture_bytes(ex.expr, "svg", **ex.picture_args()).decode("utf-8"), prefix)
-    alt = html.escape(ex.alt, quote=True)
-    return svg.replace("<svg", f'<svg role="img" aria-label="{alt}"', 1)
+    svg = to_svg(ex.expr, id_prefix=prefix, **ex.picture_args())
+    if ex.title:  # the writer's alt text is the picture's accessible name
+        title = html.escape(ex.title)
+        svg = re.sub(r"(<title\b[^>]*>).*?(</title>)", lambda m: m.group(1) + title + m.group(2),
+                     svg, count=1, flags=re.S)
+    return svg
 
 
 def trace_html(ex: Example) -> str:
@@ -385,3 +372,23 @@ def error_text(exc: BaseException) -> str:
     if isinstance(exc, GraphirError):
         return str(exc)
     return f"{type(exc).__name__}: {exc}"
+
+
+def example_html(ex: Example, spec: Spec, prefix: str) -> str:
+    """Every part ``spec.show`` asks for as one HTML fragment (what the MkDocs fence writes):
+    the picture (inline SVG, ids prefixed by ``prefix``) in a figure, then the tables and
+    the stepper.  Needs Graphviz for the picture and the stepper."""
+    parts = []
+    if "graph" in spec.show:
+        parts.append(figure_html(f'<div class="graphir-graph">{picture_svg(ex, prefix)}</div>', spec.caption))
+    if "trace" in spec.show:
+        parts.append(trace_html(ex))
+    for kind, write in (("chain", chain_html), ("paths", paths_html), ("compare", compare_html)):
+        if kind in spec.show:
+            parts.append(write(ex))
+    if "steps" in spec.show:
+        from .pictures.frames import step_files
+
+        page = step_files(ex.expr, ex.point, ex.mode, ex.wrt, format="svg")["stepper.html"]
+        parts.append(steps_html(page.decode("utf-8"), "The chain rule step by step"))
+    return '<div class="graphir">' + "\n".join(parts) + "</div>"

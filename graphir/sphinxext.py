@@ -42,6 +42,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from . import embed
 
 try:
@@ -69,7 +71,7 @@ def _example(node: Any) -> embed.Example:
 
     point = json.loads(node["point"])
     return embed.Example(from_json(node["expr"]), point, node["mode"], json.loads(node["wrt"]),
-                         alt=node["alt"], title=node["alt"])
+                         alt=node["alt"], title=node["title"])
 
 
 def _outdir(translator: Any) -> Path:
@@ -197,10 +199,11 @@ class GraphirDirective(SphinxDirective):  # type: ignore[misc,valid-type]
 
         serial = self.env.new_serialno("graphir")
         wrt = ex.wrt
-        if isinstance(wrt, dict):
-            wrt = {k: float(v) for k, v in wrt.items()}
+        if isinstance(wrt, dict):  # forward seeds: name -> tangent (a number or an array)
+            wrt = {k: np.asarray(v).tolist() for k, v in wrt.items()}
         node = graphir_picture(kind=kind, expr=to_json(ex.expr), point=ex.point_json(), mode=ex.mode,
-                               wrt=json.dumps(wrt), alt=ex.alt, format=spec.format, serial=serial)
+                               wrt=json.dumps(wrt), alt=ex.alt, title=ex.title, format=spec.format,
+                               serial=serial)
         self.set_source_info(node)
         return node
 

@@ -132,3 +132,89 @@ def test_a_bad_directive_fails_the_build_naming_the_file_and_line(tmp_path, body
     assert "index.rst:6" in warnings and message in warnings
     assert "Traceback" not in warnings
     assert (out / "index.html").is_file()
+
+
+PYTHON_EXAMPLE = '''\
+"""A worked example in a module next to conf.py, as graphir's examples/*.py are."""
+import numpy as np
+import graphir as gi
+from graphir.text.worked import Explanation
+
+
+def build() -> Explanation:
+    w = gi.symbols("w", shape=(2,))
+    b = gi.symbols("b")
+    X = gi.constant(np.array([[1.0, 2.0], [2.0, 0.5]]), name="X")
+    point = {"w": np.array([0.5, 1.0]), "b": 0.25}
+    return gi.explain(0.5 * gi.sum((X @ w + b) ** 2), point, steps=False)
+'''
+
+
+@needs_dot
+def test_python_content_gives_an_expr_or_an_explanation(tmp_path):
+    index = """\
+Demo
+====
+
+.. graphir::
+   :python:
+   :show: graph trace
+   :alt: A least-squares loss of a 2-vector w and a bias b
+
+   import mymodel
+   mymodel.build()
+
+.. graphir::
+   :python:
+   :at: x=3
+
+   import graphir as gi
+   x = gi.symbols("x")
+   x * x
+"""
+    src = project(tmp_path / "p", index, pages={"mymodel.py": PYTHON_EXAMPLE})
+    out, warnings = build(src)
+    assert warnings == ""
+    page = (out / "index.html").read_text(encoding="utf-8")
+    # the Explanation's point: w = [0.5, 1], b = 0.25: X@w + b = [2.75, 1.75], L = 0.5*(2.75²+1.75²)
+    assert "A least-squares loss of a 2-vector w and a bias b</title>" in page
+    assert "5.312" in page  # 0.5 * (7.5625 + 3.0625) = 5.3125
+    assert page.count('role="img"') == 2
+    assert "x = 3" in page or "x=3" in page  # the second one's trace at :at:
+    # every id on the page is unique (two SVGs, each prefixed)
+    ids = re.findall(r'\bid="([^"]+)"', page)
+    assert len(ids) == len(set(ids))
+
+
+@needs_dot
+def test_python_error_names_the_line_without_a_traceback(tmp_path):
+    index = "Demo\n====\n\n.. graphir::\n   :python:\n\n   import no_such_module_here\n   1\n"
+    src = project(tmp_path / "p", index)
+    with pytest.raises(BuildFailed) as info:
+        build(src)
+    text = str(info.value)
+    assert "index.rst:4" in text and "ModuleNotFoundError: No module named 'no_such_module_here'" in text
+    assert "Traceback" not in text
+
+
+@needs_dot
+def test_latex_builder_gets_a_pdf_picture_and_the_trace_as_latex(tmp_path):
+    out, warnings = build(project(tmp_path / "p", "Demo\n====\n\n" + BAYDIN), "latex")
+    assert warnings == ""
+    tex = (out / "demo.tex").read_text(encoding="utf-8")
+    names = re.findall(r"\\sphinxincludegraphics\[[^]]*\]\{(graphir-[0-9a-f]{16}\.pdf)\}", tex)
+    assert len(names) == 1
+    assert (out / names[0]).read_bytes().startswith(b"%PDF")
+    assert "\\caption{The example of Baydin et al.}" in tex
+    assert "\\label{\\detokenize{index:fig-baydin}}" in tex
+    assert "\\begin{array}" in tex and "11.652" in tex
+
+
+@needs_dot
+def test_the_output_is_deterministic(tmp_path):
+    index = "Demo\n====\n\n" + BAYDIN.replace("chain paths", "chain paths steps")
+    a, _ = build(project(tmp_path / "a", index))
+    b, _ = build(project(tmp_path / "b", index))
+    assert (a / "index.html").read_bytes() == (b / "index.html").read_bytes()
+    names = [sorted(p.name for p in (out / "_images").iterdir()) for out in (a, b)]
+    assert names[0] == names[1]
