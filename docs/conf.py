@@ -36,6 +36,7 @@ extensions = [
 
 source_suffix = {".md": "markdown", ".rst": "restructuredtext"}
 root_doc = "index"
+highlight_language = "text"  # literal blocks of docstrings are text; code blocks name their language
 exclude_patterns = ["_build", "mkdocs-example", "img/README.md"]
 
 myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "html_image"]
