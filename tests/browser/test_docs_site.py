@@ -15,14 +15,13 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import os
 import shutil
 import time
 from pathlib import Path
 
 import pytest
 
-from tests.browser.chromium import Browser, find_chromium
+from tests.browser.chromium import Browser, find_chromium, inside
 
 CHROMIUM = find_chromium()
 pytestmark = [
@@ -31,7 +30,6 @@ pytestmark = [
 ]
 
 WIDTH, HEIGHT = 1200, 900
-TOLERANCE = 1.0  # CSS pixels: anti-aliasing and rounding of the scaled SVG
 
 PAGE = """\
 # A worked example
@@ -72,15 +70,6 @@ STEPPER = "document.querySelector('iframe.graphir-steps').contentDocument"
 
 
 @pytest.fixture(scope="module")
-def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    keep = os.environ.get("GRAPHIR_SCREENSHOTS")
-    if keep:
-        Path(keep).mkdir(parents=True, exist_ok=True)
-        return Path(keep)
-    return tmp_path_factory.mktemp("screenshots")
-
-
-@pytest.fixture(scope="module")
 def page(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The built page: a Sphinx project with the directive, built with ``-W``."""
     pytest.importorskip("sphinx", reason="Sphinx is not installed (make docs installs it)")
@@ -100,11 +89,6 @@ def page(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = src / "_build"
     assert build_main(["-W", "-q", "-b", "html", str(src), str(out)]) == 0, "the page does not build"
     return out / "index.html"
-
-
-def inside(inner: list[float], outer: list[float]) -> bool:
-    return (inner[0] >= outer[0] - TOLERANCE and inner[1] >= outer[1] - TOLERANCE
-            and inner[2] <= outer[2] + TOLERANCE and inner[3] <= outer[3] + TOLERANCE)
 
 
 def wait_for(b: Browser, expression: str, seconds: float = 10.0) -> None:
