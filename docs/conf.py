@@ -32,6 +32,7 @@ extensions = [
     "sphinx.ext.napoleon",
     "sphinx.ext.imgmath",
     "graphir.sphinxext",
+    "gallery",  # _ext/gallery.py: the thumbnails of the worked examples
 ]
 
 source_suffix = {".md": "markdown", ".rst": "restructuredtext"}
