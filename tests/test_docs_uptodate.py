@@ -89,7 +89,8 @@ def test_every_example_script_has_its_page():
             name = __import__(script).NAME
             page = (DOCS / "examples" / f"{name}.md").read_text(encoding="utf-8")
             assert f"import {script}" in page and "{graphir}" in page, f"docs/examples/{name}.md"
-            assert f"{name}.md" in (DOCS / "examples" / "index.md").read_text(encoding="utf-8")
+            gallery = (DOCS / "examples" / "index.md").read_text(encoding="utf-8")
+            assert f"\n{name} | {script} | " in gallery, f"docs/examples/index.md: no thumbnail of {name}"
     finally:
         sys.path.remove(str(ROOT / "examples"))
 
