@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import html
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -78,49 +79,47 @@ def _outdir(translator: Any) -> Path:
     return Path(translator.builder.outdir)
 
 
-def _draw(translator: Any, node: Any, fmt: str, folder: str) -> str | None:
-    """File name (under the output folder's ``folder``) of the picture in ``fmt``, drawn
-    or reused; None (and a warning at the directive's line) when it cannot be drawn."""
-    from .pictures.draw import picture_bytes
-
+def _file(translator: Any, node: Any, kind: str, folder: str, suffix: str,
+          make: Callable[[embed.Example, str], bytes]) -> tuple[str, bytes] | None:
+    """(name, bytes) of one picture of ``node``: the file ``graphir-<key><suffix>`` under the
+    output folder's ``folder``, reused or made by ``make(example, key)``; None (and a warning
+    at the directive's line) when it cannot be made."""
     ex = _example(node)
     try:
-        key = embed.picture_key(ex, fmt)
-        name = f"graphir-{key}.{fmt}"
-        embed.cached(_outdir(translator) / folder / name,
-                     lambda: picture_bytes(ex.expr, fmt, **ex.picture_args()))
-        return name
+        key = embed.picture_key(ex, kind)
+        name = f"graphir-{key}{suffix}"
+        return name, embed.cached(_outdir(translator) / folder / name, lambda: make(ex, key))
     except Exception as exc:  # a page must say what failed, not stop the build with a trace
         logging.getLogger(__name__).warning("graphir: %s", embed.error_text(exc), location=node)
         return None
 
 
+def _draw(translator: Any, node: Any, fmt: str, folder: str) -> str | None:
+    """File name of the picture in ``fmt`` (``png``, ``pdf``) under ``folder``, or None."""
+    from .pictures.draw import picture_bytes
+
+    got = _file(translator, node, fmt, folder, f".{fmt}",
+                lambda ex, key: picture_bytes(ex.expr, fmt, **ex.picture_args()))
+    return None if got is None else got[0]
+
+
 def _svg(translator: Any, node: Any) -> str | None:
-    ex = _example(node)
-    try:
-        key = embed.picture_key(ex, "svg-inline")
-        prefix = f"gi{key}-"
-        path = _outdir(translator) / "_images" / f"graphir-{key}.svg"
-        svg = embed.cached(path, lambda: embed.picture_svg(ex, prefix).encode("utf-8")).decode("utf-8")
-        return svg.replace(prefix, f"gi{key}-{node['serial']}-")
-    except Exception as exc:  # see _draw
-        logging.getLogger(__name__).warning("graphir: %s", embed.error_text(exc), location=node)
+    """The inline SVG, its ids prefixed for this directive (the cached file's prefix is the key's)."""
+    got = _file(translator, node, "svg-inline", "_images", ".svg",
+                lambda ex, key: embed.picture_svg(ex, f"gi{key}-").encode("utf-8"))
+    if got is None:
         return None
+    key = got[0][len("graphir-"):-len(".svg")]
+    return got[1].decode("utf-8").replace(f"gi{key}-", f"gi{key}-{node['serial']}-")
 
 
 def _steps(translator: Any, node: Any) -> str | None:
+    """The stepper page (SVG frames), or None."""
     from .pictures.frames import step_files
 
-    ex = _example(node)
-    try:
-        key = embed.picture_key(ex, "steps")
-        path = _outdir(translator) / "_images" / f"graphir-{key}-steps.html"
-        page = embed.cached(path, lambda: step_files(ex.expr, ex.point, ex.mode, ex.wrt,
-                                                     format="svg")["stepper.html"])
-        return page.decode("utf-8")
-    except Exception as exc:  # see _draw
-        logging.getLogger(__name__).warning("graphir: %s", embed.error_text(exc), location=node)
-        return None
+    got = _file(translator, node, "steps", "_images", "-steps.html",
+                lambda ex, key: step_files(ex.expr, ex.point, ex.mode, ex.wrt, format="svg")["stepper.html"])
+    return None if got is None else got[1].decode("utf-8")
 
 
 def visit_html(self: Any, node: Any) -> None:
