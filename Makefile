@@ -10,7 +10,7 @@ PYTEST_ARGS ?=
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .DEFAULT_GOAL := demo
-.PHONY: setup runtime dev install demo test fuzz lint format clean dot fonts browser
+.PHONY: setup runtime dev install demo test fuzz lint format clean dot fonts browser tex docs
 
 ## setup: everything: $(VENV) with graphir (editable), its extras and dev tools, Graphviz's dot
 ##        and a CJK font (names in any script render; see `fonts`)
@@ -33,6 +33,10 @@ $(VENV)/.graphir-installed: pyproject.toml | $(PY)
 
 $(VENV)/.graphir-dev: $(VENV)/.graphir-installed pyproject.toml
 	$(PY) -m pip install $(PIP_FLAGS) -e '.[dev]'
+	@touch $@
+
+$(VENV)/.graphir-docs: $(VENV)/.graphir-installed pyproject.toml
+	$(PY) -m pip install $(PIP_FLAGS) -e '.[docs]'
 	@touch $@
 
 ## install: put the `graphir` command in your own environment (not $(VENV)): into the active
@@ -80,6 +84,30 @@ fonts:
 	    echo "make: no CJK font found: install one (Noto Sans CJK) for names in CJK scripts" >&2; \
 	  fi; \
 	fi
+
+## tex: pdflatex with TikZ (for gi.to_tikz and the LaTeX builder of the docs) and dvisvgm (the
+##      docs site's formulas as SVG): Debian's texlive-latex-base, texlive-pictures,
+##      texlive-latex-recommended and dvisvgm, installed with apt-get when one is missing
+TEX_PACKAGES := texlive-latex-base texlive-pictures texlive-latex-recommended dvisvgm
+tex:
+	@{ command -v pdflatex >/dev/null 2>&1 && kpsewhich tikz.sty >/dev/null 2>&1 && \
+	   command -v dvisvgm >/dev/null 2>&1; } || { \
+	  if command -v apt-get >/dev/null 2>&1; then \
+	    echo "make: installing pdflatex and TikZ ($(TEX_PACKAGES)) with apt-get"; \
+	    $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	    $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(TEX_PACKAGES) >/dev/null; \
+	  else \
+	    echo "make: pdflatex is missing and there is no apt-get: install a TeX distribution with TikZ" >&2; \
+	    exit 1; \
+	  fi; }
+
+## docs: the documentation site (Sphinx + MyST, every worked example computed by graphir's
+##       directive) into $(DOCS_OUT); warnings are errors.  Installs the `docs` extra into
+##       $(VENV), Graphviz and pdflatex.  Open $(DOCS_OUT)/index.html.
+DOCS_OUT ?= build/docs
+docs: $(VENV)/.graphir-docs dot tex
+	$(VENV)/bin/sphinx-build -W --keep-going -q -b html docs $(DOCS_OUT)
+	@echo "make: the site is in $(DOCS_OUT)/index.html"
 
 ## browser: a headless Chromium for the browser tests of the stepper (tests/browser); installed
 ##          with apt-get when no chromium is found; without apt-get those tests are skipped
