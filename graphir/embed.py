@@ -124,12 +124,23 @@ class Example:
     alt: str = ""
     title: str = ""  # the writer's own alt text (else the SVG's title is graphir's)
     extra: dict[str, Any] = field(default_factory=dict)
+    #: how the pictures look (``rankdir``, ``font_size``, ``compact``: an Explanation's own choice)
+    look: dict[str, Any] = field(default_factory=dict)
+    name: str | None = None  # the output's name in pictures (an Explanation's ``name=``)
 
     def picture_args(self) -> dict[str, Any]:
-        """Keywords of the picture with values (or of the plain graph without a point)."""
+        """Keywords of the picture with values (or of the plain graph without a point), in the
+        look the writer chose."""
+        args = {k: v for k, v in self.look.items() if k != "dpi"}  # resolution: the builder's
         if self.point is None:
-            return {}
-        return {"at": self.point, "mode": self.mode, "wrt": self.wrt}
+            return args
+        return {**args, "at": self.point, "mode": self.mode, "wrt": self.wrt, "name": self.name}
+
+    def page(self) -> Any:
+        """The look as a :class:`graphir.pictures.style.Page` (for the step-by-step frames)."""
+        from .pictures.style import page
+
+        return page(**{k: v for k, v in self.look.items() if k != "dpi"})
 
     def point_json(self) -> str:
         """The point as JSON (arrays as nested lists), for a cache key or a document node."""
@@ -188,7 +199,8 @@ def load(spec: Spec, folder: str | Path | None = None) -> Example:
 
         value = parse(spec.source)
     if isinstance(value, Explanation):
-        ex = Example(value.expr, value.point, value.mode, value.wrt, value.table, value)
+        ex = Example(value.expr, value.point, value.mode, value.wrt, value.table, value,
+                     look=dict(value.pictures), name=value.table.output_labels[0][0])
     elif isinstance(value, Expr):
         point = _point(value, spec)
         mode = spec.mode if point is not None else None
@@ -225,7 +237,9 @@ def _alt(ex: Example) -> str:
     """Alt text: the graph in one line (:func:`graphir.text.describe.alt_text`)."""
     from .text.describe import alt_text
 
-    return alt_text(ex.expr, **ex.picture_args())
+    if ex.point is None:
+        return alt_text(ex.expr)
+    return alt_text(ex.expr, ex.point, ex.mode, ex.wrt, name=ex.name)
 
 
 def digest(*parts: str) -> str:
@@ -341,6 +355,7 @@ def example_html(ex: Example, spec: Spec, prefix: str) -> str:
     if "steps" in spec.show:
         from .pictures.frames import step_files
 
-        page = step_files(ex.expr, ex.point, ex.mode, ex.wrt, format="svg")["stepper.html"]
+        page = step_files(ex.expr, ex.point, ex.mode, ex.wrt, format="svg", name=ex.name,
+                          page=ex.page())["stepper.html"]
         parts.append(steps_html(page.decode("utf-8"), "The chain rule step by step"))
     return '<div class="graphir">' + "\n".join(parts) + "</div>"

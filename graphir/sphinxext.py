@@ -72,7 +72,8 @@ def _example(node: Any) -> embed.Example:
 
     point = json.loads(node["point"])
     return embed.Example(from_json(node["expr"]), point, node["mode"], json.loads(node["wrt"]),
-                         alt=node["alt"], title=node["title"])
+                         alt=node["alt"], title=node["title"], look=json.loads(node["look"]),
+                         name=node["name"])
 
 
 def _outdir(translator: Any) -> Path:
@@ -118,7 +119,8 @@ def _steps(translator: Any, node: Any) -> str | None:
     from .pictures.frames import step_files
 
     got = _file(translator, node, "steps", "_images", "-steps.html",
-                lambda ex, key: step_files(ex.expr, ex.point, ex.mode, ex.wrt, format="svg")["stepper.html"])
+                lambda ex, key: step_files(ex.expr, ex.point, ex.mode, ex.wrt, format="svg", name=ex.name,
+                                               page=ex.page())["stepper.html"])
     return None if got is None else got[1].decode("utf-8")
 
 
@@ -202,7 +204,7 @@ class GraphirDirective(SphinxDirective):  # type: ignore[misc,valid-type]
             wrt = {k: np.asarray(v).tolist() for k, v in wrt.items()}
         node = graphir_picture(kind=kind, expr=to_json(ex.expr), point=ex.point_json(), mode=ex.mode,
                                wrt=json.dumps(wrt), alt=ex.alt, title=ex.title, format=spec.format,
-                               serial=serial)
+                               serial=serial, look=json.dumps(ex.look, sort_keys=True), name=ex.name)
         self.set_source_info(node)
         return node
 
@@ -248,6 +250,11 @@ def _conf_dir(app: Any, config: Any) -> None:
         config.graphir_conf_dir = str(app.confdir)
 
 
+def _static(app: Any) -> None:
+    """Serve graphir's style sheet (``graphir/static/graphir.css``) with the HTML pages."""
+    app.config.html_static_path.append(str(Path(__file__).parent / "static"))
+
+
 def setup(app: Any) -> dict[str, Any]:
     """Register the ``graphir`` directive (Sphinx calls this for ``extensions = ["graphir.sphinxext"]``)."""
     if nodes is None:  # pragma: no cover
@@ -263,4 +270,6 @@ def setup(app: Any) -> dict[str, Any]:
     # where `:python:` code imports from: the folder of conf.py (set once the config is read)
     app.add_config_value("graphir_conf_dir", None, "", types=(str, type(None)))
     app.connect("config-inited", _conf_dir)
+    app.connect("builder-inited", _static)
+    app.add_css_file("graphir.css")
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}

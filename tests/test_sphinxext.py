@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+import graphir as gi
+
 pytest.importorskip("sphinx")
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is not installed")
@@ -218,3 +220,30 @@ def test_the_output_is_deterministic(tmp_path):
     assert (a / "index.html").read_bytes() == (b / "index.html").read_bytes()
     names = [sorted(p.name for p in (out / "_images").iterdir()) for out in (a, b)]
     assert names[0] == names[1]
+
+
+LOOK_EXAMPLE = '''\
+import graphir as gi
+
+
+def build():
+    x, y = gi.symbols("x y")
+    return gi.explain(gi.sin(x * y) + x, {"x": 1.0, "y": 2.0}, name="loss", rankdir="TB", steps=False)
+'''
+
+
+@needs_dot
+def test_an_explanations_look_and_name_are_kept_and_the_style_sheet_is_served(tmp_path):
+    index = "Demo\n====\n\n.. graphir::\n   :python:\n\n   import look\n   look.build()\n"
+    out, warnings = build(project(tmp_path / "p", index, pages={"look.py": LOOK_EXAMPLE}))
+    assert warnings == ""
+    page = (out / "index.html").read_text(encoding="utf-8")
+    size = re.search(r'<svg[^>]*(width="[\d.]+pt" height="[\d.]+pt")', page).group(1)
+    x, y = gi.symbols("x y")
+    f, at = gi.sin(x * y) + x, {"x": 1.0, "y": 2.0}
+    tb, lr = (re.search(r'(width="[\d.]+pt" height="[\d.]+pt")', gi.to_svg(f, at, "reverse", name="loss",
+                                                                           rankdir=d)).group(1)
+              for d in ("TB", "LR"))
+    assert size == tb != lr  # rankdir="TB", as the Explanation asked
+    assert "loss = " in page  # the output's name
+    assert 'href="_static/graphir.css' in page and (out / "_static" / "graphir.css").is_file()
