@@ -10,7 +10,7 @@ PYTEST_ARGS ?=
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .DEFAULT_GOAL := demo
-.PHONY: setup runtime dev install demo test fuzz lint format clean dot fonts browser
+.PHONY: setup runtime dev install demo test fuzz lint format clean dot fonts browser tex
 
 ## setup: everything: $(VENV) with graphir (editable), its extras and dev tools, Graphviz's dot
 ##        and a CJK font (names in any script render; see `fonts`)
@@ -95,6 +95,21 @@ browser:
 	    echo "make: no Chromium and no apt-get: the browser tests will be skipped (install chromium to run them)" >&2; \
 	  fi; }
 
+## tex: pdflatex with TikZ and Beamer, for the tests that compile gi.to_tikz's documents; installed
+##      with apt-get when pdflatex is missing (texlive-latex-base, texlive-pictures,
+##      texlive-latex-recommended); without apt-get those tests are skipped
+tex:
+	@command -v pdflatex >/dev/null 2>&1 || { \
+	  if command -v apt-get >/dev/null 2>&1; then \
+	    echo "make: installing pdflatex (texlive, for the TikZ tests) with apt-get"; \
+	    $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	    $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      texlive-latex-base texlive-pictures texlive-latex-recommended >/dev/null || \
+	    echo "make: could not install texlive; the TikZ compile tests will be skipped" >&2; \
+	  else \
+	    echo "make: no pdflatex and no apt-get: the TikZ compile tests will be skipped (install texlive to run them)" >&2; \
+	  fi; }
+
 ## demo: the worked example ln(x1) + x1*x2 - sin(x2) at (2, 5), rendered into out/baydin
 ##       (installs graphir and what pictures need in $(VENV), not the test tools)
 demo: runtime dot
@@ -104,7 +119,7 @@ demo: runtime dot
 ## test: the whole test suite, hypothesis derandomized (its "ci" profile, see tests/conftest.py);
 ##       explore with random examples: make test HYPOTHESIS_PROFILE=dev
 HYPOTHESIS_PROFILE ?= ci
-test: setup browser
+test: setup browser tex
 	HYPOTHESIS_PROFILE=$(HYPOTHESIS_PROFILE) $(PY) -m pytest $(PYTEST_ARGS)
 
 ## fuzz: the fuzz tests of tests/fuzz with their large budgets: about 10^5 random inputs per
