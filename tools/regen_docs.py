@@ -8,8 +8,8 @@
   them (frames of a longer example) and never a file it did not write.
 * ``docs/index.md``: the user guide.  Its ```` ```python ```` blocks run in
   order in one namespace, with the current folder set to the docs root
-  (pictures they draw land in ``img/``); a ```` ```text ```` block right after
-  a Python block is replaced by what that block printed.  A block whose info
+  (pictures they draw land in ``img/``); a ```` ```text ```` (or ```` ```mermaid ````)
+  block right after a Python block is replaced by what that block printed.  A block whose info
   string is ``python norun`` is shown, not run.
 
 The guide is project text, not user input: running its code is what a doctest does.
@@ -170,7 +170,7 @@ def run_guide(text: str, cwd: Path) -> str:
                 warnings.simplefilter("ignore")
                 exec(compile(code, f"{GUIDE}:{start + 2}", "exec"), namespace)
             following = found[n + 1] if n + 1 < len(found) else None
-            if following and following[2] == "text" and not any(
+            if following and following[2] in ("text", "mermaid") and not any(
                 ln.strip() for ln in lines[end + 1 : following[0]]
             ):
                 printed = [ln.rstrip() for ln in out.getvalue().rstrip("\n").splitlines()]
