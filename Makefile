@@ -10,7 +10,7 @@ PYTEST_ARGS ?=
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .DEFAULT_GOAL := demo
-.PHONY: setup runtime dev install demo test fuzz lint format clean dot fonts browser tex
+.PHONY: setup runtime dev install demo test fuzz lint format clean dot fonts browser tex docs
 
 ## setup: everything: $(VENV) with graphir (editable), its extras and dev tools, Graphviz's dot
 ##        and a CJK font (names in any script render; see `fonts`)
@@ -33,6 +33,10 @@ $(VENV)/.graphir-installed: pyproject.toml | $(PY)
 
 $(VENV)/.graphir-dev: $(VENV)/.graphir-installed pyproject.toml
 	$(PY) -m pip install $(PIP_FLAGS) -e '.[dev]'
+	@touch $@
+
+$(VENV)/.graphir-docs: $(VENV)/.graphir-installed pyproject.toml
+	$(PY) -m pip install $(PIP_FLAGS) -e '.[docs]'
 	@touch $@
 
 ## install: put the `graphir` command in your own environment (not $(VENV)): into the active
@@ -81,6 +85,31 @@ fonts:
 	  fi; \
 	fi
 
+## tex: pdflatex with TikZ and Beamer (for gi.to_tikz, its tests, and the LaTeX builder of the
+##      docs) and dvisvgm (the docs site's formulas as SVG): Debian's texlive-latex-base,
+##      texlive-pictures, texlive-latex-recommended and dvisvgm, installed with apt-get when one
+##      is missing.  `make test` goes on without them (the TikZ compile tests skip)
+TEX_PACKAGES := texlive-latex-base texlive-pictures texlive-latex-recommended dvisvgm
+tex:
+	@{ command -v pdflatex >/dev/null 2>&1 && kpsewhich tikz.sty >/dev/null 2>&1 && \
+	   kpsewhich beamer.cls >/dev/null 2>&1 && command -v dvisvgm >/dev/null 2>&1; } || { \
+	  if command -v apt-get >/dev/null 2>&1; then \
+	    echo "make: installing pdflatex and TikZ ($(TEX_PACKAGES)) with apt-get"; \
+	    $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	    $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(TEX_PACKAGES) >/dev/null; \
+	  else \
+	    echo "make: pdflatex is missing and there is no apt-get: install a TeX distribution with TikZ" >&2; \
+	    exit 1; \
+	  fi; }
+
+## docs: the documentation site (Sphinx + MyST, every worked example computed by graphir's
+##       directive) into $(DOCS_OUT); warnings are errors.  Installs the `docs` extra into
+##       $(VENV), Graphviz and pdflatex.  Open $(DOCS_OUT)/index.html.
+DOCS_OUT ?= build/docs
+docs: $(VENV)/.graphir-docs dot tex
+	$(VENV)/bin/sphinx-build -W --keep-going -q -b html docs $(DOCS_OUT)
+	@echo "make: the site is in $(DOCS_OUT)/index.html"
+
 ## browser: a headless Chromium for the browser tests of the stepper (tests/browser); installed
 ##          with apt-get when no chromium is found; without apt-get those tests are skipped
 browser:
@@ -95,21 +124,6 @@ browser:
 	    echo "make: no Chromium and no apt-get: the browser tests will be skipped (install chromium to run them)" >&2; \
 	  fi; }
 
-## tex: pdflatex with TikZ and Beamer, for the tests that compile gi.to_tikz's documents; installed
-##      with apt-get when pdflatex is missing (texlive-latex-base, texlive-pictures,
-##      texlive-latex-recommended); without apt-get those tests are skipped
-tex:
-	@command -v pdflatex >/dev/null 2>&1 || { \
-	  if command -v apt-get >/dev/null 2>&1; then \
-	    echo "make: installing pdflatex (texlive, for the TikZ tests) with apt-get"; \
-	    $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
-	    $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-	      texlive-latex-base texlive-pictures texlive-latex-recommended >/dev/null || \
-	    echo "make: could not install texlive; the TikZ compile tests will be skipped" >&2; \
-	  else \
-	    echo "make: no pdflatex and no apt-get: the TikZ compile tests will be skipped (install texlive to run them)" >&2; \
-	  fi; }
-
 ## demo: the worked example ln(x1) + x1*x2 - sin(x2) at (2, 5), rendered into out/baydin
 ##       (installs graphir and what pictures need in $(VENV), not the test tools)
 demo: runtime dot
@@ -119,7 +133,8 @@ demo: runtime dot
 ## test: the whole test suite, hypothesis derandomized (its "ci" profile, see tests/conftest.py);
 ##       explore with random examples: make test HYPOTHESIS_PROFILE=dev
 HYPOTHESIS_PROFILE ?= ci
-test: setup browser tex
+test: setup browser
+	@$(MAKE) --no-print-directory tex || echo "make: no pdflatex with TikZ: the TikZ compile tests will be skipped" >&2
 	HYPOTHESIS_PROFILE=$(HYPOTHESIS_PROFILE) $(PY) -m pytest $(PYTEST_ARGS)
 
 ## fuzz: the fuzz tests of tests/fuzz with their large budgets: about 10^5 random inputs per

@@ -4,7 +4,7 @@ f(x1, x2) = ln(x1) + x1*x2 - sin(x2) at (x1, x2) = (2, 5) is the running
 example of "Automatic differentiation in machine learning: a survey"
 (JMLR 18(153), 2018): Table 2 is its forward-mode trace, Table 3 its
 reverse-mode trace.  This script writes both, computed by graphir's own graph
-passes, with the pictures:
+passes, with the pictures::
 
     FOLDER/README.md            reverse mode: trace tables, chain rule edge by edge,
                                 sum over paths, check against SymPy and finite differences

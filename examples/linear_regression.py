@@ -6,7 +6,7 @@ the residual r = X w + b - y, the gradient is the closed form
 dL/dw = Xᵀ r / n and dL/db = mean(r), which the script computes with plain
 NumPy, checks against graphir's reverse mode and prints.
 
-Run:  python examples/linear_regression.py [FOLDER]    (default docs/examples/linear_regression)
+Run:  python examples/linear_regression.py [FOLDER]    (default out/linear_regression)
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ its gradient is the closed form dL/dw = Xᵀ(σ(X w + b) - y) and
 dL/db = sum(σ(X w + b) - y), which the script computes with plain NumPy, checks
 against graphir's reverse mode and prints.
 
-Run:  python examples/logistic_regression.py [FOLDER]    (default docs/examples/logistic_regression)
+Run:  python examples/logistic_regression.py [FOLDER]    (default out/logistic_regression)
 """
 
 from __future__ import annotations

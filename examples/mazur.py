@@ -18,7 +18,7 @@ twice: the matrix graph (``README.md``) and the same computation scalarized
 with ``gi.scalarize`` (``scalarized/README.md``: one node per neuron, his w1 is
 ``W1_0_0``).
 
-Run:  python examples/mazur.py [FOLDER]    (default docs/examples/mazur)
+Run:  python examples/mazur.py [FOLDER]    (default out/mazur)
 """
 
 from __future__ import annotations

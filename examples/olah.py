@@ -4,7 +4,7 @@
 b feeds two nodes, so its derivative is the sum over two paths:
 de/db = (b + 1) * 1 + (a + b) * 1 = 2 + 3 = 5, and de/da = b + 1 = 2.
 
-Run:  python examples/olah.py [FOLDER]    (default docs/examples/olah)
+Run:  python examples/olah.py [FOLDER]    (default out/olah)
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ the points, L = -sum(Y * log(P)).  Its gradient with respect to the logits is
 P - Y (softmax minus one-hot), so dL/dW = Xᵀ(P - Y) and dL/db = the column sums
 of P - Y.  The script checks all three against plain NumPy and prints them.
 
-Run:  python examples/softmax_classifier.py [FOLDER]    (default docs/examples/softmax_classifier)
+Run:  python examples/softmax_classifier.py [FOLDER]    (default out/softmax_classifier)
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 x + y is computed once and squared; both partials are 2(x + y) = 10.
 
-Run:  python examples/square_sum.py [FOLDER]    (default docs/examples/square_sum)
+Run:  python examples/square_sum.py [FOLDER]    (default out/square_sum)
 """
 
 from __future__ import annotations

@@ -1,14 +1,17 @@
 """The generated docs are what the code makes today.
 
-``tools/regen_docs.py`` writes the worked examples (``docs/examples/``) and the
-outputs of the user guide (``docs/index.md``).  Here it writes them again into a
+``tools/regen_docs.py`` writes the outputs of the user guide (``docs/index.md``)
+and the pictures its code draws (``docs/img/``).  Here it writes them again into a
 temporary folder and every committed file is compared with its fresh copy:
 
 * Markdown byte for byte, always (it is made by graphir alone);
-* SVG, HTML, PNG and GIF byte for byte when the Graphviz and Pillow versions are
-  the ones recorded in ``docs/examples/README.md`` (on this project's machine they
-  are, and two runs give identical bytes; another Graphviz draws other bytes,
-  so there only the text is compared).
+* the pictures byte for byte when the Graphviz and Pillow versions are the ones
+  recorded in ``docs/img/README.md`` (on this project's machine they are, and two
+  runs give identical bytes; another Graphviz draws other bytes, so there only the
+  text is compared).
+
+The worked examples are not committed: the docs site computes them at build time
+(``make docs``); here every example script has its page, and the pages' links resolve.
 
 After a deliberate change, run ``python tools/regen_docs.py`` and commit the result.
 """
@@ -46,28 +49,8 @@ def fresh(tmp_path_factory):
     regen = regen_module()
     root = tmp_path_factory.mktemp("docs")
     regen.regenerate(root)
-    same_tools = regen.read_versions(DOCS / "examples" / "README.md") == regen.tool_versions()
+    same_tools = regen.read_versions(DOCS / regen.PICTURES_INDEX) == regen.tool_versions()
     return regen, root, same_tools
-
-
-def files(folder: Path) -> set[Path]:
-    return {p.relative_to(folder) for p in folder.rglob("*") if p.is_file()}
-
-
-def test_the_same_files(fresh):
-    pytest.importorskip("PIL", reason="without Pillow the worked examples have no steps.gif")
-    _, root, _ = fresh
-    assert files(DOCS / "examples") == files(root / "examples"), FIX
-
-
-def test_markdown_is_up_to_date(fresh):
-    _, root, same_tools = fresh
-    for rel in sorted(files(root / "examples")):
-        if rel.suffix != ".md" or (rel == Path("README.md") and not same_tools):
-            continue  # the index records the tool versions
-        new = (root / "examples" / rel).read_text(encoding="utf-8")
-        old = (DOCS / "examples" / rel).read_text(encoding="utf-8")
-        assert new == old, f"docs/examples/{rel} differs; {FIX}"
 
 
 def test_guide_is_up_to_date(fresh):
@@ -77,27 +60,49 @@ def test_guide_is_up_to_date(fresh):
     assert new == old, f"the outputs in docs/index.md differ from a run of its code; {FIX}"
 
 
+def test_pictures_index_is_up_to_date(fresh):
+    regen, root, same_tools = fresh
+    if not same_tools:
+        pytest.skip(f"other Graphviz/Pillow than the ones that drew docs/ ({regen.tool_versions()})")
+    new = (root / regen.PICTURES_INDEX).read_text(encoding="utf-8")
+    assert new == (DOCS / regen.PICTURES_INDEX).read_text(encoding="utf-8"), FIX
+
+
 def test_pictures_are_up_to_date(fresh):
     regen, root, same_tools = fresh
     if not same_tools:
         pytest.skip(f"other Graphviz/Pillow than the ones that drew docs/ ({regen.tool_versions()})")
-    rels = [Path("examples") / r for r in files(root / "examples") if r.suffix != ".md"]
-    rels += [Path(p) for p in regen.GUIDE_PICTURES]
-    assert any(r.suffix == ".gif" for r in rels) and any(r.suffix == ".png" for r in rels)
-    for rel in sorted(rels):
+    for rel in regen.GUIDE_PICTURES:
         assert (root / rel).read_bytes() == (DOCS / rel).read_bytes(), f"docs/{rel} differs; {FIX}"
 
 
-def test_every_link_of_the_docs_exists(fresh):
+def test_no_generated_example_folders():
+    """The worked examples are built by the docs site, not committed (issue 12)."""
+    assert not [p for p in (DOCS / "examples").iterdir() if p.is_dir()]
+
+
+def test_every_example_script_has_its_page():
+    regen = regen_module()
+    sys.path.insert(0, str(ROOT / "examples"))
+    try:
+        for script in regen.EXAMPLES:
+            name = __import__(script).NAME
+            page = (DOCS / "examples" / f"{name}.md").read_text(encoding="utf-8")
+            assert f"import {script}" in page and "{graphir}" in page, f"docs/examples/{name}.md"
+            gallery = (DOCS / "examples" / "index.md").read_text(encoding="utf-8")
+            assert f"\n{name} | {script} | " in gallery, f"docs/examples/index.md: no thumbnail of {name}"
+    finally:
+        sys.path.remove(str(ROOT / "examples"))
+
+
+def test_every_link_of_the_docs_exists():
     """Relative links and images in the committed Markdown point at committed files."""
-    pages = [DOCS / "index.md", *sorted((DOCS / "examples").rglob("*.md"))]
+    pages = [ROOT / "README.md", *sorted(DOCS.rglob("*.md"))]
     for page in pages:
         text = page.read_text(encoding="utf-8")
         targets = re.findall(r"\]\(([^)\s]+)\)", text) + re.findall(r'src="([^"]+)"', text)
         for target in targets:
-            if re.match(r"[a-z]+://|#", target):
+            if re.match(r"[a-z]+://|#|mailto:", target):
                 continue
             path = (page.parent / target.split("#")[0]).resolve()
-            if path.name in ("numerics.md", "step_sweep.png") and not path.exists():
-                continue  # written by the numerics pages' own script
             assert path.exists(), f"{page.relative_to(ROOT)} links to {target}, which does not exist"

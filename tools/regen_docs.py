@@ -1,31 +1,29 @@
-"""Regenerate the generated parts of docs/: the worked examples and the outputs in the guide.
+"""Regenerate the generated parts of docs/: the outputs in the guide and its pictures.
 
-* ``docs/examples/<name>/``: one folder per example script in ``examples/``
-  (``README.md``, pictures, step-by-step frames, GIF, HTML stepper), each
-  written by the script's ``write(folder)`` (see ``examples/_worked.py``)
-  under graphir's rule for folders (``graphir/files.py``): each folder keeps a
-  manifest of the files graphir wrote, a new run removes the stale ones among
-  them (frames of a longer example) and never a file it did not write.
 * ``docs/index.md``: the user guide.  Its ```` ```python ```` blocks run in
   order in one namespace, with the current folder set to the docs root
   (pictures they draw land in ``img/``); a ```` ```text ```` (or ```` ```mermaid ````)
   block right after a Python block is replaced by what that block printed.  A block whose info
   string is ``python norun`` is shown, not run.
+* ``docs/img/README.md``: which pictures those are, and the Graphviz and Pillow
+  versions that drew them (their bytes depend on them; the tests compare bytes only
+  under the same versions).
+
+The worked examples (``docs/examples/*.md``) are not generated here: the docs site
+computes them at build time with graphir's own directive (``make docs``).
 
 The guide is project text, not user input: running its code is what a doctest does.
 
 Usage::
 
-    python tools/regen_docs.py             # rewrite docs/examples/ and docs/index.md
+    python tools/regen_docs.py             # rewrite docs/index.md and docs/img/
     python tools/regen_docs.py --root DIR  # write everything into DIR instead (tests compare)
-    python tools/regen_docs.py --only baydin_worked olah   # some examples, not the guide
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
-import importlib
 import io
 import os
 import re
@@ -34,14 +32,14 @@ import subprocess
 import sys
 import warnings
 from pathlib import Path
-from types import ModuleType
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
-EXAMPLES_DIR = ROOT / "examples"
 GUIDE = "index.md"
+PICTURES_INDEX = "img/README.md"
 
-#: The example scripts whose worked examples live in docs/examples/, in gallery order.
+#: The example scripts, in gallery order: each has a page docs/examples/<its NAME>.md built by the
+#: graphir directive (``import <script>; <script>.build()``); tests check every one has its page.
 EXAMPLES = [
     "square_sum", "baydin_worked", "olah", "linear_regression", "logistic_regression", "mazur",
     "softmax_classifier",
@@ -51,14 +49,6 @@ EXAMPLES = [
 GUIDE_PICTURES = ["img/baydin_graph.svg", "img/baydin_reverse.svg", "img/baydin_forward.svg"]
 
 _FENCE = re.compile(r"^```(\S*)[ \t]*(\S*)[ \t]*$")
-
-
-def example_module(name: str) -> ModuleType:
-    """Import ``examples/<name>.py`` (the examples folder goes on ``sys.path``)."""
-    for path in (str(EXAMPLES_DIR), str(ROOT)):
-        if path not in sys.path:
-            sys.path.insert(0, path)
-    return importlib.import_module(name)
 
 
 def tool_versions() -> dict[str, str]:
@@ -82,50 +72,30 @@ def tool_versions() -> dict[str, str]:
 
 
 def read_versions(index: Path) -> dict[str, str]:
-    """The versions recorded in a generated ``examples/README.md`` (empty when there is none)."""
+    """The versions recorded in a generated ``img/README.md`` (empty when there is none)."""
     if not index.exists():
         return {}
     return dict(re.findall(r"(Graphviz|Pillow) (\w[\w.+-]*\w|missing)", index.read_text(encoding="utf-8")))
 
 
-def examples_index(names: list[tuple[str, str, str]]) -> str:
-    """``examples/README.md``: what the folders are, and the versions that drew them."""
+def pictures_index() -> str:
+    """``img/README.md``: which pictures the guide's code draws, and the versions that drew them."""
     v = tool_versions()
     lines = [
-        "# Worked examples",
+        "# Pictures of the guide",
         "",
-        "Each folder is written by a script in [`examples/`](../../examples) through",
-        "`gi.explain(...).save()`; `python tools/regen_docs.py` writes them all again.",
-        "Do not edit them by hand: `tests/test_docs_uptodate.py` regenerates them and fails",
+        "Drawn by the code in `docs/index.md`, run by `python tools/regen_docs.py`:",
+        "",
+        *(f"- `{p.removeprefix('img/')}`" for p in GUIDE_PICTURES),
+        "",
+        "`step_sweep.png` is drawn by `python examples/step_sweep.py`.",
+        "Do not edit them by hand: `tests/test_docs_uptodate.py` draws them again and fails",
         "when they differ.",
         "",
-        "| folder | script | title |",
-        "|:--|:--|:--|",
+        f"Pictures drawn with Graphviz {v['Graphviz']}, animations with Pillow {v['Pillow']}.",
+        "",
     ]
-    for folder, script, title in names:
-        lines.append(f"| [{folder}/]({folder}/README.md) | `examples/{script}.py` | {title} |")
-    lines += ["", f"Pictures drawn with Graphviz {v['Graphviz']}, animations with Pillow {v['Pillow']}.", ""]
     return "\n".join(lines)
-
-
-def regenerate_examples(root: Path, only: list[str] | None = None) -> list[Path]:
-    """Write the worked examples into ``root/examples/<NAME>/`` (their stale files removed), and
-    ``root/examples/README.md`` listing them when all are written."""
-    written: list[Path] = []
-    names = []
-    for name in only or EXAMPLES:
-        module = example_module(name)
-        folder = root / "examples" / module.NAME
-        written += module.write(folder)
-        title = (folder / "README.md").read_text(encoding="utf-8").splitlines()[0].lstrip("# ")
-        names.append((module.NAME, name, title))
-    if not only:
-        index = root / "examples" / "README.md"
-        from graphir.files import write_file  # importable now: example_module put ROOT on sys.path
-
-        write_file(index, examples_index(names))
-        written.append(index)
-    return written
 
 
 def blocks(text: str) -> list[tuple[int, int, str, str]]:
@@ -190,27 +160,26 @@ def run_guide(text: str, cwd: Path) -> str:
     return "\n".join(result) + "\n"
 
 
-def regenerate(root: Path = DOCS, only: list[str] | None = None, guide: bool = True) -> list[Path]:
-    """Regenerate the examples and (``guide=True``) the guide into ``root``; return the files written."""
+def regenerate(root: Path = DOCS) -> list[Path]:
+    """Regenerate the guide and its pictures into ``root``; return the files written."""
     root = Path(root)
-    written = regenerate_examples(root, only)
-    from graphir.files import write_file  # importable now: example_module put ROOT on sys.path
+    if str(ROOT) not in sys.path:  # graphir from this checkout
+        sys.path.insert(0, str(ROOT))
+    from graphir.files import write_file
 
-    if guide:
-        source = (DOCS / GUIDE).read_text(encoding="utf-8")
-        target = root / GUIDE
-        write_file(target, run_guide(source, root))
-        written.append(target)
-        written += [root / p for p in GUIDE_PICTURES]
-    return written
+    source = (DOCS / GUIDE).read_text(encoding="utf-8")
+    target = root / GUIDE
+    write_file(target, run_guide(source, root))
+    index = root / PICTURES_INDEX
+    write_file(index, pictures_index())
+    return [target, index, *(root / p for p in GUIDE_PICTURES)]
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--root", type=Path, default=DOCS, help="write here instead of docs/")
-    parser.add_argument("--only", nargs="+", choices=EXAMPLES, help="these examples only (and not the guide)")
     args = parser.parse_args(argv)
-    written = regenerate(args.root, args.only, guide=not args.only)
+    written = regenerate(args.root)
     print(f"wrote {len(written)} files under {args.root}")
     return 0
 

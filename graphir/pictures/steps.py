@@ -28,6 +28,7 @@ from ..numeric.report import mime_bundle
 from . import style
 from .frames import drawn_frames, page_title
 from .html import stepper_fragment, stepper_html
+from .svg import picture_words
 
 __all__ = ["steps", "Steps"]
 
@@ -43,6 +44,7 @@ class Steps:
     svgs : one SVG document per frame, as Graphviz wrote it.
     captions : one plain-text caption per frame (also drawn under each picture).
     kinds : each frame's kind: ``"primal"``, ``"seed"``, ``"step"`` or ``"result"``.
+    description : the graph in words (:func:`graphir.describe`), offered beside the frames.
     """
 
     title: str
@@ -50,6 +52,7 @@ class Steps:
     svgs: list[str]
     captions: list[str]
     kinds: list[str] = field(default_factory=list)
+    description: str = ""
 
     def __len__(self) -> int:
         return len(self.svgs)
@@ -60,7 +63,7 @@ class Steps:
     @property
     def html(self) -> str:
         """The stepper as a page of its own (the ``stepper.html`` that :meth:`save` writes)."""
-        return stepper_html(self.svgs, self.captions, self.title, self.mode)
+        return stepper_html(self.svgs, self.captions, self.title, self.mode, description=self.description)
 
     def to_html(self) -> str:
         """The stepper as one element to put inside another page (a notebook output, a docs
@@ -132,4 +135,5 @@ def steps(
         svgs=[data.decode("utf-8") for data in files.values()],
         captions=[f.caption for f in frames],
         kinds=[f.kind for f in frames],
+        description=picture_words(pic)[1],
     )

@@ -41,6 +41,15 @@ KEYS = {
     "PageUp": ("PageUp", "PageUp", 33),
 }
 
+#: CSS pixels of slack in :func:`inside`: anti-aliasing and rounding of a scaled SVG.
+TOLERANCE = 1.0
+
+
+def inside(inner: list[float], outer: list[float]) -> bool:
+    """Box ``inner`` lies in box ``outer`` (both ``[left, top, right, bottom]``, within TOLERANCE)."""
+    return (inner[0] >= outer[0] - TOLERANCE and inner[1] >= outer[1] - TOLERANCE
+            and inner[2] <= outer[2] + TOLERANCE and inner[3] <= outer[3] + TOLERANCE)
+
 
 def find_chromium() -> str | None:
     """The Chromium binary to drive, or None when none is installed."""

@@ -16,7 +16,6 @@ installs Debian's ``chromium``; ``make test`` does it first) or Graphviz is miss
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import time
 from collections.abc import Iterator
@@ -26,7 +25,7 @@ import numpy as np
 import pytest
 
 import graphir as gi
-from tests.browser.chromium import Browser, find_chromium
+from tests.browser.chromium import Browser, find_chromium, inside
 
 CHROMIUM = find_chromium()
 pytestmark = [
@@ -36,7 +35,6 @@ pytestmark = [
 ]
 
 WIDTH, HEIGHT = 1200, 900
-TOLERANCE = 1.0  # CSS pixels: anti-aliasing and rounding of the scaled SVG
 
 CASES = {
     "square_reverse": ("(x+y)^2", {"x": 2, "y": 3}, "reverse"),
@@ -74,15 +72,6 @@ _BOXES = """
 
 
 @pytest.fixture(scope="module")
-def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    keep = os.environ.get("GRAPHIR_SCREENSHOTS")
-    if keep:
-        Path(keep).mkdir(parents=True, exist_ok=True)
-        return Path(keep)
-    return tmp_path_factory.mktemp("screenshots")
-
-
-@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     assert CHROMIUM is not None
     with Browser(CHROMIUM, WIDTH, HEIGHT) as b:
@@ -96,11 +85,6 @@ def steps(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
     gi.render(case_expr(text), folder, at=at, mode=mode, steps=True, format="svg",
               rankdir="TB" if text == "least squares" else None)
     return request.param, folder
-
-
-def inside(inner: list[float], outer: list[float]) -> bool:
-    return (inner[0] >= outer[0] - TOLERANCE and inner[1] >= outer[1] - TOLERANCE
-            and inner[2] <= outer[2] + TOLERANCE and inner[3] <= outer[3] + TOLERANCE)
 
 
 def check_nodes_visible(b: Browser, root: str, where: str) -> int:
