@@ -126,7 +126,7 @@ def to_mermaid(
 ) -> str:
     """A Mermaid ``flowchart`` of the computation graph of ``expr``, with the picture's labels.
 
-    Paste it into a fenced ```` ```mermaid ```` block of Markdown: GitHub, GitLab and
+    Paste it into a fenced code block of Markdown whose language is ``mermaid``: GitHub, GitLab and
     mkdocs-material draw it, no image file needed.  The arguments are those of
     :func:`graphir.to_dot`: ``at`` shows values, ``mode`` tangents or adjoints and the local
     partials on the arrows; ``rankdir`` ``"LR"`` (default) or ``"TB"`` is the flowchart's
