@@ -85,13 +85,14 @@ fonts:
 	  fi; \
 	fi
 
-## tex: pdflatex with TikZ (for gi.to_tikz and the LaTeX builder of the docs) and dvisvgm (the
-##      docs site's formulas as SVG): Debian's texlive-latex-base, texlive-pictures,
-##      texlive-latex-recommended and dvisvgm, installed with apt-get when one is missing
+## tex: pdflatex with TikZ and Beamer (for gi.to_tikz, its tests, and the LaTeX builder of the
+##      docs) and dvisvgm (the docs site's formulas as SVG): Debian's texlive-latex-base,
+##      texlive-pictures, texlive-latex-recommended and dvisvgm, installed with apt-get when one
+##      is missing.  `make test` goes on without them (the TikZ compile tests skip)
 TEX_PACKAGES := texlive-latex-base texlive-pictures texlive-latex-recommended dvisvgm
 tex:
 	@{ command -v pdflatex >/dev/null 2>&1 && kpsewhich tikz.sty >/dev/null 2>&1 && \
-	   command -v dvisvgm >/dev/null 2>&1; } || { \
+	   kpsewhich beamer.cls >/dev/null 2>&1 && command -v dvisvgm >/dev/null 2>&1; } || { \
 	  if command -v apt-get >/dev/null 2>&1; then \
 	    echo "make: installing pdflatex and TikZ ($(TEX_PACKAGES)) with apt-get"; \
 	    $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
@@ -133,6 +134,7 @@ demo: runtime dot
 ##       explore with random examples: make test HYPOTHESIS_PROFILE=dev
 HYPOTHESIS_PROFILE ?= ci
 test: setup browser
+	@$(MAKE) --no-print-directory tex || echo "make: no pdflatex with TikZ: the TikZ compile tests will be skipped" >&2
 	HYPOTHESIS_PROFILE=$(HYPOTHESIS_PROFILE) $(PY) -m pytest $(PYTEST_ARGS)
 
 ## fuzz: the fuzz tests of tests/fuzz with their large budgets: about 10^5 random inputs per

@@ -71,3 +71,10 @@ html_static_path = ["_static"]
 html_css_files = ["graphir-docs.css"]
 html_last_updated_fmt = None
 html_show_sourcelink = False
+
+
+def setup(app: object) -> None:
+    """```mermaid blocks (gi.to_mermaid's text, which GitHub draws) show as their text here."""
+    from pygments.lexers.special import TextLexer
+
+    app.add_lexer("mermaid", TextLexer)  # type: ignore[attr-defined]

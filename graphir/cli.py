@@ -473,7 +473,8 @@ PICTURE_MODE = arg(
 
 @command(
     "render",
-    help="draw the computation graph (SVG, PNG or PDF); --steps writes one frame per chain-rule step",
+    help="draw the computation graph (SVG, PNG, PDF, Mermaid or TikZ); --steps writes one frame per "
+    "chain-rule step",
     example="graphir render 'ln(x1) + x1*x2 - sin(x2)' --at x1=2,x2=5 --mode reverse -o baydin.svg",
     arguments=(
         EXPR,
@@ -483,18 +484,21 @@ PICTURE_MODE = arg(
         arg(
             "--steps",
             action="store_true",
-            help="one frame per step (needs --at), plus an animated GIF and an HTML stepper; -o is a folder",
+            help="one frame per step (needs --at), plus an animated GIF and an HTML stepper; -o is a folder "
+            "(with TikZ: one Beamer document, a slide per step)",
         ),
         arg(
             "-o",
             "--output",
             required=True,
             metavar="OUT",
-            help="the picture (format from its suffix: .svg, .png, .pdf; an existing file is replaced) "
-            "or, with --steps, a folder (new, empty, one graphir wrote before, or add --force)",
+            help="the picture (format from its suffix: .svg, .png, .pdf, .mmd for Mermaid, .tex for a TikZ "
+            "document; an existing file is replaced) or, with --steps, a folder (new, empty, one graphir "
+            "wrote before, or add --force)",
         ),
-        arg("--format", choices=("svg", "png", "pdf"), default=None,
-            help="format when OUT has no suffix; with --steps, write only frames of this format"),
+        arg("--format", choices=("svg", "png", "pdf", "mermaid", "tikz"), default=None,
+            help="format when OUT has no suffix; with --steps, write only frames of this format "
+            "(tikz: the Beamer document OUT)"),
         arg("--max-nodes", type=int, default=None, metavar="N",
             help="refuse graphs with more than N operation nodes (default 150; 0 draws any size)"),
         FORCE,

@@ -2,8 +2,8 @@
 
 * ``docs/index.md``: the user guide.  Its ```` ```python ```` blocks run in
   order in one namespace, with the current folder set to the docs root
-  (pictures they draw land in ``img/``); a ```` ```text ```` block right after
-  a Python block is replaced by what that block printed.  A block whose info
+  (pictures they draw land in ``img/``); a ```` ```text ```` (or ```` ```mermaid ````)
+  block right after a Python block is replaced by what that block printed.  A block whose info
   string is ``python norun`` is shown, not run.
 * ``docs/img/README.md``: which pictures those are, and the Graphviz and Pillow
   versions that drew them (their bytes depend on them; the tests compare bytes only
@@ -140,7 +140,7 @@ def run_guide(text: str, cwd: Path) -> str:
                 warnings.simplefilter("ignore")
                 exec(compile(code, f"{GUIDE}:{start + 2}", "exec"), namespace)
             following = found[n + 1] if n + 1 < len(found) else None
-            if following and following[2] == "text" and not any(
+            if following and following[2] in ("text", "mermaid") and not any(
                 ln.strip() for ln in lines[end + 1 : following[0]]
             ):
                 printed = [ln.rstrip() for ln in out.getvalue().rstrip("\n").splitlines()]

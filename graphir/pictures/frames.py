@@ -568,7 +568,11 @@ def step_files(
     >>> sorted(step_files(gi.parse("x*x"), {"x": 3}, format="dot"))  # doctest: +SKIP
     ['frame_000.dot', 'frame_001.dot', 'frame_002.dot', 'frame_003.dot', 'frame_004.dot']
     """
-    formats = STEP_FORMATS[None if format is None else output_format(Path(f"x.{format}"), format)]
+    fmt = None if format is None else output_format(Path(f"x.{format}"), format)
+    if fmt not in STEP_FORMATS:
+        known = ", ".join(k for k in STEP_FORMATS if k)
+        raise RenderError(f"no frames in format {fmt!r}: write one of {known}")
+    formats = STEP_FORMATS[fmt]
     pic, frames, files = drawn_frames(expr, at, mode, wrt, formats=formats, max_nodes=max_nodes, name=name,
                                       page=page, cleanup=cleanup)
     if "png" in formats:

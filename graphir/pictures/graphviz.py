@@ -22,11 +22,17 @@ from . import style
 
 __all__ = [
     "run_graphviz", "output_format", "graphviz_args", "without_dates", "svg_spaces", "finish",
-    "FORMATS", "RASTER",
+    "FORMATS", "TEXT_FORMATS", "SUFFIXES", "RASTER",
 ]
 
 #: Output formats :func:`render` writes (``dot`` writes the DOT source itself).
 FORMATS = ("svg", "png", "pdf", "dot")
+
+#: Formats :func:`render` writes as text without Graphviz's drawing: Mermaid and TikZ.
+TEXT_FORMATS = ("mermaid", "tikz")
+
+#: File suffixes that name a format other than themselves.
+SUFFIXES = {"mmd": "mermaid", "mermaid": "mermaid", "tex": "tikz", "tikz": "tikz"}
 
 _INSTALL = (
     "Graphviz's '{0}' program is not installed or not on PATH; install Graphviz "
@@ -57,14 +63,23 @@ def run_graphviz(args: Sequence[str], source: bytes, cwd: str | Path | None = No
 
 
 def output_format(path: Path, format: str | None) -> str:
-    """The format to write: ``format``, else the suffix of ``path``; RenderError if unknown."""
-    fmt = (format or path.suffix.lstrip(".")).lower()
+    """The format to write: ``format``, else the suffix of ``path`` (``.mmd`` is Mermaid,
+    ``.tex`` TikZ); RenderError if unknown.
+
+    >>> output_format(Path("f.tex"), None), output_format(Path("f"), "Mermaid")
+    ('tikz', 'mermaid')
+    """
+    fmt = (format or "").lower()
+    if not fmt:
+        suffix = path.suffix.lstrip(".").lower()
+        fmt = SUFFIXES.get(suffix, suffix)
     if not fmt:
         raise RenderError(
-            f"cannot tell the format of {str(path)!r}: give a suffix (.svg, .png, .pdf) or format="
+            f"cannot tell the format of {str(path)!r}: "
+            "give a suffix (.svg, .png, .pdf, .mmd, .tex) or format="
         )
-    if fmt not in FORMATS:
-        raise RenderError(f"unknown picture format {fmt!r}; use one of {', '.join(FORMATS)}")
+    if fmt not in FORMATS + TEXT_FORMATS:
+        raise RenderError(f"unknown picture format {fmt!r}; use one of {', '.join(FORMATS + TEXT_FORMATS)}")
     return fmt
 
 

@@ -98,7 +98,7 @@ def write_mermaid(pic: Picture, partials: bool, rankdir: str) -> str:
     if key is not None:
         # (Mermaid's arrows point the way values flow, also in reverse mode)
         words = plain(key.replace('<BR ALIGN="LEFT"/>', "; ")).replace(" (the arrows)", "")
-        out.append(f"    accDescr: {_one_line(words)}")
+        out.append(f"    accDescr: {_one_line(words).rstrip(';')}")
     for i in pic.nodes:
         k = pic.kind[i]
         start, end = SHAPES[k]

@@ -54,31 +54,51 @@ _SUBSCRIPTS = {chr(0x2080 + k): str(k) for k in range(10)} | {"₋": "-"}
 _SYMBOLS = {"−": "$-$", "·": "$\\cdot$", "×": "$\\times$", "∂": "$\\partial$", "√": "$\\surd$",
             "ᵀ": "$^{\\top}$", "…": "\\dots{}", "≈": "$\\approx$"}
 _MARKED = re.compile("(.)([\u0304\u0307])")
+_COMMAND_END = re.compile(r"\\[A-Za-z]+$")
 
 
 def tex_text(text: str) -> str:
-    r"""``text`` for LaTeX's text mode: its special characters escaped, Greek letters and
-    subscript digits written as math (other characters are left to the engine: pdflatex
-    knows Latin letters, lualatex and xelatex any script).
+    r"""``text`` for LaTeX's text mode: its special characters escaped, Greek letters,
+    symbols and subscripts written as math, neighbouring math in one group (``v̄₋₁`` is
+    ``$\bar{v}_{-1}$``); other characters are left to the engine: pdflatex knows Latin
+    letters, lualatex and xelatex any script.
 
     >>> print(tex_text("a_b & 100% #1 {x} ~ ^ \\ <θ₁>"))
-    a\_b \& 100\% \#1 \{x\} \~{} \^{} \textbackslash{} \textless{}$\theta$$_{1}$\textgreater{}
+    a\_b \& 100\% \#1 \{x\} \~{} \^{} \textbackslash{} \textless{}$\theta_{1}$\textgreater{}
+    >>> print(tex_text("v̄₋₁ = v̄₃ · ∂v₃/∂v₋₁ = 1 · (-0.5)"))
+    $\bar{v}_{-1}$ = $\bar{v}_{3}$ $\cdot$ $\partial v_{3}$/$\partial v_{-1}$ = 1 $\cdot$ ($-$0.5)
     """
-    out = []
-    for ch in _MARKED.sub(lambda m: m.group(1) + ("\x01" if m.group(2) == "\u0304" else "\x02"), text):
-        if ch in "\x01\x02":
+    tokens: list[list[str]] = []  # [kind, body]: kind "text", "math" or "sub" (math: a subscript)
+    chars = _MARKED.sub(lambda m: m.group(1) + ("\x01" if m.group(2) == "\u0304" else "\x02"), text)
+    for ch, next_ch in zip(chars, [*chars[1:], ""], strict=True):
+        if ch in "\x01\x02" and tokens:
             accent = "bar" if ch == "\x01" else "dot"
-            out[-1] = f"$\\{accent}{{{out[-1].strip('$')}}}$"
-        elif ch in _SYMBOLS:
-            out.append(_SYMBOLS[ch])
-        elif ch in _TEXT_SPECIAL:
-            out.append(_TEXT_SPECIAL[ch])
-        elif ch in _GREEK_NAME:
-            out.append(f"$\\{_GREEK_NAME[ch]}$")
+            tokens[-1] = ["math", f"\\{accent}{{{tokens[-1][1]}}}"]
+        elif ch in _SUBSCRIPTS and tokens and tokens[-1][0] == "sub":
+            tokens[-1][1] = tokens[-1][1][:-1] + _SUBSCRIPTS[ch] + "}"
         elif ch in _SUBSCRIPTS:
-            out.append(f"$_{{{_SUBSCRIPTS[ch]}}}$")
+            if tokens and tokens[-1][0] == "text" and tokens[-1][1].isascii() and tokens[-1][1].isalpha():
+                tokens[-1][0] = "math"  # v₃: the v of the picture's v_{3}
+            tokens.append(["sub", f"_{{{_SUBSCRIPTS[ch]}}}"])
+        elif ch == "-" and next_ch.isdigit() and not (tokens and tokens[-1][1][-1:].isalnum()):
+            tokens.append(["math", "-"])  # a minus sign, not a hyphen
+        elif ch in _SYMBOLS:
+            symbol = _SYMBOLS[ch]
+            tokens.append(["math", symbol[1:-1]] if symbol.startswith("$") else ["text", symbol])
+        elif ch in _TEXT_SPECIAL:
+            tokens.append(["text", _TEXT_SPECIAL[ch]])
+        elif ch in _GREEK_NAME:
+            tokens.append(["math", f"\\{_GREEK_NAME[ch]}"])
         else:
-            out.append(ch)
+            tokens.append(["text", ch])
+    out = []
+    for n, (kind, body) in enumerate(tokens):
+        math = kind != "text"
+        before = n > 0 and tokens[n - 1][0] != "text"
+        after = n + 1 < len(tokens) and tokens[n + 1][0] != "text"
+        if before and math and _COMMAND_END.search(tokens[n - 1][1]) and body[:1].isalpha():
+            body = " " + body  # \partial v, not \partialv
+        out.append(("" if before or not math else "$") + body + ("" if after or not math else "$"))
     return "".join(out)
 
 

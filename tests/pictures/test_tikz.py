@@ -81,3 +81,12 @@ def test_overlay_beamer_compiles_one_slide_per_frame(tmp_path: Path) -> None:
     if shutil.which("pdfinfo"):
         info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
         assert re.search(r"^Pages:\s+15$", info, re.M), info
+
+
+def test_captions_write_each_name_as_one_math_group() -> None:
+    code = gi.to_tikz(gi.parse(BAYDIN), at=AT, mode="reverse", overlay=True)
+    captions = code[code.index("\\only<1>{"):]
+    step = "\\only<14>{$\\bar{v}_{-1}$ += $\\bar{v}_{1}$ $\\cdot$ $\\partial v_{1}$/$\\partial v_{-1}$"
+    assert step in captions
+    assert "($-$1) = $-$1" in captions  # minus signs, not hyphens
+    assert "$$" not in captions and "$_{" not in captions
