@@ -37,7 +37,7 @@ from ..errors import ArgumentError
 from ..printing import display_number, latex_name, node_text, pi_or_e
 from ..text.notation import GREEK, latex_array, mark_latex, shape_text, vlatex
 from . import style
-from .dot import legend, write_dot
+from .dot import write_dot
 from .graphviz import run_graphviz
 from .labels import contribution_text, has_arrays, plain, static_looks, zero_tangent_text
 from .model import Picture, picture
@@ -231,7 +231,7 @@ def _point(text: str) -> tuple[float, float]:
 def graphviz_layout(pic: Picture, page: style.Page, partials: bool) -> _Layout:
     """Node centres, edge splines and edge label positions (points) of the Graphviz picture."""
     looks, elooks = static_looks(pic, partials)
-    source = write_dot(pic, looks, elooks, legend(pic), page=page)
+    source = write_dot(pic, looks, elooks, None, page=page)  # no key under it: TikZ draws none
     data = json.loads(run_graphviz(["dot", "-Tjson0"], source.encode("utf-8")).decode("utf-8"))
     by_name = {o["name"]: o for o in data.get("objects", [])}
     nodes = {i: _point(by_name[str(pic.dot_id(i))]["pos"]) for i in pic.nodes}
@@ -316,10 +316,6 @@ def write_tikz(pic: Picture, layout: _Layout, partials: bool, slides: _Slides | 
         lines = slides.edge_lines(k) if slides is not None else _static_edge_lines(pic, tex, k, partials)
         if lines and lp is not None:
             out.append(f"\\node[glabel] at {_coord(lp)} {{{_node_text(lines)}}};")
-    if slides is not None:
-        x0, y0, x1, _ = layout.bb
-        out.append(f"\\node[anchor=north west, text width={x1 - x0:.0f}bp, align=left, font=\\small] "
-                   f"at ({x0:.1f},{y0 - 6:.1f}) {{{slides.captions()}}};")
     out.append("\\end{tikzpicture}")
     return "\n".join(out) + "\n"
 
@@ -530,11 +526,19 @@ def to_tikz(
         slides = _Slides(pic)
         title = tex_text(plain(_frame_title(pic)))
         body = (f"\\begin{{frame}}[fragile]{{{title}}}\n{ONSLIDE}\n\\centering\n"
-                f"\\resizebox{{\\linewidth}}{{!}}{{%\n"
-                f"{write_tikz(pic, layout, shows_partials, slides)}}}\n\\end{{frame}}\n")
+                f"{_fit(layout)}{{%\n{write_tikz(pic, layout, shows_partials, slides)}}}\n"
+                f"\\par\\medskip\\raggedright\\small {slides.captions()}\n\\end{{frame}}\n")
         return _BEAMER.replace("%PICTURE%", body) if standalone else body
     code = write_tikz(pic, layout, shows_partials)
     return _DOC.replace("%PICTURE%", code) if standalone else code
+
+
+def _fit(layout: _Layout) -> str:
+    """The ``resizebox`` that fills a slide: the width for a wide graph, else 60% of the
+    height (the step's caption goes under it)."""
+    x0, y0, x1, y1 = layout.bb
+    wide = (x1 - x0) > 2.4 * max(y1 - y0, 1.0)
+    return "\\resizebox{\\linewidth}{!}" if wide else "\\resizebox{!}{0.6\\textheight}"
 
 
 def _frame_title(pic: Picture) -> str:
