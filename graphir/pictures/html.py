@@ -60,11 +60,12 @@ _CSS = """
 .graphir-stepper .gs-hint { color: #777; font-size: .85em; margin: 0; }
 """
 
+# after the stepper's own style sheet in the page, so more specific (body >) to win
 _PAGE_CSS = """
 body { margin: 1.2em; background: #fff; }
-.graphir-stepper { margin: 0; }
-.graphir-stepper .gs-title { font-size: 1.25em; margin: 0 0 .6em 0; }
-.graphir-stepper figcaption { font-size: 1.1em; }
+body > .graphir-stepper { margin: 0; }
+body > .graphir-stepper .gs-title { font-size: 1.25em; margin: 0 0 .6em 0; }
+body > .graphir-stepper figcaption { font-size: 1.1em; }
 """
 
 # Scoped to its own element: no id, no global.  The element is the script's parent

@@ -58,7 +58,7 @@ _BOXES = """
 (function () {
   function box(el) { var r = el.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; }
   var svg = document.querySelector("figure svg[role=img]");
-  svg.scrollIntoView({block: "start"});
+  svg.scrollIntoView({block: "start", behavior: "instant"});  // furo scrolls smoothly
   var column = svg.closest("article") || svg.closest(".body") || document.body;
   return JSON.stringify({
     svg: box(svg),
@@ -134,7 +134,7 @@ def test_the_steppers_on_the_page_step(page: Path, shots: Path) -> None:
         ids = b.eval("Array.from(document.querySelectorAll('[id]')).map(function (e) { return e.id; })")
         assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)[:5]
         assert b.eval(f"{STEPPERS}.length") == 2
-        b.eval(f"{STEPPERS}[0].scrollIntoView({{block: 'start'}})")
+        b.eval(f"{STEPPERS}[0].scrollIntoView({{block: 'start', behavior: 'instant'}})")
         wait_for(b, f"!!{STEPPERS}[1].querySelector('.gs-counter').textContent")
         n = b.eval(f"{STEPPERS}[0].querySelectorAll('figure.gs-frame').length")
         assert n > 2
