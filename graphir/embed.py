@@ -316,14 +316,15 @@ def compare_html(ex: Example) -> str:
             "</strong></p>" + markdown_html("\n".join(ex.explanation._comparison_md())) + "</div>")
 
 
-def steps_html(page: str, title: str) -> str:
-    """The stepper page embedded in an ``iframe`` (its ids and script stay inside it, so
-    several on one page never clash), sized to its content."""
-    doc = html.escape(page, quote=True)
-    return (f'<iframe class="graphir-steps" title="{html.escape(title, quote=True)}" srcdoc="{doc}" '
-            'style="width:100%;height:32em;border:1px solid #ddd" loading="lazy" '
-            "onload=\"this.style.height=(this.contentDocument.documentElement.scrollHeight+4)+'px'\">"
-            "</iframe>")
+def steps_html(ex: Example, prefix: str) -> str:
+    """The stepper of ``ex`` (:meth:`graphir.Steps.to_html`) inline, in the look the writer
+    chose: controls, keys and script scoped to it, every id prefixed by ``prefix`` (give each
+    stepper on a page its own), so it takes the height it needs and several share a page.
+    Needs Graphviz."""
+    from .pictures.steps import steps
+
+    look = {k: v for k, v in ex.look.items() if k != "dpi"}  # resolution: PNG only
+    return steps(ex.expr, ex.point, ex.mode or "reverse", ex.wrt, name=ex.name, **look).to_html(prefix)
 
 
 def figure_html(picture: str, caption: str | None, ident: str | None = None) -> str:
@@ -353,9 +354,5 @@ def example_html(ex: Example, spec: Spec, prefix: str) -> str:
         if kind in spec.show:
             parts.append(write(ex))
     if "steps" in spec.show:
-        from .pictures.frames import step_files
-
-        page = step_files(ex.expr, ex.point, ex.mode, ex.wrt, format="svg", name=ex.name,
-                          page=ex.page())["stepper.html"]
-        parts.append(steps_html(page.decode("utf-8"), "The chain rule step by step"))
+        parts.append(steps_html(ex, f"{prefix}steps-"))
     return '<div class="graphir">' + "\n".join(parts) + "</div>"

@@ -23,7 +23,7 @@ or ``png``, for HTML pages).
 
 HTML pages get the picture as inline accessible SVG, the trace table as an HTML
 table, the chain rule, sums over paths and comparison as in :func:`graphir.explain`,
-and the HTML stepper (in an ``iframe``, so several on a page never clash); LaTeX
+and the HTML stepper (inline, its ids prefixed per directive, so several on a page never clash); LaTeX
 gets a PDF picture and the trace table as a LaTeX array; other builders a PNG and
 text.  Every picture is a file named by a hash of what decides its bytes (the DOT
 source, the format, graphir's version), kept under the output folder
@@ -104,33 +104,34 @@ def _draw(translator: Any, node: Any, fmt: str, folder: str) -> str | None:
     return None if got is None else got[0]
 
 
-def _svg(translator: Any, node: Any) -> str | None:
-    """The inline SVG, its ids prefixed for this directive (the cached file's prefix is the key's)."""
-    got = _file(translator, node, "svg-inline", "_images", ".svg",
-                lambda ex, key: embed.picture_svg(ex, f"gi{key}-").encode("utf-8"))
+def _inline(translator: Any, node: Any, kind: str, suffix: str,
+            make: Callable[[embed.Example, str], str]) -> str | None:
+    """Inline markup of ``node`` made by ``make(example, prefix)``, or None: cached with the
+    key's prefix (``gi<key>-``), every id then prefixed for this directive (its serial)."""
+    got = _file(translator, node, kind, "_images", suffix,
+                lambda ex, key: make(ex, f"gi{key}-").encode("utf-8"))
     if got is None:
         return None
-    key = got[0][len("graphir-"):-len(".svg")]
+    key = got[0][len("graphir-"):-len(suffix)]
     return got[1].decode("utf-8").replace(f"gi{key}-", f"gi{key}-{node['serial']}-")
 
 
-def _steps(translator: Any, node: Any) -> str | None:
-    """The stepper page (SVG frames), or None."""
-    from .pictures.frames import step_files
+def _svg(translator: Any, node: Any) -> str | None:
+    """The inline SVG, or None."""
+    return _inline(translator, node, "svg-inline", ".svg", embed.picture_svg)
 
-    got = _file(translator, node, "steps", "_images", "-steps.html",
-                lambda ex, key: step_files(ex.expr, ex.point, ex.mode, ex.wrt, format="svg", name=ex.name,
-                                               page=ex.page())["stepper.html"])
-    return None if got is None else got[1].decode("utf-8")
+
+def _steps(translator: Any, node: Any) -> str | None:
+    """The stepper (inline, SVG frames), or None."""
+    return _inline(translator, node, "stepper-inline", "-stepper.html", embed.steps_html)
 
 
 def visit_html(self: Any, node: Any) -> None:
     """HTML: inline SVG (or a PNG ``<img>``), or the stepper."""
     alt = html.escape(node["alt"], quote=True)
     if node["kind"] == "steps":
-        page = _steps(self, node)
-        body = (embed.steps_html(page, "The chain rule step by step") if page
-                else f"<p>[the chain rule step by step: {alt}]</p>")
+        stepper = _steps(self, node)
+        body = stepper or f"<p>[the chain rule step by step: {alt}]</p>"
     elif node["format"] == "png":
         name = _draw(self, node, "png", "_images")
         body = (f'<img src="{self.builder.imgpath}/{name}" alt="{alt}" class="graphir-graph">' if name

@@ -42,6 +42,15 @@ def test_two_fences_share_no_id():
     assert ids and len(ids) == len(set(ids))
 
 
+@needs_dot
+def test_two_fences_with_steppers_are_inline_and_share_no_id():
+    fence = '```graphir at="x1=2, x2=5" show="graph steps"\nln(x1) + x1*x2 - sin(x2)\n```\n'
+    page = render(fence + "\nAgain, forward:\n\n" + fence.replace('show=', 'mode="forward" show='))
+    assert "<iframe" not in page and page.count('<div class="graphir-stepper"') == 2
+    ids = re.findall(r'\bid="([^"]+)"', page)
+    assert ids and len(ids) == len(set(ids))
+
+
 @pytest.mark.parametrize(("fence", "message"), [
     ('```graphir mode="sideways"\nx\n```', "mode: 'sideways' is not one of forward, reverse"),
     ('```graphir colour="red"\nx\n```', "unknown option 'colour'"),

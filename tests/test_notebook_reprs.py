@@ -148,6 +148,8 @@ def test_steps_display_is_an_embeddable_stepper_that_clashes_with_no_other() -> 
     both = ids(page) + ids(b.to_html())
     assert len(both) == len(set(both)), "two steppers on one page share an id"
     assert page == gi.steps(baydin(), AT).to_html()  # deterministic
+    assert "The graph in words" in page and a.description in page  # the graph in words, as on the page
+    assert a.html.count("<script>") == page.count("<script>") == 1
     assert set(a._repr_mimebundle_(include={"text/plain"})) == {"text/plain"}
 
 

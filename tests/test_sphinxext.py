@@ -114,6 +114,21 @@ def test_second_build_reuses_the_pictures_without_graphviz(tmp_path):
     assert "Graphviz's 'dot' program is not installed" in warnings
 
 
+@needs_dot
+def test_two_steppers_of_one_example_are_inline_and_share_no_id(tmp_path):
+    steps = ".. graphir:: ln(x1) + x1*x2 - sin(x2)\n   :at: x1=2, x2=5\n   :show: graph steps\n\n"
+    out, warnings = build(project(tmp_path / "p", "Demo\n====\n\n" + steps + "Again.\n\n" + steps))
+    assert warnings == ""
+    page = (out / "index.html").read_text(encoding="utf-8")
+    assert "<iframe" not in page and page.count('<div class="graphir-stepper"') == 2
+    assert page.count('<figure class="gs-frame">') == 2 * 15 and page.count("The graph in words") == 2
+    ids = re.findall(r'\bid="([^"]+)"', page)
+    assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})[:5]
+    # every reference points at an id of its own stepper's
+    for ref in re.findall(r'aria-(?:labelledby|describedby)="(gi[^"]+)"', page):
+        assert ref in ids
+
+
 @pytest.mark.parametrize(("body", "message"), [
     ("ln(x1 + ", "graphir: "),
     ("x + y\n   :mode: sideways", "mode: 'sideways' is not one of forward, reverse"),

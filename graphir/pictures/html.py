@@ -36,139 +36,21 @@ def inline_svg(svg: str, prefix: str) -> str:
     return s.strip()
 
 
+# One stepper, two wrappers: :func:`stepper_fragment` is the element (style, controls, frames and
+# script, all scoped to it); :func:`stepper_html` is that element in a page shell.
+
 _CSS = """
-body { font-family: "DejaVu Sans", Verdana, sans-serif; margin: 1.2em; color: #222; background: #fff; }
-h1 { font-size: 1.25em; margin: 0 0 .6em 0; }
-.controls { display: flex; gap: .4em; align-items: center; flex-wrap: wrap; margin-bottom: .6em; }
-.controls button { font-size: 1em; padding: .3em .8em; cursor: pointer; }
-.controls input[type=range] { flex: 1 1 12em; }
-#counter { font-variant-numeric: tabular-nums; min-width: 5em; text-align: right; }
-figure { margin: 0 0 1.5em 0; }
-figure svg { max-width: 100%; height: auto; display: block; }
-figcaption { font-size: 1.1em; margin-top: .4em; padding: .4em .6em; background: #f6f6f6;
-             border-left: 4px solid #e69f00; }
-.js figure { display: none; }
-.js figure.on { display: block; }
-.controls { display: none; }
-.js .controls { display: flex; }
-.hint { color: #777; font-size: .85em; }
-"""
-
-_JS = """
-(function () {
-  document.body.classList.add("js");
-  var frames = document.querySelectorAll("figure.frame");
-  var slider = document.getElementById("slider");
-  var counter = document.getElementById("counter");
-  var play = document.getElementById("play");
-  var i = 0, timer = null;
-  slider.max = frames.length - 1;
-  function show(k) {
-    i = Math.max(0, Math.min(frames.length - 1, k));
-    for (var j = 0; j < frames.length; j++) frames[j].classList.toggle("on", j === i);
-    slider.value = i;
-    counter.textContent = (i + 1) + " / " + frames.length;
-  }
-  function stop() { if (timer) { clearInterval(timer); timer = null; play.textContent = "Play"; } }
-  function start() {
-    if (i === frames.length - 1) show(0);
-    play.textContent = "Pause";
-    timer = setInterval(function () { if (i >= frames.length - 1) stop(); else show(i + 1); }, DELAY);
-  }
-  document.getElementById("first").onclick = function () { stop(); show(0); };
-  document.getElementById("prev").onclick = function () { stop(); show(i - 1); };
-  document.getElementById("next").onclick = function () { stop(); show(i + 1); };
-  document.getElementById("last").onclick = function () { stop(); show(frames.length - 1); };
-  play.onclick = function () { if (timer) stop(); else start(); };
-  slider.oninput = function () { stop(); show(parseInt(slider.value, 10)); };
-  document.addEventListener("keydown", function (e) {
-    if (e.key === "ArrowRight" || e.key === "PageDown") { stop(); show(i + 1); e.preventDefault(); }
-    else if (e.key === "ArrowLeft" || e.key === "PageUp") { stop(); show(i - 1); e.preventDefault(); }
-    else if (e.key === "Home") { stop(); show(0); e.preventDefault(); }
-    else if (e.key === "End") { stop(); show(frames.length - 1); e.preventDefault(); }
-    else if (e.key === " ") { if (timer) stop(); else start(); e.preventDefault(); }
-  });
-  show(0);
-})();
-"""
-
-
-def stepper_html(
-    svgs: Sequence[str], captions: Sequence[str], title: str, subtitle: str = "", delay_ms: int = 1500,
-    description: str = "",
-) -> str:
-    """The stepper page for frames given as SVG texts, one caption each.
-
-    Parameters
-    ----------
-    svgs : SVG documents (as Graphviz writes them), one per frame.
-    captions : plain-text captions, one per frame.
-    title : the page's heading.
-    subtitle : shown after the title (e.g. the mode).
-    delay_ms : time per frame when playing.
-    description : the graph in words (:func:`graphir.describe`): shown under a "The graph in
-        words" disclosure, and what every frame's picture is described by (``aria-describedby``).
-
-    Every frame's picture is an image (``role="img"``) labelled by its caption
-    (``aria-labelledby``), so a screen reader reads the step each frame shows.
-    """
-    if len(svgs) != len(captions):
-        raise ValueError("one caption per frame")
-    head = html.escape(title) + (f" ({html.escape(subtitle)} mode)" if subtitle else "")
-    parts = [
-        "<!DOCTYPE html>",
-        '<html lang="en">',
-        "<head>",
-        '<meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{html.escape(title)}</title>",
-        f"<style>{_CSS}</style>",
-        "</head>",
-        "<body>",
-        f"<h1>{head}</h1>",
-        '<div class="controls">',
-        '<button id="first" title="first frame (Home)">|&lt;</button>',
-        '<button id="prev" title="previous frame (left arrow)">Prev</button>',
-        '<button id="play" title="play / pause (space)">Play</button>',
-        '<button id="next" title="next frame (right arrow)">Next</button>',
-        '<button id="last" title="last frame (End)">&gt;|</button>',
-        '<input id="slider" type="range" min="0" max="0" value="0" aria-label="frame">',
-        '<span id="counter" aria-live="polite"></span>',
-        "</div>",
-    ]
-    described = ""
-    if description:
-        parts.append(f'<details><summary>The graph in words</summary><p id="graph-words">'
-                     f"{html.escape(description)}</p></details>")
-        described = ' aria-describedby="graph-words"'
-    for k, (svg, cap) in enumerate(zip(svgs, captions, strict=True)):
-        parts.append(f'<figure class="frame" id="frame{k}">')
-        parts.append(inline_svg(svg, f"f{k}_").replace(
-            "<svg", f'<svg role="img" aria-labelledby="caption{k}"{described}', 1))
-        parts.append(f'<figcaption id="caption{k}">{k + 1}. {html.escape(cap)}</figcaption>')
-        parts.append("</figure>")
-    parts += [
-        '<p class="hint">Keys: left/right arrows step, Home/End jump, space plays.</p>',
-        f"<script>{_JS.replace('DELAY', str(int(delay_ms)))}</script>",
-        "</body>",
-        "</html>",
-    ]
-    return "\n".join(parts) + "\n"
-
-
-# --------------------------------------------------------------------------- embedded
-
-
-_EMBED_CSS = """
 .graphir-stepper { font-family: "DejaVu Sans", Verdana, sans-serif; color: #222; background: #fff;
   margin: 1em 0; outline-offset: 2px; }
-.graphir-stepper .gs-title { font-weight: bold; margin: 0 0 .4em 0; }
+.graphir-stepper .gs-title { font-weight: bold; font-size: 1em; margin: 0 0 .4em 0; }
 .graphir-stepper .gs-controls { display: none; gap: .4em; align-items: center; flex-wrap: wrap;
   margin-bottom: .5em; }
 .graphir-stepper.gs-js .gs-controls { display: flex; }
 .graphir-stepper .gs-controls button { font-size: 1em; padding: .2em .7em; cursor: pointer; }
 .graphir-stepper .gs-controls input[type=range] { flex: 1 1 12em; }
 .graphir-stepper .gs-counter { font-variant-numeric: tabular-nums; min-width: 5em; text-align: right; }
+.graphir-stepper .gs-words { margin: 0 0 .5em 0; }
+.graphir-stepper .gs-words summary { cursor: pointer; }
 .graphir-stepper figure { margin: 0 0 1em 0; }
 .graphir-stepper figure svg { max-width: 100%; height: auto; display: block; }
 .graphir-stepper figcaption { margin-top: .3em; padding: .3em .6em; background: #f6f6f6;
@@ -178,11 +60,19 @@ _EMBED_CSS = """
 .graphir-stepper .gs-hint { color: #777; font-size: .85em; margin: 0; }
 """
 
-# Scoped to its own element: no id, no global, keys only while the stepper has the focus, so any
-# number of steppers share a page.  The element is the script's parent (document.currentScript);
-# where a page runs scripts without it (jQuery's html()), the first stepper of this key not yet
-# started.
-_EMBED_JS = """
+# after the stepper's own style sheet in the page, so more specific (body >) to win
+_PAGE_CSS = """
+body { margin: 1.2em; background: #fff; }
+body > .graphir-stepper { margin: 0; }
+body > .graphir-stepper .gs-title { font-size: 1.25em; margin: 0 0 .6em 0; }
+body > .graphir-stepper figcaption { font-size: 1.1em; }
+"""
+
+# Scoped to its own element: no id, no global.  The element is the script's parent
+# (document.currentScript); where a page runs scripts without it (jQuery's html()), the first
+# stepper of this key not yet started.  Keys act while the stepper has the focus, or anywhere on
+# the page when the stepper is the page (data-keys="page").
+_JS = """
 (function () {
   var key = "KEY", me = document.currentScript;
   var root = me && me.closest ? me.closest(".graphir-stepper") : null;
@@ -218,44 +108,40 @@ _EMBED_JS = """
   });
   play.onclick = function () { if (timer) stop(); else start(); };
   slider.oninput = function () { stop(); show(parseInt(slider.value, 10)); };
-  root.addEventListener("keydown", function (e) {
-    var keys = {ArrowRight: "next", PageDown: "next", ArrowLeft: "prev", PageUp: "prev", Home: "first",
-                End: "last"};
-    if (e.target === slider && (e.key === "ArrowRight" || e.key === "ArrowLeft")) return;
-    if (keys[e.key]) { stop(); go[keys[e.key]](); e.preventDefault(); }
-    else if (e.key === " " && e.target.tagName !== "BUTTON") {
-      if (timer) stop(); else start();
-      e.preventDefault();
-    }
-  });
+  var keys = {ArrowRight: "next", PageDown: "next", ArrowLeft: "prev", PageUp: "prev", Home: "first",
+              End: "last"};
+  (root.getAttribute("data-keys") === "page" ? root.ownerDocument : root).addEventListener("keydown",
+    function (e) {
+      if (e.target === slider && (e.key === "ArrowRight" || e.key === "ArrowLeft")) return;
+      if (keys[e.key]) { stop(); go[keys[e.key]](); e.preventDefault(); }
+      else if (e.key === " " && (!e.target || e.target.tagName !== "BUTTON")) {
+        if (timer) stop(); else start();
+        e.preventDefault();
+      }
+    });
   show(0);
 })();
 """
 
+_HINT = {False: "Click the stepper, then: left/right arrows step, Home/End jump, space plays.",
+         True: "Keys: left/right arrows step, Home/End jump, space plays."}
 
-def stepper_fragment(
-    svgs: Sequence[str], captions: Sequence[str], title: str, subtitle: str = "", delay_ms: int = 1500
-) -> str:
-    """The stepper as one ``<div>`` to embed in another page (a notebook's output, a docs page):
-    the frames of :func:`stepper_html` with their own buttons, slider and keys, everything scoped
-    to the element, so several steppers on one page never clash (no ids but the frames' SVG ids,
-    prefixed by a hash of the content; no global names; keys act while the stepper has the focus).
-    Without JavaScript (an untrusted notebook) all frames show one after another.
 
-    >>> div = stepper_fragment(['<svg width="10pt"><g id="graph0"/></svg>'], ["v₁ = 2"], "demo")
-    >>> div.startswith('<div class="graphir-stepper"') and "document.getElementById" not in div
-    True
-    """
+def _stepper(svgs: Sequence[str], captions: Sequence[str], title: str, subtitle: str, delay_ms: int,
+             description: str, prefix: str | None, page: bool) -> str:
+    """The stepper element; ``page``: it is the whole page (an ``<h1>``, keys anywhere)."""
     if len(svgs) != len(captions):
         raise ValueError("one caption per frame")
-    digest = hashlib.sha256("\0".join([title, subtitle, *svgs, *captions]).encode("utf-8"))
+    digest = hashlib.sha256("\0".join([title, subtitle, description, *svgs, *captions]).encode("utf-8"))
     key = "gs" + digest.hexdigest()[:12]
+    p = f"{key}-" if prefix is None else prefix
     head = html.escape(title) + (f" ({html.escape(subtitle)} mode)" if subtitle else "")
+    tag, keys = ("h1", ' data-keys="page"') if page else ("div", "")
     parts = [
-        f'<div class="graphir-stepper" data-key="{key}" tabindex="0" role="group" '
-        f'aria-label="{html.escape(title)}, step by step">',
-        f"<style>{_EMBED_CSS}</style>",
-        f'<div class="gs-title">{head}</div>',
+        f'<div class="graphir-stepper" data-key="{key}"{keys} tabindex="0" role="group" '
+        f'aria-labelledby="{p}title">',
+        f"<style>{_CSS}</style>",
+        f'<{tag} class="gs-title" id="{p}title">{head}</{tag}>',
         '<div class="gs-controls">',
         '<button type="button" data-go="first" title="first frame (Home)">|&lt;</button>',
         '<button type="button" data-go="prev" title="previous frame (left arrow)">Prev</button>',
@@ -266,14 +152,76 @@ def stepper_fragment(
         '<span class="gs-counter" aria-live="polite"></span>',
         "</div>",
     ]
+    described = ""
+    if description:
+        parts.append(f'<details class="gs-words"><summary>The graph in words</summary>'
+                     f'<p id="{p}graph-words">{html.escape(description)}</p></details>')
+        described = f' aria-describedby="{p}graph-words"'
     for k, (svg, cap) in enumerate(zip(svgs, captions, strict=True)):
         parts.append('<figure class="gs-frame">')
-        parts.append(inline_svg(svg, f"{key}_f{k}_"))
-        parts.append(f"<figcaption>{k + 1}. {html.escape(cap)}</figcaption>")
+        parts.append(inline_svg(svg, f"{p}f{k}_").replace(
+            "<svg", f'<svg role="img" aria-labelledby="{p}caption{k}"{described}', 1))
+        parts.append(f'<figcaption id="{p}caption{k}">{k + 1}. {html.escape(cap)}</figcaption>')
         parts.append("</figure>")
     parts += [
-        '<p class="gs-hint">Click the stepper, then: left/right arrows step, Home/End jump, space plays.</p>',
-        f"<script>{_EMBED_JS.replace('KEY', key).replace('DELAY', str(int(delay_ms)))}</script>",
+        f'<p class="gs-hint">{_HINT[page]}</p>',
+        f"<script>{_JS.replace('KEY', key).replace('DELAY', str(int(delay_ms)))}</script>",
         "</div>",
     ]
     return "\n".join(parts) + "\n"
+
+
+def stepper_fragment(
+    svgs: Sequence[str], captions: Sequence[str], title: str, subtitle: str = "", delay_ms: int = 1500,
+    description: str = "", prefix: str | None = None,
+) -> str:
+    """The stepper as one ``<div>`` to embed in another page (a notebook's output, a docs page).
+
+    Parameters
+    ----------
+    svgs : SVG documents (as Graphviz writes them), one per frame.
+    captions : plain-text captions, one per frame.
+    title : the stepper's heading.
+    subtitle : shown after the title (e.g. the mode).
+    delay_ms : time per frame when playing.
+    description : the graph in words (:func:`graphir.describe`): shown under a "The graph in
+        words" disclosure, and what every frame's picture is described by (``aria-describedby``).
+    prefix : put before every id of the stepper (the frames' SVG ids, the captions', the
+        description's); by default a hash of the content.  Give each stepper on a page its own.
+
+    Frames, buttons, slider and keys are scoped to the element, so several steppers on one page
+    never clash (no global names; keys act while the stepper has the focus).  Every frame's
+    picture is an image (``role="img"``) labelled by its caption.  Without JavaScript (an
+    untrusted notebook) all frames show one after another.
+
+    >>> div = stepper_fragment(['<svg width="10pt"><g id="graph0"/></svg>'], ["v₁ = 2"], "demo", prefix="a-")
+    >>> div.startswith('<div class="graphir-stepper"') and 'id="a-f0_graph0"' in div
+    True
+    """
+    return _stepper(svgs, captions, title, subtitle, delay_ms, description, prefix, page=False)
+
+
+def stepper_html(
+    svgs: Sequence[str], captions: Sequence[str], title: str, subtitle: str = "", delay_ms: int = 1500,
+    description: str = "",
+) -> str:
+    """The stepper page: :func:`stepper_fragment` in a page of its own (the title as the
+    page's heading, the keys acting anywhere on the page).  Parameters as there.
+
+    >>> page = stepper_html(['<svg width="10pt"><g id="graph0"/></svg>'], ["v₁ = 2"], "demo")
+    >>> page.count("<script>"), '<h1 class="gs-title"' in page
+    (1, True)
+    """
+    return "\n".join([
+        "<!DOCTYPE html>",
+        '<html lang="en">',
+        "<head>",
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{html.escape(title)}</title>",
+        f"<style>{_PAGE_CSS}</style>",
+        "</head>",
+        "<body>",
+        _stepper(svgs, captions, title, subtitle, delay_ms, description, "", page=True) + "</body>",
+        "</html>",
+    ]) + "\n"

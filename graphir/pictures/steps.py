@@ -65,10 +65,12 @@ class Steps:
         """The stepper as a page of its own (the ``stepper.html`` that :meth:`save` writes)."""
         return stepper_html(self.svgs, self.captions, self.title, self.mode, description=self.description)
 
-    def to_html(self) -> str:
+    def to_html(self, prefix: str | None = None) -> str:
         """The stepper as one element to put inside another page (a notebook output, a docs
-        page): controls, keys and ids scoped to it, so several share a page."""
-        return stepper_fragment(self.svgs, self.captions, self.title, self.mode)
+        page): controls, keys and ids scoped to it, so several share a page (``prefix``: put
+        before every id, by default a hash of the content; see :func:`stepper_fragment`)."""
+        return stepper_fragment(self.svgs, self.captions, self.title, self.mode,
+                                description=self.description, prefix=prefix)
 
     @property
     def files(self) -> dict[str, bytes]:

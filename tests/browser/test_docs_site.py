@@ -1,11 +1,12 @@
 """A docs page built with the graphir directive, in a real headless Chromium (issue 12, item 6).
 
-A throwaway Sphinx + MyST project with one ```` ```{graphir} ```` block (``:show: graph steps``),
-in the docs site's theme and style sheet (``docs/_static``), is built with ``-W``; the page is
-opened from a ``file://`` URL: it must show the inline SVG inside the page's text column, with
-every node (``g.node``) inside the SVG's box and inside the window, and the stepper on
-the page (an ``iframe``) must step: Next moves the counter and shows the next frame with its
-own caption.  Screenshots go to a temporary folder (``GRAPHIR_SCREENSHOTS=folder`` keeps them).
+A throwaway Sphinx + MyST project with two ```` ```{graphir} ```` blocks of one example
+(``:show: graph steps``, then ``:show: steps``), in the docs site's theme and style sheet
+(``docs/_static``), is built with ``-W``; the page is opened from a ``file://`` URL: it must
+show the inline SVG inside the page's text column, with every node (``g.node``) inside the
+SVG's box and inside the window, and the steppers (inline, no ``iframe``) must step: Next
+moves the counter of its own stepper only and shows the next frame with its own caption; no
+id is used twice.  Screenshots go to a temporary folder (``GRAPHIR_SCREENSHOTS=folder`` keeps them).
 
 Skipped, with the reason, when Chromium, Sphinx, MyST or Graphviz is missing
 (``make docs`` installs the `docs` extra; ``make browser`` installs Chromium).
@@ -41,6 +42,14 @@ PAGE = """\
 :name: fig-baydin
 ln(x1) + x1*x2 - sin(x2)
 ```
+
+The same steps again:
+
+```{graphir}
+:at: x1=2, x2=5
+:show: steps
+ln(x1) + x1*x2 - sin(x2)
+```
 """
 
 # Boxes as [left, top, right, bottom] in CSS pixels of the window, after the SVG is scrolled
@@ -49,7 +58,7 @@ _BOXES = """
 (function () {
   function box(el) { var r = el.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; }
   var svg = document.querySelector("figure svg[role=img]");
-  svg.scrollIntoView({block: "start"});
+  svg.scrollIntoView({block: "start", behavior: "instant"});  // furo scrolls smoothly
   var column = svg.closest("article") || svg.closest(".body") || document.body;
   return JSON.stringify({
     svg: box(svg),
@@ -66,7 +75,7 @@ _BOXES = """
 ROOT = Path(__file__).resolve().parents[2]
 STATIC = ROOT / "docs" / "_static"
 
-STEPPER = "document.querySelector('iframe.graphir-steps').contentDocument"
+STEPPERS = "document.querySelectorAll('.graphir-stepper')"
 
 
 @pytest.fixture(scope="module")
@@ -117,30 +126,37 @@ def test_the_page_shows_the_graph_inside_the_window(page: Path, shots: Path) -> 
         assert inside(n["box"], data["window"]), f"node {n['name']} at {n['box']} is outside the window"
 
 
-def test_the_stepper_on_the_page_steps(page: Path, shots: Path) -> None:
+def test_the_steppers_on_the_page_step(page: Path, shots: Path) -> None:
     assert CHROMIUM is not None
     with Browser(CHROMIUM, WIDTH, HEIGHT) as b:
         b.load(page.as_uri())
-        b.eval("document.querySelector('iframe.graphir-steps').scrollIntoView({block: 'start'})")
-        wait_for(b, f"!!({STEPPER} && {STEPPER}.getElementById('counter') "
-                    f"&& {STEPPER}.getElementById('counter').textContent)")
-        n = b.eval(f"{STEPPER}.querySelectorAll('figure.frame').length")
+        assert b.eval("document.querySelectorAll('iframe').length") == 0  # inline, no blank frame
+        ids = b.eval("Array.from(document.querySelectorAll('[id]')).map(function (e) { return e.id; })")
+        assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)[:5]
+        assert b.eval(f"{STEPPERS}.length") == 2
+        b.eval(f"{STEPPERS}[0].scrollIntoView({{block: 'start', behavior: 'instant'}})")
+        wait_for(b, f"!!{STEPPERS}[1].querySelector('.gs-counter').textContent")
+        n = b.eval(f"{STEPPERS}[0].querySelectorAll('figure.gs-frame').length")
         assert n > 2
 
-        def state() -> tuple[str, list[str]]:
-            counter = b.eval(f"{STEPPER}.getElementById('counter').textContent")
+        def state(k: int) -> tuple[str, list[str]]:
+            stepper = f"{STEPPERS}[{k}]"
+            counter = b.eval(f"{stepper}.querySelector('.gs-counter').textContent")
             visible = b.eval(
-                f"Array.from({STEPPER}.querySelectorAll('figure.frame'))"
-                ".filter(function (f) { return f.ownerDocument.defaultView.getComputedStyle(f).display"
-                " !== 'none'; }).map(function (f) { return f.querySelector('figcaption').textContent; })")
+                f"Array.from({stepper}.querySelectorAll('figure.gs-frame'))"
+                ".filter(function (f) { return getComputedStyle(f).display !== 'none'; })"
+                ".map(function (f) { return f.querySelector('figcaption').textContent; })")
             return counter, visible
 
-        assert state()[0] == f"1 / {n}"
-        first = state()[1]
+        assert state(0)[0] == state(1)[0] == f"1 / {n}"
+        first = state(0)[1]
         assert len(first) == 1 and first[0].startswith("1. ")
         b.screenshot(shots / "docs_page_stepper_first.png")
-        b.eval(f"{STEPPER}.getElementById('next').click()")
-        counter, shown = state()
+        b.click(".graphir-stepper [data-go=next]")
+        counter, shown = state(0)
         assert counter == f"2 / {n}"
         assert len(shown) == 1 and shown[0].startswith("2. ") and shown != first
+        assert state(1) == (f"1 / {n}", first)  # the other stepper stays where it was
+        b.press("ArrowRight")  # the focus is in the first stepper: its keys move it alone
+        assert state(0)[0] == f"3 / {n}" and state(1)[0] == f"1 / {n}"
         b.screenshot(shots / "docs_page_stepper_second.png")

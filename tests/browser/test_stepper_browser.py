@@ -110,22 +110,27 @@ def check_text_kept(b: Browser, root: str, where: str) -> None:
 
 
 def counter(b: Browser) -> str:
-    return b.eval("document.getElementById('counter').textContent")
+    return b.eval("document.querySelector('.gs-counter').textContent")
 
 
-def shown(b: Browser) -> list[str]:
-    """Ids of the figures a reader sees (display is not none)."""
-    return b.eval("Array.from(document.querySelectorAll('figure.frame'))"
-                  ".filter(function (f) { return getComputedStyle(f).display !== 'none'; })"
-                  ".map(function (f) { return f.id; })")
+def shown(b: Browser) -> list[int]:
+    """Indices of the frames a reader sees (display is not none)."""
+    return b.eval("Array.from(document.querySelectorAll('figure.gs-frame'))"
+                  ".map(function (f, k) { return getComputedStyle(f).display !== 'none' ? k : -1; })"
+                  ".filter(function (k) { return k >= 0; })")
+
+
+def frame(k: int) -> str:
+    return f"document.querySelectorAll('figure.gs-frame')[{k}]"
 
 
 def check_frame(b: Browser, k: int, n: int, where: str) -> None:
     assert counter(b) == f"{k + 1} / {n}", where
-    assert shown(b) == [f"frame{k}"], where
-    assert b.eval("document.getElementById('slider').value") == str(k)
-    check_nodes_visible(b, f"document.getElementById('frame{k}')", f"{where}, frame {k + 1}")
-    check_text_kept(b, f"document.getElementById('frame{k}')", f"{where}, frame {k + 1}")
+    assert shown(b) == [k], where
+    assert b.eval("document.querySelector('.gs-slider').value") == str(k)
+    assert b.eval(f"{frame(k)}.querySelector('figcaption').textContent").startswith(f"{k + 1}. "), where
+    check_nodes_visible(b, frame(k), f"{where}, frame {k + 1}")
+    check_text_kept(b, frame(k), f"{where}, frame {k + 1}")
 
 
 def test_stepper_keys_buttons_and_every_frame_visible(browser: Browser, steps: tuple[str, Path],
@@ -133,7 +138,7 @@ def test_stepper_keys_buttons_and_every_frame_visible(browser: Browser, steps: t
     name, folder = steps
     n = len(sorted(folder.glob("frame_*.svg")))
     browser.load((folder / "stepper.html").as_uri())
-    assert browser.eval("document.querySelectorAll('figure.frame').length") == n
+    assert browser.eval("document.querySelectorAll('figure.gs-frame').length") == n
     check_frame(browser, 0, n, f"{name} on load")
     browser.screenshot(shots / f"{name}_stepper_first.png")
 
@@ -159,16 +164,16 @@ def test_stepper_keys_buttons_and_every_frame_visible(browser: Browser, steps: t
     browser.press("PageDown")
     check_frame(browser, n - 2, n, f"{name} after PageDown")
 
-    browser.click("#first")
+    browser.click("[data-go=first]")
     check_frame(browser, 0, n, f"{name} after |<")
     for k in range(1, n):  # and so does the Next button
-        browser.click("#next")
+        browser.click("[data-go=next]")
         check_frame(browser, k, n, f"{name} after Next")
-    browser.click("#prev")
+    browser.click("[data-go=prev]")
     check_frame(browser, n - 2, n, f"{name} after Prev")
-    browser.click("#last")
+    browser.click("[data-go=last]")
     check_frame(browser, n - 1, n, f"{name} after >|")
-    browser.click("#first")
+    browser.click("[data-go=first]")
     check_frame(browser, 0, n, f"{name} after |< again")
 
 
@@ -176,13 +181,13 @@ def test_play_moves_the_counter(browser: Browser, steps: tuple[str, Path]) -> No
     name, folder = steps
     n = len(sorted(folder.glob("frame_*.svg")))
     browser.load((folder / "stepper.html").as_uri())
-    browser.click("#play")
-    assert browser.eval("document.getElementById('play').textContent") == "Pause"
+    browser.click("[data-go=play]")
+    assert browser.eval("document.querySelector('[data-go=play]').textContent") == "Pause"
     deadline = time.monotonic() + 5.0
     while counter(browser) == f"1 / {n}" and time.monotonic() < deadline:
         time.sleep(0.1)
     browser.press(" ")  # space pauses
-    assert browser.eval("document.getElementById('play').textContent") == "Play"
+    assert browser.eval("document.querySelector('[data-go=play]').textContent") == "Play"
     k = int(counter(browser).split(" / ")[0]) - 1
     assert k >= 1, f"{name}: playing did not move the counter"
     check_frame(browser, k, n, f"{name} after Play")

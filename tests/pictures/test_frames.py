@@ -195,13 +195,13 @@ def test_gif(reverse_run: tuple[list[Path], list[str]], tmp_path: Path) -> None:
 def test_html_stepper(reverse_run: tuple[list[Path], list[str]]) -> None:
     page = [p for p in reverse_run[0] if p.name == "stepper.html"][0].read_text(encoding="utf-8")
     n = expected_frames("reverse")
-    assert page.count('<figure class="frame"') == n
+    assert page.count('<figure class="gs-frame"') == n and page.count("<script>") == 1
     assert page.count("<svg") == n
     for f in build_frames(picture(gi.parse(BAYDIN), at=AT, mode="reverse")):
         assert html.escape(f.caption) in page
     for bad in ("http://", "https://", 'src="/', "<link", "<script src", "@import"):
         assert bad not in page
-    for control in ('id="prev"', 'id="next"', 'id="play"', "ArrowRight", "ArrowLeft"):
+    for control in ('data-go="prev"', 'data-go="next"', 'data-go="play"', "ArrowRight", "ArrowLeft"):
         assert control in page
     ids = re.findall(r'\bid="([^"]+)"', page)
     assert len(ids) == len(set(ids))  # frames' SVG ids made unique
@@ -236,25 +236,30 @@ def test_steps_write_only_the_format_asked_for(tmp_path: Path, fmt: str, extras:
         assert paths[0].read_text(encoding="utf-8").startswith("digraph")
 
 
-# A minimal DOM stand-in: runs the stepper's script under Node.js and steps through it.
+# A minimal DOM stand-in: runs the stepper's script under Node.js and steps through it (keys on
+# the document: the page's stepper listens there).
 DOM_JS = r"""
 const fs = require("fs");
 const n = parseInt(process.argv[3], 10);
-function cls() { const s = new Set(); return { add: (c) => s.add(c),
+function cls() { const s = new Set(); return { add: (c) => s.add(c), contains: (c) => s.has(c),
   toggle: (c, on) => on ? s.add(c) : s.delete(c), has: (c) => s.has(c) }; }
 const frames = Array.from({ length: n }, () => ({ classList: cls() }));
 const els = {};
-for (const id of ["slider", "counter", "play", "first", "prev", "next", "last"]) {
+for (const id of [".gs-slider", ".gs-counter", "play", "first", "prev", "next", "last"]) {
   els[id] = { textContent: "", value: 0 }; }
 let keydown = null, timers = [];
-global.document = { body: { classList: cls() }, querySelectorAll: () => frames,
-  getElementById: (id) => els[id], addEventListener: (t, f) => { if (t === "keydown") keydown = f; } };
+global.document = { addEventListener: (t, f) => { if (t === "keydown") keydown = f; } };
+const root = { classList: cls(), isConnected: true, ownerDocument: document,
+  getAttribute: (a) => a === "data-keys" ? "page" : null, querySelectorAll: () => frames,
+  querySelector: (q) => els[q.replace(/^\[data-go="(\w+)"\]$/, "$1")],
+  addEventListener: () => { throw new Error("keys belong to the page"); } };
+document.currentScript = { closest: () => root };
 global.setInterval = (f) => { timers.push(f); return timers.length; };
 global.clearInterval = () => { timers = []; };
 eval(fs.readFileSync(process.argv[2], "utf8"));
-const on = () => frames.findIndex((f) => f.classList.has("on"));
-const key = (k) => keydown({ key: k, preventDefault() {} });
-const out = [on(), els.counter.textContent];
+const on = () => frames.findIndex((f) => f.classList.has("gs-on"));
+const key = (k) => keydown({ key: k, target: document, preventDefault() {} });
+const out = [on(), els[".gs-counter"].textContent];
 key("ArrowRight"); key("ArrowRight"); out.push(on());
 key("ArrowLeft"); out.push(on());
 key("End"); out.push(on()); key("ArrowRight"); out.push(on());
