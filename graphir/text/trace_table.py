@@ -28,6 +28,7 @@ x̄2 = v̄_0 = 1.716
 from __future__ import annotations
 
 import html
+import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -65,6 +66,18 @@ PARTIAL = "\u2202"
 
 
 # ----------------------------------------------------------------- text helpers
+
+
+_NODE_NAME = re.compile("(v[\u0304\u0307]?)_(-?\\d+)")
+
+
+def _subscripts(text: str) -> str:
+    """``v_-1``, ``v̄_3`` as HTML subscripts (``v<sub>-1</sub>``), as the pictures write them.
+
+    >>> _subscripts("v̄_5 · ∂v_5/∂v_-1")
+    'v̄<sub>5</sub> · ∂v<sub>5</sub>/∂v<sub>-1</sub>'
+    """
+    return _NODE_NAME.sub(r"\1<sub>\2</sub>", text)
 
 
 def width(s: str) -> int:
@@ -669,7 +682,7 @@ class TraceTable:
                 cells = [r.name, r.formula, r.expansion]
                 if self.arrays:
                     cells.insert(1, self.shape_cell(r))
-                tds = "".join(f'<td style="text-align:left">{e(c)}</td>' for c in cells)
+                tds = "".join(f'<td style="text-align:left">{_subscripts(e(c))}</td>' for c in cells)
                 value = e(cell(r.value, self.decimals))
                 out.append(f'<tr>{tds}<td style="text-align:right">{value}</td></tr>')
         out.append("</table>")
