@@ -87,16 +87,23 @@ fonts:
 
 ## tex: pdflatex with TikZ and Beamer (for gi.to_tikz, its tests, and the LaTeX builder of the
 ##      docs) and dvisvgm (the docs site's formulas as SVG): Debian's texlive-latex-base,
-##      texlive-pictures, texlive-latex-recommended and dvisvgm, installed with apt-get when one
-##      is missing.  `make test` goes on without them (the TikZ compile tests skip)
+##      texlive-pictures, texlive-latex-recommended and dvisvgm, and what Sphinx's LaTeX loads
+##      (texlive-fonts-recommended and tex-gyre: tgtermes; texlive-latex-extra: fncychap, tabulary,
+##      titlesec...; latexmk runs its Makefile; without their recommends: a Java runtime, a PDF
+##      viewer), installed with apt-get when one is missing.  `make test` goes on without them
+##      (the TikZ and Sphinx LaTeX compile tests skip)
 TEX_PACKAGES := texlive-latex-base texlive-pictures texlive-latex-recommended dvisvgm
+TEX_SPHINX_PACKAGES := texlive-fonts-recommended tex-gyre texlive-latex-extra latexmk
 tex:
 	@{ command -v pdflatex >/dev/null 2>&1 && kpsewhich tikz.sty >/dev/null 2>&1 && \
-	   kpsewhich beamer.cls >/dev/null 2>&1 && command -v dvisvgm >/dev/null 2>&1; } || { \
+	   kpsewhich beamer.cls >/dev/null 2>&1 && command -v dvisvgm >/dev/null 2>&1 && \
+	   kpsewhich tgtermes.sty fncychap.sty >/dev/null 2>&1 && command -v latexmk >/dev/null 2>&1; } || { \
 	  if command -v apt-get >/dev/null 2>&1; then \
-	    echo "make: installing pdflatex and TikZ ($(TEX_PACKAGES)) with apt-get"; \
+	    echo "make: installing pdflatex and TikZ ($(TEX_PACKAGES) $(TEX_SPHINX_PACKAGES)) with apt-get"; \
 	    $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
-	    $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(TEX_PACKAGES) >/dev/null; \
+	    $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(TEX_PACKAGES) >/dev/null && \
+	    $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	      $(TEX_SPHINX_PACKAGES) >/dev/null; \
 	  else \
 	    echo "make: pdflatex is missing and there is no apt-get: install a TeX distribution with TikZ" >&2; \
 	    exit 1; \

@@ -6,8 +6,10 @@ expression is the graph) and a few options (``at``, ``mode``, ``wrt``, ``show``,
 ``alt``, ``caption``, ``format``).  :func:`read_options` checks the options,
 :func:`load` builds the :class:`Example` (the expression, the point, the trace
 table and, when asked, the worked example), and the ``*_html`` functions write
-its parts as HTML fragments.  Pictures are cached by :func:`cached`: a file named
-by a hash of everything that decides its bytes, reused without Graphviz.
+its parts as HTML fragments, the ``*_latex`` functions as LaTeX that ``pdflatex``
+compiles (names in math: ``v̄_-1`` is ``$\\bar{v}_{-1}$``).  Pictures are cached by
+:func:`cached`: a file named by a hash of everything that decides its bytes, reused
+without Graphviz.
 
 >>> spec = read_options({"at": "x1=2, x2=5"}, "ln(x1) + x1*x2 - sin(x2)")
 >>> spec.show, spec.mode
@@ -26,6 +28,7 @@ import json
 import os
 import re
 import sys
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,17 +37,19 @@ from typing import Any
 import numpy as np
 
 from .errors import ArgumentError, GraphirError
-from .text.markup import markdown_html
+from .text.markup import latex_fit, markdown_html, markdown_latex
 
 __all__ = [
     "SHOW", "FORMATS", "Spec", "Example", "read_options", "load", "cached", "digest",
     "picture_svg", "trace_html", "chain_html", "paths_html", "compare_html", "steps_html", "figure_html",
+    "latex_text", "picture_tikz", "trace_latex", "chain_latex", "paths_latex", "compare_latex",
 ]
 
 #: What a directive can show, in the order the parts appear on the page.
 SHOW = ("graph", "trace", "chain", "paths", "compare", "steps")
-#: Picture formats of HTML pages (``svg``: inline markup; ``png``: an image file).
-FORMATS = ("svg", "png")
+#: Picture formats: ``svg`` (inline markup) or ``png`` (an image file) for HTML pages, ``tikz``
+#: (TikZ code) for LaTeX, whose default is a PDF file; another builder takes its own default.
+FORMATS = ("svg", "png", "tikz")
 MODES = ("forward", "reverse")
 #: The option names (a directive's or a fence's).
 OPTIONS = ("at", "mode", "wrt", "show", "alt", "caption", "name", "format", "python")
@@ -356,3 +361,82 @@ def example_html(ex: Example, spec: Spec, prefix: str) -> str:
     if "steps" in spec.show:
         parts.append(steps_html(ex, f"{prefix}steps-"))
     return '<div class="graphir">' + "\n".join(parts) + "</div>"
+
+
+_SUBSCRIPT_DIGITS = {str(k): chr(0x2080 + k) for k in range(10)} | {"-": "\u208b"}
+# a one-letter name with a mark and a number, as the worked example writes them: v_-1, v̄_5, x̄1
+_INDEXED = re.compile("(?<![A-Za-z0-9_])([A-Za-z][\u0304\u0307]?)(?:_(-?[0-9]+)|(?<=[\u0304\u0307])([0-9]+))"
+                      "(?![A-Za-z0-9_])")
+
+
+def latex_text(text: str) -> str:
+    r"""Text of the worked example (:meth:`graphir.Explanation.chain_lines`, its Markdown) for
+    LaTeX's text mode (:func:`graphir.pictures.tikz.tex_text`), with the names of the trace
+    table in math as its LaTeX writes them, so ``pdflatex`` takes it.
+
+    >>> print(latex_text("v̄_-1 += v̄_1 · ∂v_1/∂v_-1 → x̄1 (max_1)"))
+    $\bar{v}_{-1}$ += $\bar{v}_{1}$ $\cdot$ $\partial v_{1}$/$\partial v_{-1}$ $\to$ $\bar{x}_{1}$ (max\_1)
+    >>> print(latex_text("\u0233 = 1, caf\u00e9"))
+    $\bar{y}$ = 1, café
+    """
+    from .pictures.tikz import tex_text
+
+    def sub(m: re.Match[str]) -> str:
+        return m.group(1) + "".join(_SUBSCRIPT_DIGITS[c] for c in m.group(2) or m.group(3))
+
+    # ȳ as y and its mark (NFC makes one character of them), as the names v̄_1 are written
+    text = "".join(d if d[-1:] in "\u0304\u0307" else ch
+                   for ch in text for d in [unicodedata.normalize("NFD", ch)])
+    return tex_text(_INDEXED.sub(sub, text))
+
+
+def picture_tikz(ex: Example) -> str:
+    """The picture of ``ex`` as a ``tikzpicture`` (:func:`graphir.to_tikz`; needs the ``tikz``
+    and ``amsmath`` packages), in the look the writer chose.  Needs Graphviz."""
+    from .pictures.tikz import to_tikz
+
+    args = {k: v for k, v in ex.picture_args().items() if k not in ("font_size", "dpi")}
+    return to_tikz(ex.expr, **args)
+
+
+def _fit_center(body: str) -> str:
+    return f"\\begin{{center}}\\small\\setlength{{\\tabcolsep}}{{3pt}}\n{latex_fit(body)}\n\\end{{center}}\n"
+
+
+def _titled(title: str, body: str) -> str:
+    # kept with what follows where the package is loaded (Sphinx's LaTeX loads needspace)
+    return (f"\\par\\ifdefined\\needspace\\needspace{{6\\baselineskip}}\\fi\\medskip\\noindent"
+            f"\\textbf{{{title}}}\\par\\nopagebreak\n{body}")
+
+
+_SECTION_ROW = re.compile(r"\\hline\\text\{([^}]*)\}((?: &)+) \\\\")
+
+
+def trace_latex(ex: Example) -> str:
+    """The trace table as a LaTeX ``array`` (:meth:`graphir.TraceTable.to_latex`, each section's
+    title across the row, rows spaced for the fractions), scaled down to the line's width
+    when wider."""
+    array = _SECTION_ROW.sub(lambda m: f"\\hline\\multicolumn{{{m.group(2).count('&') + 1}}}{{l}}"
+                             f"{{\\text{{{m.group(1)}}}}} \\\\", ex.table.to_latex())
+    return _fit_center("\\renewcommand{\\arraystretch}{1.3}$" + array + "$")
+
+
+def chain_latex(ex: Example) -> str:
+    """The chain rule edge by edge as a ``tabular``, one row per step (:meth:`chain_rows`)."""
+    rows = ex.explanation.chain_rows()
+    used = [j for j in range(len(rows[0])) if any(r[j] for r in rows)] if rows else []
+    lines = [" & ".join(latex_text(r[j]) for j in used) + " \\\\" for r in rows]
+    table = "\\begin{tabular}{" + "l" * len(used) + "}\n" + "\n".join(lines) + "\n\\end{tabular}"
+    return _titled("The chain rule, edge by edge", _fit_center(table))
+
+
+def paths_latex(ex: Example) -> str:
+    """The sum over paths of each input (tables and sentences) as LaTeX."""
+    body = [s for ps in ex.explanation.path_sums for s in ex.explanation._paths_md(ps)]
+    return _titled("Sum over paths", markdown_latex("\n".join(body), latex_text))
+
+
+def compare_latex(ex: Example) -> str:
+    """The check against SymPy and finite differences as LaTeX."""
+    return _titled("Checked against SymPy and finite differences",
+                   markdown_latex("\n".join(ex.explanation._comparison_md()), latex_text))

@@ -19,13 +19,15 @@ Options: ``:at:`` (``x1=2, x2=5``), ``:mode:`` (``reverse``, the default, or
 steps``; default ``graph``, and ``trace`` with ``:at:``), ``:alt:`` (default: a
 description of the graph), ``:caption:``, ``:name:`` (a label for ``:ref:``; with a
 caption the picture is a numbered figure), ``:format:`` (``svg``, inline, the default,
-or ``png``, for HTML pages).
+or ``png``, for HTML pages; ``tikz`` for LaTeX, where a PDF is the default).
 
 HTML pages get the picture as inline accessible SVG, the trace table as an HTML
 table, the chain rule, sums over paths and comparison as in :func:`graphir.explain`,
 and the HTML stepper (inline, its ids prefixed per directive, so several on a page never clash); LaTeX
-gets a PDF picture and the trace table as a LaTeX array; other builders a PNG and
-text.  Every picture is a file named by a hash of what decides its bytes (the DOT
+gets a PDF picture (or the ``tikzpicture`` of :func:`graphir.to_tikz`, scaled down to fit, with
+``tikz`` added to the preamble), the trace table as a LaTeX array and the rest as LaTeX
+that pdflatex compiles, names in math (:func:`graphir.embed.latex_text`); other builders a
+PNG and text.  Every picture is a file named by a hash of what decides its bytes (the DOT
 source, the format, graphir's version), kept under the output folder
 (``_images/graphir-<hash>.svg``): a rebuild reuses it without running Graphviz.
 A bad expression or option fails the build with the file, the line and graphir's
@@ -46,6 +48,7 @@ from typing import Any
 import numpy as np
 
 from . import embed
+from .text.markup import latex_fit
 
 try:
     from docutils import nodes
@@ -144,8 +147,18 @@ def visit_html(self: Any, node: Any) -> None:
 
 
 def visit_latex(self: Any, node: Any) -> None:
-    """LaTeX: the picture as PDF (the stepper is left out of print)."""
-    if node["kind"] == "graph":
+    """LaTeX: the picture as PDF, or with ``:format: tikz`` as TikZ code (the ``tikz`` package
+    is then added to the preamble); the stepper is left out of print."""
+    if node["kind"] != "graph":
+        raise nodes.SkipNode
+    if node["format"] == "tikz":
+        got = _file(self, node, "tikz", "", ".tikz", lambda ex, key: embed.picture_tikz(ex).encode("utf-8"))
+        if got:
+            registry = self.builder.app.registry
+            if not registry.has_latex_package("tikz"):
+                self.builder.app.add_latex_package("tikz")
+            self.body.append("\n" + latex_fit(got[1].decode("utf-8"), "0.4\\textheight") + "\n")
+    else:
         name = _draw(self, node, "pdf", "")
         if name:
             self.body.append(f"\n\\sphinxincludegraphics[width=\\linewidth,height=0.4\\textheight,"
@@ -225,25 +238,23 @@ class GraphirDirective(SphinxDirective):  # type: ignore[misc,valid-type]
                 named = fig
             else:
                 box += pic
-        if "trace" in spec.show:
-            box += _raw(embed.trace_html(ex), "\\[" + ex.table.to_latex() + "\\]\n", str(ex.table))
-        x = ex.explanation
-        if "chain" in spec.show:
-            box += _raw(embed.chain_html(ex), _verbatim(x.chain_lines()), "\n".join(x.chain_lines()))
-        if "paths" in spec.show:
-            lines = [s for ps in x.path_sums for s in x._paths_md(ps)]
-            box += _raw(embed.paths_html(ex), _verbatim(lines), "\n".join(lines))
-        if "compare" in spec.show:
-            lines = x._comparison_md()
-            box += _raw(embed.compare_html(ex), _verbatim(lines), "\n".join(lines))
+        for kind, write_html, write_latex, text in (
+            ("trace", embed.trace_html, embed.trace_latex, lambda: str(ex.table)),
+            ("chain", embed.chain_html, embed.chain_latex, lambda: "\n".join(ex.explanation.chain_lines())),
+            ("paths", embed.paths_html, embed.paths_latex, lambda: "\n".join(_paths_lines(ex))),
+            ("compare", embed.compare_html, embed.compare_latex,
+             lambda: "\n".join(ex.explanation._comparison_md())),
+        ):
+            if kind in spec.show:
+                box += _raw(write_html(ex), write_latex(ex), text())
         if "steps" in spec.show:
             box += self._picture(ex, spec, "steps")
         self.add_name(named)
         return [box]
 
 
-def _verbatim(lines: list[str]) -> str:
-    return "\\begin{sphinxVerbatim}\n" + "\n".join(lines) + "\n\\end{sphinxVerbatim}\n"
+def _paths_lines(ex: embed.Example) -> list[str]:
+    return [s for ps in ex.explanation.path_sums for s in ex.explanation._paths_md(ps)]
 
 
 def _conf_dir(app: Any, config: Any) -> None:

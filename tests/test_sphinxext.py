@@ -227,6 +227,71 @@ def test_latex_builder_gets_a_pdf_picture_and_the_trace_as_latex(tmp_path):
     assert "\\begin{array}" in tex and "11.652" in tex
 
 
+#: what Sphinx's LaTeX (pdflatex, the default) loads that a small TeX installation may lack:
+#: Debian's texlive-fonts-recommended (tgtermes) and texlive-latex-extra (the others)
+SPHINX_TEX = ("tgtermes.sty", "fncychap.sty", "tabulary.sty", "capt-of.sty", "needspace.sty",
+              "titlesec.sty", "upquote.sty", "wrapfig.sty", "framed.sty", "varwidth.sty", "tikz.sty")
+
+TIKZ = """\
+.. graphir:: x*x + sin(x)
+   :at: x=1
+   :mode: forward
+   :format: tikz
+   :caption: Drawn in TikZ
+"""
+
+
+def missing_tex() -> str | None:
+    """What is missing to compile Sphinx's LaTeX output with pdflatex, or None."""
+    if shutil.which("pdflatex") is None or shutil.which("kpsewhich") is None:
+        return "pdflatex"
+    for sty in SPHINX_TEX:
+        found = subprocess.run(["kpsewhich", sty], capture_output=True, text=True, check=False)
+        if not found.stdout.strip():
+            return sty
+    return None
+
+
+@needs_dot
+def test_latex_output_is_pdflatex_safe_and_compiles(tmp_path):
+    index = "Demo\n====\n\n" + BAYDIN.replace("chain paths", "chain paths compare steps") + "\n" + TIKZ
+    out, warnings = build(project(tmp_path / "p", index), "latex")
+    assert warnings == ""
+    tex = (out / "demo.tex").read_text(encoding="utf-8")
+    body = tex[tex.index("\\begin{document}"):]
+    # every part of the worked example as LaTeX, names in math: no Unicode pdflatex refuses
+    assert not [ch for ch in body if ord(ch) > 127], sorted({ch for ch in body if ord(ch) > 127})
+    chain = "$\\bar{v}_{-1}$ & += & $\\bar{v}_{1}$ $\\cdot$ $\\partial v_{1}$/$\\partial v_{-1}$"
+    assert chain in body
+    assert "\\multicolumn{4}{l}{\\text{Adjoint trace (reverse mode)}}" in body  # the trace table
+    assert "Reverse mode gave $\\partial$y/$\\partial$x1 = $\\bar{x}_{1}$ = 5.5." in body  # paths
+    assert "1.7163378145367738" in body and "\\texttt{x2 + 1/x1}" in body  # the comparison
+    # the PDF picture by default, the TikZ one with :format: tikz, and its package in the preamble
+    assert len(re.findall(r"\\sphinxincludegraphics\[[^]]*\]\{graphir-[0-9a-f]{16}\.pdf\}", body)) == 1
+    assert body.count("\\begin{tikzpicture}") == 1 and "\\caption{Drawn in TikZ}" in body
+    assert tex.count("\\usepackage{tikz}") == 1
+    assert not list(out.glob("graphir-*.tex"))  # the cached TikZ is not a document the Makefile builds
+    missing = missing_tex()
+    if missing:
+        pytest.skip(f"{missing} is not installed (make tex)")
+    proc = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "demo.tex"],
+                          capture_output=True, text=True, cwd=out, check=False, timeout=300)
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    assert (out / "demo.pdf").read_bytes().startswith(b"%PDF")
+    if shutil.which("pdftotext"):
+        text = subprocess.run(["pdftotext", "demo.pdf", "-"], capture_output=True, text=True, cwd=out,
+                              check=True).stdout
+        assert "Sum over paths" in text and "11.652" in text and "Drawn in TikZ" in text
+
+
+@needs_dot
+def test_tikz_format_gives_svg_in_html(tmp_path):
+    out, warnings = build(project(tmp_path / "p", "Demo\n====\n\n" + TIKZ))
+    assert warnings == ""
+    page = (out / "index.html").read_text(encoding="utf-8")
+    assert "<svg" in page and "tikzpicture" not in page
+
+
 @needs_dot
 def test_the_output_is_deterministic(tmp_path):
     index = "Demo\n====\n\n" + BAYDIN.replace("chain paths", "chain paths steps")

@@ -52,7 +52,8 @@ _TEXT_SPECIAL = {
 _GREEK_NAME = {ch: name for name, ch in GREEK.items()}
 _SUBSCRIPTS = {chr(0x2080 + k): str(k) for k in range(10)} | {"₋": "-"}
 _SYMBOLS = {"−": "$-$", "·": "$\\cdot$", "×": "$\\times$", "∂": "$\\partial$", "√": "$\\surd$",
-            "ᵀ": "$^{\\top}$", "…": "\\dots{}", "≈": "$\\approx$"}
+            "ᵀ": "$^{\\top}$", "…": "\\dots{}", "≈": "$\\approx$",
+            "→": "$\\to$", "∞": "$\\infty$"}
 _MARKED = re.compile("(.)([\u0304\u0307])")
 _COMMAND_END = re.compile(r"\\[A-Za-z]+$")
 
@@ -68,6 +69,8 @@ def tex_text(text: str) -> str:
     >>> print(tex_text("v̄₋₁ = v̄₃ · ∂v₃/∂v₋₁ = 1 · (-0.5)"))
     $\bar{v}_{-1}$ = $\bar{v}_{3}$ $\cdot$ $\partial v_{3}$/$\partial v_{-1}$ = 1 $\cdot$ ($-$0.5)
     """
+    if not text:
+        return ""
     tokens: list[list[str]] = []  # [kind, body]: kind "text", "math" or "sub" (math: a subscript)
     chars = _MARKED.sub(lambda m: m.group(1) + ("\x01" if m.group(2) == "\u0304" else "\x02"), text)
     for ch, next_ch in zip(chars, [*chars[1:], ""], strict=True):

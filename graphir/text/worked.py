@@ -369,9 +369,16 @@ class Explanation:
         already had one), the chain-rule factor, the local partial written out,
         the numbers, the contribution and, for ``+=``, the running sum.
         """
+        rows = self.chain_rows()
+        widths = [max(width(r[j]) for r in rows) for j in range(len(rows[0]))] if rows else []
+        return [" ".join(pad(c, w) for c, w in zip(r, widths, strict=True) if w).rstrip() for r in rows]
+
+    def chain_rows(self) -> list[list[str]]:
+        """The cells of :meth:`chain_lines`, one list per line (every line has as many, some
+        empty): for a table in another format (the LaTeX of the Sphinx directive)."""
         t = self.table
         if t.arrays:
-            return self._array_chain_lines()
+            return self._array_chain_rows()
         rows: list[list[str]] = []
         for r in t.derivative_rows:
             if r.kind == "seed":
@@ -395,11 +402,10 @@ class Explanation:
         for r in t.derivative_rows:
             if r.kind in ("result", "output"):
                 rows.append([r.name, "=", r.formula, "", "", "= " + display_number(r.value), ""])
-        widths = [max(width(r[j]) for r in rows) for j in range(len(rows[0]))] if rows else []
-        return [" ".join(pad(c, w) for c, w in zip(r, widths, strict=True) if w).rstrip() for r in rows]
+        return rows
 
-    def _array_chain_lines(self) -> list[str]:
-        """:meth:`chain_lines` of an expression with arrays: the rule of each step (an
+    def _array_chain_rows(self) -> list[list[str]]:
+        """:meth:`chain_rows` of an expression with arrays: the rule of each step (an
         array op's, or the entrywise partial) and the values, arrays in compact rows."""
         t = self.table
         rows: list[list[str]] = []
@@ -422,8 +428,7 @@ class Explanation:
         for r in t.derivative_rows:
             if r.kind in ("result", "output"):
                 rows.append([r.name, "=", r.formula, "= " + cell(r.value), ""])
-        widths = [max(width(r[j]) for r in rows) for j in range(len(rows[0]))] if rows else []
-        return [" ".join(pad(c, w) for c, w in zip(r, widths, strict=True) if w).rstrip() for r in rows]
+        return rows
 
     def _result_lines(self) -> list[str]:
         t = self.table

@@ -90,3 +90,10 @@ def test_captions_write_each_name_as_one_math_group() -> None:
     assert step in captions
     assert "($-$1) = $-$1" in captions  # minus signs, not hyphens
     assert "$$" not in captions and "$_{" not in captions
+
+
+def test_tex_text_of_empty_text_and_arrows() -> None:
+    from graphir.pictures.tikz import tex_text
+
+    assert tex_text("") == ""
+    assert tex_text("a → b, ∞") == "a $\\to$ b, $\\infty$"
