@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
 
 __all__ = ["NodeLook", "EdgeLook", "static_looks", "name_line", "partial_text", "const_text", "op_formula",
            "zero_tangent_text", "adjoint_dir", "number", "value_block", "fragment_lines", "flow_text",
-           "has_arrays", "plain"]
+           "has_arrays", "plain", "EdgeText", "edge_texts", "steps_by_edge"]
 
 
 def const_text(v: float, operand: bool = False) -> str:
@@ -139,12 +140,15 @@ def has_arrays(pic: Picture, e: EdgeView) -> bool:
     return bool(shapes[e.src] or shapes[e.dst])
 
 
-def flow_text(pic: Picture, e: EdgeView) -> str:
+def flow_text(pic: Picture, e: EdgeView, name: Callable[[int, str], str] | None = None) -> str:
     """How the derivative moves along an edge with arrays (:func:`~graphir.text.notation.flow_rule`),
-    with the picture's names: ``Xᵀ · v̄₁``, ``sum_to(v̄₂ · ∂)``, ``X @ ẇ``."""
+    with the picture's names: ``Xᵀ · v̄₁``, ``sum_to(v̄₂ · ∂)``, ``X @ ẇ``; ``name(node, kind)``
+    (kind ``"primal"``, ``"tangent"`` or ``"adjoint"``) writes the names another way (LaTeX)."""
     g = pic.graph
-    names = [pic.operand_text(a) for a in g.args[e.dst]]
-    incoming = pic.name(e.dst, "adjoint") if pic.mode == "reverse" else pic.name(e.src, "tangent")
+    if name is None:
+        name = lambda i, kind: pic.operand_text(i) if kind == "primal" else pic.name(i, kind)  # noqa: E731
+    names = [name(a, "primal") for a in g.args[e.dst]]
+    incoming = name(e.dst, "adjoint") if pic.mode == "reverse" else name(e.src, "tangent")
     return flow_rule(g, e.dst, e.operand, pic.mode or "forward", names, incoming)
 
 
@@ -236,6 +240,59 @@ def kind_colors(pic: Picture, i: int) -> tuple[str, str]:
     return COLORS[pic.kind[i]]
 
 
+@dataclass(frozen=True)
+class EdgeText:
+    """One line of an edge's label as plain text (no markup), with what it says.
+
+    ``role`` is ``"partial"`` (``∂v₃/∂v₀ = cos v₀ = 0.284``), ``"rule"`` (how an array
+    op moves the derivative, no value: ``Xᵀ · v̄₁``), ``"contribution"`` (a step of the
+    pass: ``1 · 0.5 = 0.5``, with arrays ``Xᵀ · v̄₁ = [1, 2]``; ``step`` is that step) or
+    ``"zero"`` (``0 · 2 = 0``: a zero tangent the forward pass skips)."""
+
+    role: str
+    text: str
+    step: Any = None
+
+
+def steps_by_edge(pic: Picture) -> dict[tuple[int, int], Any]:
+    """The pass's steps by edge ``(node, operand)``; none without a pass or a point."""
+    if pic.result is None or pic.at is None:
+        return {}
+    return {(s.node, s.operand): s for s in pic.result.steps}
+
+
+def edge_texts(
+    pic: Picture, e: EdgeView, partials: bool, steps: dict[tuple[int, int], Any]
+) -> list[EdgeText]:
+    """The label lines of edge ``e`` in the one-picture view, as plain text: the one place
+    that decides what an edge says (the DOT, SVG, Mermaid and TikZ pictures all write these).
+    ``steps`` is :func:`steps_by_edge` of ``pic``.
+
+    >>> import graphir as gi
+    >>> from graphir.pictures.model import picture
+    >>> w = gi.symbols("w", shape=(2,))
+    >>> pic = picture(gi.sum(w * w), at={"w": [1.0, 2.0]}, mode="reverse")
+    >>> [(t.role, t.text) for t in edge_texts(pic, pic.edges[-1], True, steps_by_edge(pic))]
+    [('contribution', 'broadcast(v̄₂) = [1, 1]')]
+    """
+    if not partials or not e.carries:
+        return []
+    out = []
+    if e.partial is not None:
+        out.append(EdgeText("partial", partial_text(pic, e)))
+    s = steps.get((e.dst, e.operand))
+    if s is not None:
+        out.append(EdgeText("contribution", contribution_text(pic, s), s))
+        return out
+    # (no rule on an edge into a node no derivative reaches, such as ``1 - y`` of data)
+    if has_arrays(pic, e) and pic.mode is not None and e.src in pic.shows_derivative:
+        out.append(EdgeText("rule", flow_text(pic, e)))
+    zero = zero_tangent_text(pic, e)
+    if zero is not None:
+        out.append(EdgeText("zero", zero))
+    return out
+
+
 def static_looks(
     pic: Picture, partials: bool
 ) -> tuple[dict[int, NodeLook], list[EdgeLook]]:
@@ -250,27 +307,14 @@ def static_looks(
             lines.extend(fragment_lines(deriv_value_text(pic, i), dcolor))
         fill, border = kind_colors(pic, i)
         looks[i] = NodeLook(lines, fill, border)
-    contrib: dict[tuple[int, int], Any] = {}
-    if pic.result is not None and pic.at is not None:
-        contrib = {(s.node, s.operand): s for s in pic.result.steps}
+    steps = steps_by_edge(pic)
+    colors = {"partial": COLORS["partial"], "rule": dcolor, "contribution": dcolor, "zero": COLORS["muted"]}
     elooks = []
     for e in pic.edges:
         if not e.carries:
             elooks.append(EdgeLook([], COLORS["const_edge"], 1.0, "dashed"))
             continue
-        lines = []
-        if partials:
-            if e.partial is not None:
-                lines.append(colored(partial_text(pic, e), COLORS["partial"]))
-            s = contrib.get((e.dst, e.operand))
-            # (no rule on an edge into a node no derivative reaches, such as ``1 - y`` of data)
-            if s is None and has_arrays(pic, e) and pic.mode is not None and e.src in pic.shows_derivative:
-                lines.append(colored(flow_text(pic, e), dcolor))
-            zero = zero_tangent_text(pic, e) if s is None else None
-            if s is not None:
-                lines.append(colored(contribution_text(pic, s), dcolor))
-            elif zero is not None:
-                lines.append(colored(zero, COLORS["muted"]))
+        lines = [colored(t.text, colors[t.role]) for t in edge_texts(pic, e, partials, steps)]
         elooks.append(EdgeLook(lines, COLORS["edge"], dir=adjoint_dir(pic, e)))
     return looks, elooks
 

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -39,7 +40,7 @@ from ..text.notation import GREEK, latex_array, mark_latex, shape_text, vlatex
 from . import style
 from .dot import write_dot
 from .graphviz import run_graphviz
-from .labels import contribution_text, has_arrays, plain, static_looks, zero_tangent_text
+from .labels import contribution_text, edge_texts, flow_text, has_arrays, plain, static_looks, steps_by_edge
 from .model import Picture, picture
 
 __all__ = ["to_tikz", "tex_text", "tex_name"]
@@ -58,23 +59,43 @@ _MARKED = re.compile("(.)([\u0304\u0307])")
 _COMMAND_END = re.compile(r"\\[A-Za-z]+$")
 
 
-def tex_text(text: str) -> str:
+def _marks_apart(text: str) -> str:
+    """``text`` with each letter that carries a bar or a dot written as the letter and the
+    combining mark (``ō``, ``ḣ``: the pictures' NFC names of adjoints and tangents).
+
+    >>> [len(_marks_apart(c)) for c in "ōḣé"]
+    [2, 2, 1]
+    """
+    out = []
+    for ch in text:
+        d = unicodedata.normalize("NFD", ch)
+        out.append(d if len(d) == 2 and d[1] in "\u0304\u0307" else ch)
+    return "".join(out)
+
+
+def tex_text(text: str, math: Mapping[str, str] | None = None) -> str:
     r"""``text`` for LaTeX's text mode: its special characters escaped, Greek letters,
     symbols and subscripts written as math, neighbouring math in one group (``v̄₋₁`` is
     ``$\bar{v}_{-1}$``); other characters are left to the engine: pdflatex knows Latin
-    letters, lualatex and xelatex any script.
+    letters, lualatex and xelatex any script.  ``math`` maps characters (placeholders)
+    to math-mode LaTeX written in their place.
 
     >>> print(tex_text("a_b & 100% #1 {x} ~ ^ \\ <θ₁>"))
     a\_b \& 100\% \#1 \{x\} \~{} \^{} \textbackslash{} \textless{}$\theta_{1}$\textgreater{}
+    >>> print(tex_text("ō · ḣ"))
+    $\bar{o}$ $\cdot$ $\dot{h}$
     >>> print(tex_text("v̄₋₁ = v̄₃ · ∂v₃/∂v₋₁ = 1 · (-0.5)"))
     $\bar{v}_{-1}$ = $\bar{v}_{3}$ $\cdot$ $\partial v_{3}$/$\partial v_{-1}$ = 1 $\cdot$ ($-$0.5)
     """
     if not text:
         return ""
     tokens: list[list[str]] = []  # [kind, body]: kind "text", "math" or "sub" (math: a subscript)
-    chars = _MARKED.sub(lambda m: m.group(1) + ("\x01" if m.group(2) == "\u0304" else "\x02"), text)
+    chars = _MARKED.sub(lambda m: m.group(1) + ("\x01" if m.group(2) == "\u0304" else "\x02"),
+                        _marks_apart(text))
     for ch, next_ch in zip(chars, [*chars[1:], ""], strict=True):
-        if ch in "\x01\x02" and tokens:
+        if math and ch in math:
+            tokens.append(["math", math[ch]])
+        elif ch in "\x01\x02" and tokens:
             accent = "bar" if ch == "\x01" else "dot"
             tokens[-1] = ["math", f"\\{accent}{{{tokens[-1][1]}}}"]
         elif ch in _SUBSCRIPTS and tokens and tokens[-1][0] == "sub":
@@ -210,11 +231,23 @@ class _Tex:
         rep = f" \\text{{ (operand {e.operand + 1})}}" if e.repeated else ""
         return f"${text}${rep}"
 
+    def rule(self, e: Any) -> str:
+        """The rule of an array op's edge (:func:`~graphir.pictures.labels.flow_text`) with
+        LaTeX names: ``$\\bar{v}_{3}$ $\\cdot$ $h^{\\top}$``."""
+        names: dict[str, str] = {}
+
+        def name(i: int, kind: str) -> str:
+            mark = chr(0xE000 + len(names))  # a placeholder tex_text writes as the name
+            names[mark] = self.expr(i) if kind == "primal" else self.name(i, kind)
+            return mark
+
+        return tex_text(flow_text(self.pic, e, name), names)
+
     def contribution_line(self, s: Any) -> str:
         pic = self.pic
         e = next(e for e in pic.edges if (e.dst, e.operand) == (s.node, s.operand))
-        if has_arrays(pic, e):
-            return f"$\\to {tex_number(pic.values[s.contribution])}$"
+        if has_arrays(pic, e):  # the rule, as the Graphviz picture writes it, and its value
+            return f"{self.rule(e)} $= {tex_number(pic.values[s.contribution])}$"
         return f"${_math(contribution_text(pic, s))}$"
 
 
@@ -306,6 +339,7 @@ def write_tikz(pic: Picture, layout: _Layout, partials: bool, slides: _Slides | 
         out.append(f"\\node[{pic.kind[i]}{extra}] (n{pic.dot_id(i)}) at {_coord(layout.nodes[i])} "
                    f"{{{_node_text(lines)}}};")
     looks, elooks = static_looks(pic, partials)
+    steps = steps_by_edge(pic)
     for k, (e, look) in enumerate(zip(pic.edges, elooks, strict=True)):
         points, lp = layout.edges[k]
         opts = "gedge"
@@ -316,7 +350,10 @@ def write_tikz(pic: Picture, layout: _Layout, partials: bool, slides: _Slides | 
         if slides is not None:
             opts += slides.edge_style(k)
         out.append(f"\\draw[{opts}] {_path(f'n{pic.dot_id(e.src)}', f'n{pic.dot_id(e.dst)}', points)};")
-        lines = slides.edge_lines(k) if slides is not None else _static_edge_lines(pic, tex, k, partials)
+        if slides is not None:
+            lines = slides.edge_lines(k)
+        else:
+            lines = _static_edge_lines(pic, tex, k, partials, steps)
         if lines and lp is not None:
             out.append(f"\\node[glabel] at {_coord(lp)} {{{_node_text(lines)}}};")
     out.append("\\end{tikzpicture}")
@@ -333,21 +370,19 @@ def _static_node_lines(pic: Picture, tex: _Tex, i: int) -> list[str]:
     return lines
 
 
-def _static_edge_lines(pic: Picture, tex: _Tex, k: int, partials: bool) -> list[str]:
-    e = pic.edges[k]
-    if not partials or not e.carries:
-        return []
+def _static_edge_lines(pic: Picture, tex: _Tex, k: int, partials: bool, steps: dict[Any, Any]) -> list[str]:
+    """The edge's label lines of the Graphviz picture (:func:`~graphir.pictures.labels.edge_texts`)
+    in LaTeX."""
     lines = []
-    if e.partial is not None:
-        lines.append(f"\\textcolor{{gipartial}}{{{tex.partial_line(e)}}}")
-    if pic.result is not None and pic.at is not None:
-        s = next((s for s in pic.result.steps if (s.node, s.operand) == (e.dst, e.operand)), None)
-        if s is not None:
-            lines.append(f"\\textcolor{{gideriv}}{{{tex.contribution_line(s)}}}")
+    for t in edge_texts(pic, pic.edges[k], partials, steps):
+        if t.role == "partial":
+            lines.append(f"\\textcolor{{gipartial}}{{{tex.partial_line(pic.edges[k])}}}")
+        elif t.role == "contribution":
+            lines.append(f"\\textcolor{{gideriv}}{{{tex.contribution_line(t.step)}}}")
+        elif t.role == "rule":
+            lines.append(f"\\textcolor{{gideriv}}{{{tex.rule(pic.edges[k])}}}")
         else:
-            zero = zero_tangent_text(pic, e)
-            if zero is not None:
-                lines.append(f"\\textcolor{{gimuted}}{{${_math(zero)}$}}")
+            lines.append(f"\\textcolor{{gimuted}}{{${_math(t.text)}$}}")
     return lines
 
 
@@ -445,6 +480,9 @@ class _Slides:
         lines = []
         if e.partial is not None:
             lines.append(f"{{\\visible<{self.seed_slide}->{{\\textcolor{{gipartial}}{{{self.tex.partial_line(e)}}}}}}}")
+        elif k not in self.contrib_from:  # an array op's rule, as the frames show it
+            rule = self.tex.rule(e)
+            lines.append(f"{{\\visible<{self.seed_slide}->{{\\textcolor{{gipartial}}{{{rule}}}}}}}")
         if k in self.contrib_from:
             start, line = self.contrib_from[k]
             lines.append(f"{{\\visible<{start}->{{\\textcolor{{gideriv}}{{{line}}}}}}}")
