@@ -310,7 +310,7 @@ def paths_html(ex: Example) -> str:
     """The sum over paths of each input (tables and sentences)."""
     body = []
     for ps in ex.explanation.path_sums:
-        body += ex.explanation._paths_md(ps)
+        body += ex.explanation.paths_markdown(ps)
     return ('<div class="graphir-paths"><p><strong>Sum over paths</strong></p>'
             + markdown_html("\n".join(body)) + "</div>")
 
@@ -318,7 +318,7 @@ def paths_html(ex: Example) -> str:
 def compare_html(ex: Example) -> str:
     """The check against SymPy and finite differences."""
     return ('<div class="graphir-compare"><p><strong>Checked against SymPy and finite differences'
-            "</strong></p>" + markdown_html("\n".join(ex.explanation._comparison_md())) + "</div>")
+            "</strong></p>" + markdown_html("\n".join(ex.explanation.comparison_markdown())) + "</div>")
 
 
 def steps_html(ex: Example, prefix: str) -> str:
@@ -432,11 +432,11 @@ def chain_latex(ex: Example) -> str:
 
 def paths_latex(ex: Example) -> str:
     """The sum over paths of each input (tables and sentences) as LaTeX."""
-    body = [s for ps in ex.explanation.path_sums for s in ex.explanation._paths_md(ps)]
+    body = [s for ps in ex.explanation.path_sums for s in ex.explanation.paths_markdown(ps)]
     return _titled("Sum over paths", markdown_latex("\n".join(body), latex_text))
 
 
 def compare_latex(ex: Example) -> str:
     """The check against SymPy and finite differences as LaTeX."""
     return _titled("Checked against SymPy and finite differences",
-                   markdown_latex("\n".join(ex.explanation._comparison_md()), latex_text))
+                   markdown_latex("\n".join(ex.explanation.comparison_markdown()), latex_text))

@@ -243,7 +243,7 @@ class GraphirDirective(SphinxDirective):  # type: ignore[misc,valid-type]
             ("chain", embed.chain_html, embed.chain_latex, lambda: "\n".join(ex.explanation.chain_lines())),
             ("paths", embed.paths_html, embed.paths_latex, lambda: "\n".join(_paths_lines(ex))),
             ("compare", embed.compare_html, embed.compare_latex,
-             lambda: "\n".join(ex.explanation._comparison_md())),
+             lambda: "\n".join(ex.explanation.comparison_markdown())),
         ):
             if kind in spec.show:
                 box += _raw(write_html(ex), write_latex(ex), text())
@@ -254,7 +254,7 @@ class GraphirDirective(SphinxDirective):  # type: ignore[misc,valid-type]
 
 
 def _paths_lines(ex: embed.Example) -> list[str]:
-    return [s for ps in ex.explanation.path_sums for s in ex.explanation._paths_md(ps)]
+    return [s for ps in ex.explanation.path_sums for s in ex.explanation.paths_markdown(ps)]
 
 
 def _conf_dir(app: Any, config: Any) -> None:

@@ -337,10 +337,10 @@ class Explanation:
                     "are not listed one by one: the " + d + " trace above is this sum, taken matrix by "
                     "matrix through the rules on the edges.", ""]
         for ps in self.path_sums:
-            out += self._paths_md(ps)
+            out += self.paths_markdown(ps)
         # 8. comparison
         out += ["## Checked against SymPy and finite differences", ""]
-        out += self._comparison_md()
+        out += self.comparison_markdown()
         # 9. steps
         if steps and self.steps:
             folder = link("steps")
@@ -460,7 +460,8 @@ class Explanation:
                     "seed another input for its partial."]
         return out
 
-    def _paths_md(self, ps: PathSum) -> list[str]:
+    def paths_markdown(self, ps: PathSum) -> list[str]:
+        """The Markdown lines of one input's sum over paths (a table of paths and a sentence)."""
         t = self.table
         lab = t.output_labels[0][0]
         head = f"**{ps.variable}**: "
@@ -504,7 +505,8 @@ class Explanation:
             return g.params[i]
         return f"{primitives.get(g.ops[i]).label} ({self.table.name(i)})"
 
-    def _comparison_md(self) -> list[str]:
+    def comparison_markdown(self) -> list[str]:
+        """The Markdown lines of the check against SymPy and finite differences."""
         t = self.table
         lab = t.output_labels[0][0]
         out: list[str] = []
