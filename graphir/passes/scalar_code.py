@@ -30,6 +30,8 @@ s = sum((a0, a1, v6,))
 from __future__ import annotations
 
 import math
+import operator
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -40,8 +42,8 @@ from ..errors import EvalError
 from ..traversal import postorder
 
 __all__ = [
-    "scalar_forms", "scalar_source", "direct_source", "direct_function", "python_backend", "supports",
-    "Fallback",
+    "scalar_forms", "scalar_source", "chunked_sources", "direct_source", "direct_function", "python_backend",
+    "supports", "Fallback", "CHUNK_ABOVE", "CHUNK_LINES",
 ]
 
 
@@ -308,13 +310,18 @@ def scalar_source(graph: Any, roots: list[int], arg_ids: list[int], name: str = 
     roots and the results of ``+ - * /`` whose inf could vanish downstream: a value that is
     not finite anywhere raises :class:`Fallback`."""
     body, _, results, ns = _scalar_body(graph, roots, arg_ids)
-    lines = [f"def {name}({', '.join(f'a{k}' for k in range(len(arg_ids)))}):"]
+    ns["Fallback"] = Fallback
+    return _one_function(body, results, len(arg_ids), name), ns
+
+
+def _one_function(body: list[str], results: list[str], n_args: int, name: str) -> str:
+    """The source of :func:`scalar_source`'s function from its statements and results."""
+    lines = [f"def {name}({', '.join(f'a{k}' for k in range(n_args))}):"]
     lines += [f"    {line}" for line in body]
     lines.append("    if not isfinite(s):")
     lines.append("        raise Fallback")
     lines.append(f"    return ({', '.join(results)},)")
-    ns["Fallback"] = Fallback
-    return "\n".join(lines) + "\n", ns
+    return "\n".join(lines) + "\n"
 
 
 #: Graphs of at most this many operations get a :func:`direct_function` (its own copy of
@@ -377,11 +384,143 @@ def direct_function(
     return fn
 
 
-def python_backend(graph: Any, roots: list[int], arg_ids: list[int]) -> Callable[..., tuple]:
+#: A body of more than :data:`CHUNK_ABOVE` statements is compiled as several functions of at
+#: most :data:`CHUNK_LINES` statements each, one after the other, so that compiling takes a
+#: bounded amount of memory: the gradient of a random graph of 10^5 ops (1.25x10^5 statements)
+#: took 460 MB more at its peak as one function, 75 MB in chunks of 2,000 (compile: 1.05 s instead
+#: of 1.5 s); reading values across chunks costs about 20% more per call, so that smaller
+#: bodies (about 70 MB to compile at most) stay one function (benchmarks/bench_peers.py, "random").
+CHUNK_ABOVE = 20_000
+CHUNK_LINES = 2_000
+
+# The local names of the generated statements: arguments, values, the finiteness sum.
+_LOCAL = re.compile(r"\b(?:[av]\d+|s)\b")
+
+
+def _chunk_names(lines: list[str], tail: list[str]) -> tuple[list[str], list[str]]:
+    """The local names a chunk reads before it assigns them (in order of first use), and the
+    names it assigns; ``tail`` are texts read after the last statement."""
+    live_in: list[str] = []
+    seen: set[str] = set()
+    assigned: list[str] = []
+    done: set[str] = set()
+    for line in lines:
+        target, op, text = line.split(" ", 2)
+        used = _LOCAL.findall(text) + ([target] if op != "=" else [])
+        for u in used:
+            if u not in seen:
+                seen.add(u)
+                live_in.append(u)
+        if target not in done:
+            done.add(target)
+            seen.add(target)
+            assigned.append(target)
+    for text in tail:
+        for u in _LOCAL.findall(text):
+            if u not in seen:
+                seen.add(u)
+                live_in.append(u)
+    return live_in, assigned
+
+
+def chunked_sources(
+    body: list[str], results: list[str], n_args: int, name: str, size: int
+) -> tuple[list[str], dict[str, Any]]:
+    """The sources of the functions computing ``body`` (the statements of :func:`scalar_source`,
+    whose results are ``results``) in chunks of at most ``size`` statements, and the objects
+    they use besides the namespace's: one function ``name_part<k>(S)`` per chunk, and
+    ``name(a0, a1, ...)`` calling them in order.  The values a later chunk reads go through
+    the list ``S`` made at each call (the arguments, then what each chunk appends); a chunk
+    reads them with one ``operator.itemgetter`` (``name_load<k>``), in the order of ``S``.
+    The statements are those of the one-function source, in the same order, so the values
+    are the same, bit for bit.
+
+    >>> body = ["v2 = a0 * a1", "v3 = sin(v2)", "s = sum((a0, a1, v3,))"]
+    >>> parts, names = chunked_sources(body, ["v3"], 2, "f", 2)
+    >>> print("".join(parts), end="")
+    def f_part0(S):
+        a0, a1 = f_load0(S)
+        v2 = a0 * a1
+        v3 = sin(v2)
+        S += (v3,)
+    def f_part1(S):
+        a0, a1, v3 = f_load1(S)
+        s = sum((a0, a1, v3,))
+        if not isfinite(s):
+            raise Fallback
+        return (v3,)
+    def f(a0, a1):
+        S = [a0, a1]
+        f_part0(S)
+        return f_part1(S)
+    >>> names["f_load1"]
+    operator.itemgetter(0, 1, 2)
+    """
+    chunks = [body[k:k + size] for k in range(0, len(body), size)] or [[]]
+    names = [_chunk_names(chunk, results + ["s"] if k == len(chunks) - 1 else [])
+             for k, chunk in enumerate(chunks)]
+    needed = {u for live_in, _ in names for u in live_in}
+    slot = {f"a{k}": k for k in range(n_args)}
+    sources, extra = [], {}
+    for k, (chunk, (live_in, assigned)) in enumerate(zip(chunks, names, strict=True)):
+        lines = [f"def {name}_part{k}(S):"]
+        live_in = sorted(live_in, key=slot.__getitem__)  # S read in order: fewer cache misses
+        if len(live_in) == 1:
+            lines.append(f"    {live_in[0]} = S[{slot[live_in[0]]}]")
+        elif live_in:
+            extra[f"{name}_load{k}"] = operator.itemgetter(*[slot[u] for u in live_in])
+            lines.append(f"    {', '.join(live_in)} = {name}_load{k}(S)")
+        lines += [f"    {line}" for line in chunk]
+        if k == len(chunks) - 1:
+            lines.append("    if not isfinite(s):")
+            lines.append("        raise Fallback")
+            lines.append(f"    return ({', '.join(results)},)")
+        else:  # what a later chunk reads: appended to S (``s`` is assigned in several chunks)
+            lines += [f"    S[{slot[t]}] = {t}" for t in assigned if t in slot and t in needed]
+            new = [t for t in assigned if t in needed and t not in slot]
+            for t in new:
+                slot[t] = len(slot)
+            if new:
+                lines.append(f"    S += ({', '.join(new)},)")
+        sources.append("\n".join(lines) + "\n")
+    params = ", ".join(f"a{k}" for k in range(n_args))
+    lines = [f"def {name}({params}):", f"    S = [{params}]"]
+    lines += [f"    {name}_part{k}(S)" for k in range(len(chunks) - 1)]
+    lines.append(f"    return {name}_part{len(chunks) - 1}(S)")
+    sources.append("\n".join(lines) + "\n")
+    return sources, extra
+
+
+def python_backend(
+    graph: Any, roots: list[int], arg_ids: list[int], chunk: int | None = None
+) -> Callable[..., tuple]:
     """The compiled Python-float function of ``roots``: takes floats, returns a tuple of floats;
-    raises :class:`Fallback` where NumPy would warn (the caller then uses the NumPy backend)."""
-    source, ns = scalar_source(graph, roots, arg_ids, "_graphir_scalar")
-    exec(compile(source, "<graphir.lambdify python>", "exec"), ns)  # our own generated code
-    fn = ns["_graphir_scalar"]
-    fn.source = source
+    raises :class:`Fallback` where NumPy would warn (the caller then uses the NumPy backend).
+    A body of more than ``chunk`` statements (default :data:`CHUNK_ABOVE`) is compiled as
+    several functions of ``chunk`` statements (default :data:`CHUNK_LINES`) by
+    :func:`chunked_sources`, one after the other, so that compiling takes a bounded amount
+    of memory; the values are the same.
+
+    >>> import graphir as gi
+    >>> from graphir.build import lift
+    >>> x, y = gi.symbols("x y")
+    >>> graph, roots = lift(gi.sin(x * y) * x + y)
+    >>> ids = [graph.find_var("x"), graph.find_var("y")]
+    >>> python_backend(graph, roots, ids)(0.5, 2.0) == python_backend(graph, roots, ids, chunk=1)(0.5, 2.0)
+    True
+    """
+    name = "_graphir_scalar"
+    body, _, results, ns = _scalar_body(graph, roots, arg_ids)
+    ns["Fallback"] = Fallback
+    above, size = (CHUNK_ABOVE, CHUNK_LINES) if chunk is None else (chunk, max(chunk, 1))
+    if len(body) <= above:
+        sources = [_one_function(body, results, len(arg_ids), name)]
+    else:
+        sources, extra = chunked_sources(body, results, len(arg_ids), name, size)
+        ns.update(extra)
+    del body
+    for source in sources:  # one chunk at a time: compile's memory is that of one chunk
+        exec(compile(source, "<graphir.lambdify python>", "exec"), ns)  # our own generated code
+    fn = ns[name]
+    fn.source = "".join(sources)
     return fn
