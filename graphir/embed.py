@@ -28,7 +28,6 @@ import json
 import os
 import re
 import sys
-import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +37,7 @@ import numpy as np
 
 from .errors import ArgumentError, GraphirError
 from .text.markup import latex_fit, markdown_html, markdown_latex
+from .text.notation import marks_apart, subscript
 
 __all__ = [
     "SHOW", "FORMATS", "Spec", "Example", "read_options", "load", "cached", "digest",
@@ -363,7 +363,6 @@ def example_html(ex: Example, spec: Spec, prefix: str) -> str:
     return '<div class="graphir">' + "\n".join(parts) + "</div>"
 
 
-_SUBSCRIPT_DIGITS = {str(k): chr(0x2080 + k) for k in range(10)} | {"-": "\u208b"}
 # a one-letter name with a mark and a number, as the worked example writes them: v_-1, v̄_5, x̄1
 _INDEXED = re.compile("(?<![A-Za-z0-9_])([A-Za-z][\u0304\u0307]?)(?:_(-?[0-9]+)|(?<=[\u0304\u0307])([0-9]+))"
                       "(?![A-Za-z0-9_])")
@@ -382,12 +381,9 @@ def latex_text(text: str) -> str:
     from .pictures.tikz import tex_text
 
     def sub(m: re.Match[str]) -> str:
-        return m.group(1) + "".join(_SUBSCRIPT_DIGITS[c] for c in m.group(2) or m.group(3))
+        return m.group(1) + subscript(int(m.group(2) or m.group(3)))
 
-    # ȳ as y and its mark (NFC makes one character of them), as the names v̄_1 are written
-    text = "".join(d if d[-1:] in "\u0304\u0307" else ch
-                   for ch in text for d in [unicodedata.normalize("NFD", ch)])
-    return tex_text(_INDEXED.sub(sub, text))
+    return tex_text(_INDEXED.sub(sub, marks_apart(text)))  # ȳ as y and its bar, as v̄_1 is written
 
 
 def picture_tikz(ex: Example) -> str:

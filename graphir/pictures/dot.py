@@ -36,7 +36,7 @@ from typing import Any
 from ..printing import display_number
 from . import style
 from .labels import EdgeLook, NodeLook, static_looks
-from .model import EdgeView, Picture, picture
+from .model import EdgeView, Picture, prepared
 from .style import escape
 
 __all__ = ["to_dot", "svg_or_none", "write_dot", "Html", "graph_defaults", "legend"]
@@ -300,9 +300,9 @@ def to_dot(
     }
     <BLANKLINE>
     """
-    page = style.page(rankdir, font_size, compact=compact)
-    pic = picture(expr, at, mode, wrt, max_nodes, name=name, compact=page.compact, cleanup=cleanup)
-    looks, elooks = static_looks(pic, mode is not None if partials is None else partials)
+    pic, page, partials = prepared(expr, at, mode, wrt, max_nodes=max_nodes, name=name, compact=compact,
+                                   cleanup=cleanup, partials=partials, rankdir=rankdir, font_size=font_size)
+    looks, elooks = static_looks(pic, partials)
     return write_dot(pic, looks, elooks, legend(pic) if show_legend else None, page=page)
 
 

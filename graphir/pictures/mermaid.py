@@ -30,7 +30,7 @@ from typing import Any
 from . import style
 from .dot import legend
 from .labels import plain, static_looks
-from .model import Picture, picture
+from .model import Picture, prepared
 
 __all__ = ["to_mermaid", "mermaid_text"]
 
@@ -142,6 +142,6 @@ def to_mermaid(
     >>> "v̄₀ = 6" in text
     True
     """
-    page = style.page(rankdir, compact=compact)
-    pic = picture(expr, at, mode, wrt, max_nodes, name=name, compact=page.compact, cleanup=cleanup)
-    return write_mermaid(pic, mode is not None if partials is None else partials, page.rankdir)
+    pic, page, partials = prepared(expr, at, mode, wrt, max_nodes=max_nodes, name=name, compact=compact,
+                                   cleanup=cleanup, partials=partials, rankdir=rankdir)
+    return write_mermaid(pic, partials, page.rankdir)

@@ -372,3 +372,30 @@ def picture(
     return pic
 
 
+def prepared(
+    expr: Any,
+    at: Mapping[Any, Any] | None,
+    mode: str | None,
+    wrt: Any,
+    *,
+    max_nodes: int | None,
+    name: str | None,
+    compact: bool | None,
+    cleanup: bool | None,
+    partials: bool | None,
+    rankdir: str | None = None,
+    font_size: float | None = None,
+) -> tuple[Picture, style.Page, bool]:
+    """What every whole picture (DOT, SVG, Mermaid, TikZ) starts from: the :class:`Picture`,
+    the page (direction, font size, compact) and whether edges show their local partials
+    (default: when there is a mode).
+
+    >>> import graphir as gi
+    >>> pic, page, partials = prepared(gi.parse("x*y"), {"x": 1, "y": 2}, "reverse", None, max_nodes=None,
+    ...                                name=None, compact=None, cleanup=None, partials=None)
+    >>> page.rankdir, partials
+    ('LR', True)
+    """
+    page = style.page(rankdir, font_size, compact=compact)
+    pic = picture(expr, at, mode, wrt, max_nodes, name=name, compact=page.compact, cleanup=cleanup)
+    return pic, page, mode is not None if partials is None else partials

@@ -39,7 +39,7 @@ from . import style
 from .dot import legend, write_dot
 from .graphviz import finish, run_graphviz
 from .labels import static_looks
-from .model import EdgeView, Picture, picture
+from .model import EdgeView, Picture, prepared
 
 __all__ = ["to_svg", "NODE_CLASSES"]
 
@@ -227,9 +227,9 @@ def to_svg(
     True
     """
     _check_prefix(id_prefix)
-    page = style.page(rankdir, font_size, compact=compact)
-    pic = picture(expr, at, mode, wrt, max_nodes, name=name, compact=page.compact, cleanup=cleanup)
-    looks, elooks = static_looks(pic, mode is not None if partials is None else partials)
+    pic, page, partials = prepared(expr, at, mode, wrt, max_nodes=max_nodes, name=name, compact=compact,
+                                   cleanup=cleanup, partials=partials, rankdir=rankdir, font_size=font_size)
+    looks, elooks = static_looks(pic, partials)
     source = write_dot(pic, looks, elooks, legend(pic), page=page)  # what to_dot writes
     raw = finish(run_graphviz(["dot", "-Tsvg"], source.encode("utf-8")), "svg")
     root = ET.fromstring(raw)

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,12 +35,12 @@ import numpy as np
 
 from ..errors import ArgumentError
 from ..printing import display_number, latex_name, node_text, pi_or_e
-from ..text.notation import GREEK, latex_array, mark_latex, shape_text, vlatex
+from ..text.notation import FROM_SUBSCRIPT, GREEK, latex_array, mark_latex, marks_apart, shape_text, vlatex
 from . import style
 from .dot import write_dot
 from .graphviz import run_graphviz
 from .labels import contribution_text, edge_texts, flow_text, has_arrays, plain, static_looks, steps_by_edge
-from .model import Picture, picture
+from .model import Picture, prepared
 
 __all__ = ["to_tikz", "tex_text", "tex_name"]
 
@@ -51,26 +50,12 @@ _TEXT_SPECIAL = {
     "|": r"\textbar{}",
 }
 _GREEK_NAME = {ch: name for name, ch in GREEK.items()}
-_SUBSCRIPTS = {chr(0x2080 + k): str(k) for k in range(10)} | {"₋": "-"}
+_SUBSCRIPTS = FROM_SUBSCRIPT
 _SYMBOLS = {"−": "$-$", "·": "$\\cdot$", "×": "$\\times$", "∂": "$\\partial$", "√": "$\\surd$",
             "ᵀ": "$^{\\top}$", "…": "\\dots{}", "≈": "$\\approx$",
             "→": "$\\to$", "∞": "$\\infty$"}
 _MARKED = re.compile("(.)([\u0304\u0307])")
 _COMMAND_END = re.compile(r"\\[A-Za-z]+$")
-
-
-def _marks_apart(text: str) -> str:
-    """``text`` with each letter that carries a bar or a dot written as the letter and the
-    combining mark (``ō``, ``ḣ``: the pictures' NFC names of adjoints and tangents).
-
-    >>> [len(_marks_apart(c)) for c in "ōḣé"]
-    [2, 2, 1]
-    """
-    out = []
-    for ch in text:
-        d = unicodedata.normalize("NFD", ch)
-        out.append(d if len(d) == 2 and d[1] in "\u0304\u0307" else ch)
-    return "".join(out)
 
 
 def tex_text(text: str, math: Mapping[str, str] | None = None) -> str:
@@ -91,7 +76,7 @@ def tex_text(text: str, math: Mapping[str, str] | None = None) -> str:
         return ""
     tokens: list[list[str]] = []  # [kind, body]: kind "text", "math" or "sub" (math: a subscript)
     chars = _MARKED.sub(lambda m: m.group(1) + ("\x01" if m.group(2) == "\u0304" else "\x02"),
-                        _marks_apart(text))
+                        marks_apart(text))
     for ch, next_ch in zip(chars, [*chars[1:], ""], strict=True):
         if math and ch in math:
             tokens.append(["math", math[ch]])
@@ -559,9 +544,9 @@ def to_tikz(
     for what, flag in (("standalone", standalone), ("overlay", overlay)):
         if not isinstance(flag, bool):
             raise ArgumentError(f"{what} must be True or False, got {flag!r}")
-    page = style.page(rankdir, compact=compact)
-    pic = picture(expr, at, mode, wrt, max_nodes, name=name, compact=page.compact, cleanup=cleanup)
-    shows_partials = mode is not None if partials is None else partials
+    pic, page, shows_partials = prepared(expr, at, mode, wrt, max_nodes=max_nodes, name=name,
+                                         compact=compact, cleanup=cleanup, partials=partials,
+                                         rankdir=rankdir)
     layout = graphviz_layout(pic, page, shows_partials)
     if overlay:
         slides = _Slides(pic)

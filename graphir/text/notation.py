@@ -52,7 +52,10 @@ DOT, BAR = MARKS["tangent"], MARKS["adjoint"]
 # The LaTeX accent command of each kind (``\dot{v}``, ``\bar{v}``).
 _LATEX = {"tangent": "dot", "adjoint": "bar"}
 
-_SUB = str.maketrans("0123456789-", "₀₁₂₃₄₅₆₇₈₉₋")
+_DIGITS, _SUB_DIGITS = "0123456789-", "₀₁₂₃₄₅₆₇₈₉₋"
+_SUB = str.maketrans(_DIGITS, _SUB_DIGITS)
+#: each subscript character :func:`subscript` writes -> the digit (or minus) it stands for
+FROM_SUBSCRIPT = dict(zip(_SUB_DIGITS, _DIGITS, strict=True))
 
 
 def numbering(graph: Graph, outputs: Sequence[int], variables: Sequence[str]) -> dict[int, int]:
@@ -112,6 +115,18 @@ def vlatex(k: int, kind: str = "primal") -> str:
     """
     v = "v" if kind == "primal" else f"\\{_LATEX[kind]}{{v}}"
     return f"{v}_{{{k}}}"
+
+
+def marks_apart(text: str) -> str:
+    """``text`` with each letter that carries a tangent's dot or an adjoint's bar written as
+    the letter and the combining mark of :data:`MARKS` (``ō``, ``ḣ``, ``ȳ``: NFC makes one
+    character of them).
+
+    >>> [len(marks_apart(c)) for c in "ōḣȳé"]
+    [2, 2, 2, 1]
+    """
+    marks = MARKS["tangent"] + MARKS["adjoint"]
+    return "".join(d if d[-1:] in marks else ch for ch in text for d in [unicodedata.normalize("NFD", ch)])
 
 
 def subscript(k: int) -> str:
